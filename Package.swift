@@ -1,0 +1,61 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "activity-sync",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "activity-sync", targets: ["activity-sync"]),
+        .executable(name: "ews-test-server", targets: ["ews-test-server"]),
+        .library(name: "EWSTestServer", targets: ["EWSTestServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // C libraries: a module map plus typed inline wrappers for the variadic calls.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+
+        // The one wrapper of libxml2: hardened parsing into values, and XSD validation.
+        .target(name: "XMLKit", dependencies: ["CLibXML2"]),
+        // CRM domain values and validation rules; no I/O.
+        .target(name: "ActivityModel"),
+        // The EWS client: SOAP building/parsing, libcurl transport, auth, throttling. No sync decisions.
+        .target(
+            name: "EWS",
+            dependencies: ["CCurl", "XMLKit", .product(name: "Logging", package: "swift-log")]
+        ),
+        // SQLite store: activities, change tracking, sync bookkeeping tables.
+        .target(
+            name: "Store",
+            dependencies: ["ActivityModel", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // A fake Exchange on 127.0.0.1 that validates every request against the official schema.
+        .target(
+            name: "EWSTestServer",
+            dependencies: ["XMLKit"],
+            resources: [.copy("Resources/ews-schema")]
+        ),
+        .executableTarget(
+            name: "ews-test-server",
+            dependencies: ["EWSTestServer"]
+        ),
+        .executableTarget(
+            name: "activity-sync",
+            dependencies: [
+                "EWS", "Store", "ActivityModel", "EWSTestServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(name: "XMLKitTests", dependencies: ["XMLKit"]),
+        .testTarget(name: "EWSTests", dependencies: ["EWS", "EWSTestServer", "XMLKit"], exclude: ["Resources"]),
+        .testTarget(name: "ActivityModelTests", dependencies: ["ActivityModel"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "ActivityModel"]),
+        .testTarget(name: "CLITests", dependencies: ["ActivityModel"]),
+    ]
+)

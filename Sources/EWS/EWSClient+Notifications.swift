@@ -1,0 +1,186 @@
+import Foundation
+import XMLKit
+
+extension EWSClient {
+    static let eventTypes = ["CreatedEvent", "DeletedEvent", "ModifiedEvent", "MovedEvent", "CopiedEvent"]
+
+    /// Subscribe with a pull subscription on the folders; `timeoutMinutes` is how long it lives unpolled.
+    public func subscribePull(
+        folders: [EWSFolder],
+        mailbox: String,
+        timeoutMinutes: Int = 30
+    ) async throws -> EWSSubscription {
+        let body =
+            "<m:Subscribe><m:PullSubscriptionRequest>\(subscriptionTargets(folders, mailbox: mailbox))"
+            + "<t:Timeout>\(min(max(timeoutMinutes, 1), 1440))</t:Timeout></m:PullSubscriptionRequest></m:Subscribe>"
+        return try await subscribe(body: body, mailbox: mailbox)
+    }
+
+    /// Subscribe with a streaming subscription on the folders.
+    public func subscribeStreaming(folders: [EWSFolder], mailbox: String) async throws -> EWSSubscription {
+        let body =
+            "<m:Subscribe><m:StreamingSubscriptionRequest>\(subscriptionTargets(folders, mailbox: mailbox))"
+            + "</m:StreamingSubscriptionRequest></m:Subscribe>"
+        return try await subscribe(body: body, mailbox: mailbox)
+    }
+
+    /// GetEvents on a pull subscription.
+    public func getEvents(subscription: String, watermark: String, mailbox: String) async throws -> EWSEventBatch {
+        let body =
+            "<m:GetEvents><m:SubscriptionId>\(XMLEscaping.escape(subscription))</m:SubscriptionId>"
+            + "<m:Watermark>\(XMLEscaping.escape(watermark))</m:Watermark></m:GetEvents>"
+        let answer: Answer<Never> = try await send(Call(operation: "GetEvents", body: body, mailbox: mailbox))
+        let message = try Self.single(answer.messages, "GetEvents")
+        guard let notification = message.element.child("Notification") else {
+            throw EWSError(.malformedResponse, "GetEvents answer without a Notification")
+        }
+        let events = Self.events(in: notification)
+        return EWSEventBatch(
+            events: events,
+            watermark: events.last?.watermark ?? notification.childText("PreviousWatermark"),
+            moreEvents: notification.childText("MoreEvents") == "true"
+        )
+    }
+
+    /// GetStreamingEvents: one long-lived connection carrying the events of several subscriptions of
+    /// mailboxes on the same server. The stream ends when the server closes the connection after
+    /// `connectionTimeoutMinutes`; the caller then opens the next one. `anchorMailbox` is the mailbox
+    /// the group is anchored on (its X-AnchorMailbox); `affinityCookie` is replayed from Subscribe.
+    public func streamEvents(
+        subscriptions: [String],
+        anchorMailbox: String,
+        connectionTimeoutMinutes: Int = 30,
+        affinityCookie: String? = nil
+    ) -> AsyncThrowingStream<EWSEvent, any Error> {
+        let ids = subscriptions.map { "<t:SubscriptionId>\(XMLEscaping.escape($0))</t:SubscriptionId>" }.joined()
+        let minutes = min(max(connectionTimeoutMinutes, 1), 30)
+        let body =
+            "<m:GetStreamingEvents><m:SubscriptionIds>\(ids)</m:SubscriptionIds>"
+            + "<m:ConnectionTimeout>\(minutes)</m:ConnectionTimeout></m:GetStreamingEvents>"
+        var headers = [("X-PreferServerAffinity", "true")]
+        if let affinityCookie { headers.append(("Cookie", affinityCookie)) }
+        return AsyncThrowingStream { continuation in
+            let splitter = EnvelopeSplitter(limit: configuration.maxResponseBytes) { envelope in
+                do {
+                    for event in try Self.streamingEvents(envelope) { continuation.yield(event) }
+                    return true
+                } catch {
+                    continuation.finish(throwing: error)
+                    return false
+                }
+            }
+            let call = Call(
+                operation: "GetStreamingEvents",
+                body: body,
+                mailbox: anchorMailbox,
+                extraHeaders: headers,
+                timeoutSeconds: Double(minutes * 60 + 60),
+                onBodyChunk: { splitter.feed($0) }
+            )
+            let task = Task {
+                do {
+                    let _: Answer<Never> = try await send(call)
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    private func subscriptionTargets(_ folders: [EWSFolder], mailbox: String) -> String {
+        "<t:FolderIds>\(folders.map { folderXML($0, mailbox: mailbox) }.joined())</t:FolderIds><t:EventTypes>"
+            + Self.eventTypes.map { "<t:EventType>\($0)</t:EventType>" }.joined() + "</t:EventTypes>"
+    }
+
+    private func subscribe(body: String, mailbox: String) async throws -> EWSSubscription {
+        let answer: Answer<Never> = try await send(Call(operation: "Subscribe", body: body, mailbox: mailbox))
+        let message = try Self.single(answer.messages, "Subscribe")
+        guard let id = message.element.childText("SubscriptionId") else {
+            throw EWSError(.malformedResponse, "Subscribe answer without SubscriptionId")
+        }
+        return EWSSubscription(id: id, watermark: message.element.childText("Watermark"))
+    }
+
+    static func events(in notification: XMLElement) -> [EWSEvent] {
+        let subscription = notification.childText("SubscriptionId") ?? ""
+        return notification.children.filter { $0.name.hasSuffix("Event") }.map { event in
+            EWSEvent(
+                type: event.name,
+                subscriptionId: subscription,
+                itemId: event.child("ItemId")?.attributes["Id"],
+                folderId: event.child("ParentFolderId")?.attributes["Id"] ?? event.child("FolderId")?.attributes["Id"],
+                watermark: event.childText("Watermark")
+            )
+        }
+    }
+
+    /// Events of one envelope of a streaming answer; a failed subscription ends the stream with its error.
+    static func streamingEvents(_ envelope: [UInt8]) throws -> [EWSEvent] {
+        let root: XMLElement
+        do { root = try XMLParser.parse(envelope) } catch {
+            throw EWSError(.malformedResponse, "streaming notification refused: \(error)")
+        }
+        var events: [EWSEvent] = []
+        for message in try SOAPResponse.messages(in: root) {
+            if let error = message.error { throw error }
+            for notification in message.element.child("Notifications")?.children("Notification") ?? [] {
+                events += Self.events(in: notification)
+            }
+        }
+        return events
+    }
+}
+
+/// Cuts a streaming answer into its consecutive SOAP envelopes as bytes arrive.
+final class EnvelopeSplitter: @unchecked Sendable {
+    private var buffer: [UInt8] = []
+    private let limit: Int
+    private let onEnvelope: ([UInt8]) -> Bool
+    private let lock = NSLock()
+    private static let marker = Array("Envelope>".utf8)
+
+    init(limit: Int, onEnvelope: @escaping ([UInt8]) -> Bool) {
+        self.limit = limit
+        self.onEnvelope = onEnvelope
+    }
+
+    /// Adds bytes; returns false to stop the transfer (bad envelope or one larger than the limit).
+    func feed(_ bytes: [UInt8]) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        buffer += bytes
+        while let end = closingEnvelopeEnd() {
+            let envelope = Array(buffer[..<end])
+            buffer.removeFirst(end)
+            if !onEnvelope(envelope) { return false }
+        }
+        return buffer.count <= limit
+    }
+
+    /// The index just past the first `</prefix:Envelope>` in the buffer.
+    private func closingEnvelopeEnd() -> Int? {
+        let marker = Self.marker
+        guard buffer.count >= marker.count else { return nil }
+        var index = 0
+        while index + marker.count <= buffer.count {
+            if buffer[index] == UInt8(ascii: "<"), index + 1 < buffer.count, buffer[index + 1] == UInt8(ascii: "/") {
+                var cursor = index + 2
+                while cursor < buffer.count, buffer[cursor] != UInt8(ascii: ">"), buffer[cursor] != UInt8(ascii: ":") {
+                    cursor += 1
+                }
+                if cursor < buffer.count, buffer[cursor] == UInt8(ascii: ":") {
+                    cursor += 1
+                } else {
+                    cursor = index + 2
+                }
+                if cursor + marker.count <= buffer.count, Array(buffer[cursor..<cursor + marker.count]) == marker {
+                    return cursor + marker.count
+                }
+            }
+            index += 1
+        }
+        return nil
+    }
+}

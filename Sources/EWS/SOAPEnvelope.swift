@@ -1,0 +1,90 @@
+import XMLKit
+
+/// Builds the SOAP 1.1 envelope around an operation's body.
+enum SOAPEnvelope {
+    static func build(body: String, serverVersion: String, impersonate: String?, timeZoneId: String?) -> String {
+        var header = "<t:RequestServerVersion Version=\"\(XMLEscaping.escape(serverVersion))\"/>"
+        if let impersonate {
+            header +=
+                "<t:ExchangeImpersonation><t:ConnectingSID><t:PrimarySmtpAddress>"
+                + XMLEscaping.escape(impersonate)
+                + "</t:PrimarySmtpAddress></t:ConnectingSID></t:ExchangeImpersonation>"
+        }
+        if let timeZoneId {
+            header +=
+                "<t:TimeZoneContext><t:TimeZoneDefinition Id=\"\(XMLEscaping.escape(timeZoneId))\"/></t:TimeZoneContext>"
+        }
+        return "<?xml version=\"1.0\" encoding=\"utf-8\"?>"
+            + "<soap:Envelope xmlns:soap=\"\(SOAPNamespace.envelope)\" xmlns:m=\"\(SOAPNamespace.messages)\""
+            + " xmlns:t=\"\(SOAPNamespace.types)\"><soap:Header>\(header)</soap:Header>"
+            + "<soap:Body>\(body)</soap:Body></soap:Envelope>"
+    }
+}
+
+/// One `*ResponseMessage` of an answer: its class and code, and the element for reading the payload.
+struct ResponseMessage {
+    var element: XMLElement
+    var error: EWSError?
+
+    init(_ element: XMLElement) {
+        self.element = element
+        let responseClass = element.attributes["ResponseClass"] ?? "Error"
+        let code = element.childText("ResponseCode") ?? "NoError"
+        if responseClass == "Error" {
+            error = EWSError(
+                EWSError.throttlingCodes.contains(code) ? .throttled : .item,
+                element.childText("MessageText") ?? code,
+                responseCode: code,
+                backOffMilliseconds: Self.backOff(in: element.child("MessageXml"))
+            )
+        }
+    }
+
+    /// `<t:Value Name="BackOffMilliseconds">` inside MessageXml, where Exchange puts the wait.
+    static func backOff(in messageXml: XMLElement?) -> Int? {
+        messageXml?.children.first { $0.name == "Value" && $0.attributes["Name"] == "BackOffMilliseconds" }
+            .flatMap { Int($0.text) }
+    }
+}
+
+/// Reads an answer envelope: a SOAP fault becomes an error; otherwise the response messages.
+enum SOAPResponse {
+    /// The body's first element (`m:XxxResponse`) with its response messages.
+    static func messages(in root: XMLElement) throws(EWSError) -> [ResponseMessage] {
+        let body = try self.body(of: root)
+        if let fault = body.children.first(where: { $0.name == "Fault" }) { throw faultError(fault) }
+        guard let response = body.children.first, response.namespace == SOAPNamespace.messages else {
+            throw EWSError(.malformedResponse, "the SOAP body holds no EWS response")
+        }
+        guard let list = response.child("ResponseMessages") else {
+            throw EWSError(.malformedResponse, "\(response.name) has no ResponseMessages")
+        }
+        return list.children.map(ResponseMessage.init)
+    }
+
+    static func body(of root: XMLElement) throws(EWSError) -> XMLElement {
+        guard root.name == "Envelope", root.namespace == SOAPNamespace.envelope else {
+            throw EWSError(
+                .malformedResponse,
+                "the answer is not a SOAP 1.1 envelope (root {\(root.namespace)}\(root.name))"
+            )
+        }
+        guard let body = root.child("Body") else { throw EWSError(.malformedResponse, "the envelope has no Body") }
+        return body
+    }
+
+    /// A SOAP fault as an error; Exchange puts its code in `detail/e:ResponseCode`.
+    static func faultError(_ fault: XMLElement) -> EWSError {
+        let detail = fault.child("detail")
+        let faultCode = fault.childText("faultcode").map { String($0.split(separator: ":").last ?? "") }
+        let code = detail?.childText("ResponseCode") ?? faultCode ?? "SOAPFault"
+        let message = detail?.childText("Message") ?? fault.childText("faultstring") ?? code
+        let kind: EWSError.Kind = EWSError.throttlingCodes.contains(code) ? .throttled : .fault
+        return EWSError(
+            kind,
+            message,
+            responseCode: code,
+            backOffMilliseconds: ResponseMessage.backOff(in: detail?.child("MessageXml"))
+        )
+    }
+}

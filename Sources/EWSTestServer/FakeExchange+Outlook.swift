@@ -1,0 +1,133 @@
+import Foundation
+import XMLKit
+
+/// A read-only view of an item in the fake, for test assertions.
+public struct FakeItemSnapshot: Sendable, Equatable {
+    /// The ItemId.
+    public var id: String
+    /// The current ChangeKey.
+    public var changeKey: String
+    /// `Task` or `CalendarItem`.
+    public var kind: String
+    /// `tasks` or `calendar`.
+    public var folder: String
+    /// Field texts by element name (`Subject`, `Status`, `Start` …); lists and structures as XML.
+    public var fields: [String: String]
+    /// Extended String properties by name.
+    public var extended: [String: String]
+}
+
+/// Acting "as a user in Outlook": edits that bypass EWS but show up in sync states and notifications.
+extension FakeExchange {
+    /// Items of a folder, in creation order.
+    public func items(mailbox: String, folder: String) -> [FakeItemSnapshot] {
+        lock.withLock {
+            guard let folder = mailboxes[mailbox.lowercased()]?.folders[folder] else { return [] }
+            return folder.order.compactMap { folder.items[$0] }.map(Self.snapshot)
+        }
+    }
+
+    /// Items moved to Deleted Items of a mailbox (recoverable by the user).
+    public func deletedItems(mailbox: String) -> [FakeItemSnapshot] {
+        lock.withLock { (mailboxes[mailbox.lowercased()]?.deletedItems ?? []).map(Self.snapshot) }
+    }
+
+    /// Creates an item as a user would; `fields` are element texts (`Subject`, `Start`, `DueDate` …).
+    @discardableResult
+    public func userCreate(
+        mailbox: String,
+        folder: String,
+        kind: String,
+        fields: [String: String],
+        extended: [String: String] = [:],
+        propertySet: String = ""
+    ) -> String {
+        var element = XMLElement(name: kind, namespace: SOAPNamespace.types)
+        for (name, text) in fields { element.children.append(Self.field(name, text)) }
+        return lock.withLock {
+            guard let target = mailboxes[mailbox.lowercased()]?.folders[folder] else { return "" }
+            var item = storeNew(element, in: target, mailbox: mailbox.lowercased())
+            if !extended.isEmpty {
+                for (name, value) in extended {
+                    item.extended[FakePropertyKey(propertySet: propertySet.lowercased(), name: name)] = value
+                }
+                target.items[item.id] = item
+            }
+            return item.id
+        }
+    }
+
+    /// Changes fields of an item as a user would (a nil value removes the field).
+    public func userUpdate(mailbox: String, itemId: String, fields: [String: String?]) {
+        lock.withLock {
+            guard var item = findItem(itemId, mailbox: mailbox.lowercased()) else { return }
+            for (name, text) in fields { item.fields[name] = text.map { Self.field(name, $0) } }
+            save(&item)
+        }
+    }
+
+    /// Deletes an item as a user would (into Deleted Items).
+    public func userDelete(mailbox: String, itemId: String) {
+        lock.withLock {
+            if let item = findItem(itemId, mailbox: mailbox.lowercased()) { remove(item) }
+        }
+    }
+
+    /// Moves an item to another folder of the mailbox: a new ItemId, the same properties.
+    @discardableResult
+    public func userMove(mailbox: String, itemId: String, to folderName: String) -> String? {
+        lock.withLock {
+            let address = mailbox.lowercased()
+            guard let item = findItem(itemId, mailbox: address), let target = mailboxes[address]?.folders[folderName],
+                let source = mailboxes[address]?.folders[item.folder]
+            else { return nil }
+            source.items[item.id] = nil
+            source.touch(item.id, deleted: true)
+            itemIndex[item.id] = nil
+            notify(mailbox: address, folder: source, type: "DeletedEvent", itemId: item.id)
+            var moved = item
+            moved.id = nextId("item")
+            moved.changeKey = nextChangeKey()
+            moved.folder = folderName
+            itemIndex[moved.id] = address
+            target.items[moved.id] = moved
+            target.touch(moved.id, created: true)
+            notify(mailbox: address, folder: target, type: "CreatedEvent", itemId: moved.id)
+            return moved.id
+        }
+    }
+
+    static func field(_ name: String, _ text: String) -> XMLElement {
+        if name == "Body" {
+            return XMLElement(name: name, namespace: SOAPNamespace.types, attributes: ["BodyType": "Text"], text: text)
+        }
+        if name == "Categories" {
+            let strings = text.split(separator: ",").map {
+                XMLElement(name: "String", namespace: SOAPNamespace.types, text: String($0))
+            }
+            return XMLElement(name: name, namespace: SOAPNamespace.types, children: strings)
+        }
+        return XMLElement(name: name, namespace: SOAPNamespace.types, text: text)
+    }
+
+    static func snapshot(_ item: FakeItem) -> FakeItemSnapshot {
+        var fields: [String: String] = [:]
+        for (name, element) in item.fields {
+            if name == "Categories" {
+                fields[name] = element.children.map(\.text).joined(separator: ",")
+            } else {
+                fields[name] =
+                    element.children.isEmpty
+                    ? element.text : element.children.map { $0.xmlString(prefix: "t") }.joined()
+            }
+        }
+        return FakeItemSnapshot(
+            id: item.id,
+            changeKey: item.changeKey,
+            kind: item.kind,
+            folder: item.folder,
+            fields: fields,
+            extended: Dictionary(item.extended.map { ($0.key.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        )
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import XMLKit
+
+/// A fake Exchange server on 127.0.0.1 for tests, the demo and benchmarks.
+///
+/// It keeps per-mailbox calendar and tasks folders with opaque ItemIds and ChangeKeys that change on
+/// every write, serves the EWS operations activity-sync uses over real HTTP, checks Basic/Bearer
+/// credentials and impersonation rights, validates every request against the official EWS schema
+/// (answering an invalid one with `ErrorSchemaValidation`, as Exchange does), injects faults on
+/// demand, and lets tests act "as a user in Outlook".
+public final class FakeExchange: @unchecked Sendable {
+    /// A service account the fake accepts.
+    public struct Account: Sendable {
+        /// Basic user name.
+        public var username: String
+        /// Basic password.
+        public var password: String
+        /// Mailboxes it may impersonate (`*`: all).
+        public var mayImpersonate: Set<String>
+        /// Creates an account.
+        public init(username: String, password: String, mayImpersonate: Set<String> = ["*"]) {
+            self.username = username
+            self.password = password
+            self.mayImpersonate = Set(mayImpersonate.map { $0.lowercased() })
+        }
+    }
+
+    /// A fault the fake can inject instead of (or around) a normal answer.
+    public enum Fault: Sendable, Equatable {
+        /// SOAP fault `ErrorServerBusy` with `BackOffMilliseconds`, HTTP 500; nothing applied.
+        case serverBusy(backOffMilliseconds: Int)
+        /// A bare HTTP status (503, 429, 500) with no SOAP body; nothing applied.
+        case httpStatus(Int)
+        /// The connection is closed before the request is applied.
+        case dropConnection
+        /// The request is applied, then the connection is closed without an answer (a lost answer).
+        case dropAfterApplying
+        /// The answer is delayed by this many seconds (the request is applied first).
+        case delay(seconds: Double)
+        /// A 200 answer whose body is cut in the middle of an element.
+        case malformedXML
+        /// HTTP 401, as for a wrong password.
+        case unauthorized
+        /// A 200 answer with exactly these bytes.
+        case rawBody([UInt8])
+        /// A 200 answer streaming this many megabytes of valid-looking XML (a hostile or broken server).
+        case hugeBody(megabytes: Int)
+    }
+
+    /// One request as the fake saw it.
+    public struct RecordedRequest: Sendable {
+        /// EWS operation (`CreateItem`) or `token` for the OAuth endpoint.
+        public var operation: String
+        /// The mailbox addressed (impersonated or delegate), when there is one.
+        public var mailbox: String?
+        /// When it arrived.
+        public var at: Date
+        /// Schema violations of the request (empty when valid).
+        public var violations: [String]
+        /// The fault injected, if any.
+        public var fault: Fault?
+        /// The number of items in the request (CreateItem, GetItem, UpdateItem, DeleteItem).
+        public var itemCount: Int
+    }
+
+    struct FaultRule {
+        var operation: String?
+        var mailbox: String?
+        var fault: Fault
+        var remaining: Int
+    }
+
+    let lock = NSLock()
+    let condition = NSCondition()
+    var accounts: [String: Account] = [:]
+    var mailboxes: [String: FakeMailbox] = [:]
+    var itemIndex: [String: String] = [:]  // item id → mailbox
+    var tokens: [String: (clientId: String, expires: Date)] = [:]
+    var clients: [String: String] = [:]  // OAuth client id → secret
+    var subscriptions: [String: FakeSubscription] = [:]
+    var faults: [FaultRule] = []
+    var log: [RecordedRequest] = []
+    var counter = 0
+    /// Guarded by `condition`: bumped on every event, and set when the fake stops.
+    var eventGeneration = 0
+    var isStopped = false
+    let validator: XMLSchemaValidator?
+    private var server: HTTPServer?
+
+    /// Lifetime of the tokens the fake's OAuth endpoint issues.
+    public var tokenLifetimeSeconds: Int {
+        get { lock.withLock { _tokenLifetime } }
+        set { lock.withLock { _tokenLifetime = newValue } }
+    }
+    var _tokenLifetime = 3600
+    /// Caps FindItem pages below what the client asks, as Exchange 2010 SP1+ may do.
+    public var findPageLimit: Int? {
+        get { lock.withLock { _findPageLimit } }
+        set { lock.withLock { _findPageLimit = newValue } }
+    }
+    var _findPageLimit: Int?
+    /// Overrides GetStreamingEvents' ConnectionTimeout (minutes) with seconds, so tests see reconnects.
+    public var streamingLifetimeSeconds: Double? {
+        get { lock.withLock { _streamingLifetime } }
+        set { lock.withLock { _streamingLifetime = newValue } }
+    }
+    var _streamingLifetime: Double?
+
+    /// The folder of the official EWS schema files bundled with the fake.
+    public static var bundledSchemaFolder: String? { Bundle.module.path(forResource: "ews-schema", ofType: nil) }
+
+    /// Creates a fake; `validateSchema` compiles the bundled official EWS schema (about 0.3 s).
+    public init(validateSchema: Bool = true) throws {
+        if validateSchema {
+            guard let folder = Self.bundledSchemaFolder else {
+                throw FakeExchangeError("the bundled EWS schema is missing from the EWSTestServer resources")
+            }
+            validator = try XMLSchemaValidator(schemaPath: folder + "/ews-validate.xsd")
+        } else {
+            validator = nil
+        }
+    }
+
+    /// Starts listening on 127.0.0.1 (port 0: any free port).
+    public func start(port: Int = 0) throws {
+        server = try HTTPServer(port: port) { [unowned self] request in self.handle(request) }
+    }
+
+    /// Stops the server and ends streaming connections.
+    public func stop() {
+        server?.stop()
+        condition.lock()
+        isStopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The port, once started.
+    public var port: Int { server?.port ?? 0 }
+    /// The EWS endpoint URL, once started.
+    public var url: String { "http://127.0.0.1:\(port)/EWS/Exchange.asmx" }
+    /// The OAuth token endpoint URL.
+    public var tokenURL: String { "http://127.0.0.1:\(port)/oauth2/v2.0/token" }
+
+    /// Adds a service account.
+    public func addAccount(_ account: Account) {
+        lock.withLock { accounts[account.username] = account }
+    }
+
+    /// Registers an OAuth client (client-credentials grant).
+    public func addOAuthClient(id: String, secret: String) {
+        lock.withLock { clients[id] = secret }
+    }
+
+    /// Adds a mailbox with empty calendar and tasks folders.
+    public func addMailbox(_ address: String) {
+        lock.withLock {
+            mailboxes[address.lowercased()] = mailboxes[address.lowercased()] ?? FakeMailbox(address: address)
+        }
+    }
+
+    /// Injects a fault for the next `times` requests matching the operation and mailbox (nil: any).
+    public func inject(_ fault: Fault, operation: String? = nil, mailbox: String? = nil, times: Int = 1) {
+        lock.withLock {
+            faults.append(
+                FaultRule(operation: operation, mailbox: mailbox?.lowercased(), fault: fault, remaining: times)
+            )
+        }
+    }
+
+    /// Removes every pending fault.
+    public func clearFaults() { lock.withLock { faults = [] } }
+
+    /// Every request received so far, in order.
+    public var requests: [RecordedRequest] { lock.withLock { log } }
+
+    /// Every schema violation of every request received so far.
+    public var schemaViolations: [String] {
+        lock.withLock { log.flatMap { request in request.violations.map { "\(request.operation): \($0)" } } }
+    }
+
+    /// How many requests of an operation arrived (all operations when nil).
+    public func requestCount(_ operation: String? = nil, mailbox: String? = nil) -> Int {
+        lock.withLock {
+            log.filter {
+                ($0.operation == operation || operation == nil)
+                    && (mailbox == nil || $0.mailbox == mailbox?.lowercased())
+            }.count
+        }
+    }
+
+    /// Forgets the request log (not the items).
+    public func resetLog() { lock.withLock { log = [] } }
+
+    /// Makes every SyncState handed out so far for the mailbox invalid (`ErrorInvalidSyncStateData`).
+    public func invalidateSyncStates(mailbox: String) {
+        lock.withLock { mailboxes[mailbox.lowercased()]?.folders.values.forEach { $0.epoch += 1 } }
+    }
+
+    func nextId(_ prefix: String) -> String {
+        counter += 1
+        // Opaque, case-sensitive, and long like real ids; never reused.
+        let raw = Data("\(prefix)\(counter)-\(UUID().uuidString)".utf8).base64EncodedString()
+        return "AAMk" + raw.replacingOccurrences(of: "=", with: "")
+    }
+
+    func nextChangeKey() -> String {
+        counter += 1
+        return "CQAAABYA" + String(counter, radix: 36)
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+import XMLKit
+
+@Suite("the hardened XML parser")
+struct XMLParserTests {
+    static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+    @Test("elements, namespaces, attributes and text (entities and UTF-8) are read")
+    func basics() throws {
+        let root = try XMLParser.parse(
+            Self.bytes(
+                "<a:root xmlns:a=\"urn:a\" x=\"1\"><a:item Id=\"AAMk1\">Kickoff &amp; review</a:item><b>élodie</b><c/></a:root>"
+            )
+        )
+        #expect(root.name == "root")
+        #expect(root.namespace == "urn:a")
+        #expect(root.attributes == ["x": "1"])
+        #expect(root.child("item")?.text == "Kickoff & review")
+        #expect(root.child("item")?.attributes["Id"] == "AAMk1")
+        #expect(root.child("b")?.text == "élodie")
+        #expect(root.child("c") != nil)
+    }
+
+    @Test("children of split elements go to the callback and are not kept in the tree")
+    func splitting() throws {
+        var seen: [String] = []
+        let root = try XMLParser.parse(
+            Self.bytes("<r><Changes><x>1</x><x>2</x><x>3</x></Changes><State>s</State></r>"),
+            splittingChildrenOf: ["Changes"]
+        ) { seen.append($0.text) }
+        #expect(seen == ["1", "2", "3"])
+        #expect(root.child("Changes")?.children.isEmpty == true)
+        #expect(root.childText("State") == "s")
+    }
+
+    @Test("a quadratic-blowup entity is refused with its DTD, in well under a second")
+    func quadraticBlowup() {
+        let entity = String(repeating: "a", count: 50_000)
+        let references = String(repeating: "&e;", count: 20_000)
+        let document = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY e \"\(entity)\">]><r>\(references)</r>"
+        let started = Date()
+        #expect(throws: XMLError(.dtdRefused, "document type declarations are not accepted")) {
+            try XMLParser.parse(Self.bytes(document))
+        }
+        #expect(Date().timeIntervalSince(started) < 1)
+    }
+
+    @Test("an external entity referring to a local file is refused and not read")
+    func externalEntity() {
+        let document = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/hostname\">]><r>&x;</r>"
+        #expect { try XMLParser.parse(Self.bytes(document)) } throws: { ($0 as? XMLError)?.code == .dtdRefused }
+    }
+
+    @Test("an undeclared entity, a truncated document and an empty one are malformed")
+    func malformed() {
+        for document in ["<r>&undeclared;</r>", "<r><a>text</a", ""] {
+            #expect { try XMLParser.parse(Self.bytes(document)) } throws: { ($0 as? XMLError)?.code == .malformed }
+        }
+    }
+
+    @Test("documents, texts and nesting beyond the limits are refused")
+    func limits() {
+        let limits = XMLLimits(maxDocumentBytes: 1000, maxTextBytes: 10, maxDepth: 5)
+        #expect {
+            try XMLParser.parse(Self.bytes("<r>" + String(repeating: " ", count: 2000) + "</r>"), limits: limits)
+        } throws: { ($0 as? XMLError)?.code == .tooLarge }
+        #expect { try XMLParser.parse(Self.bytes("<r>01234567890</r>"), limits: limits) } throws: {
+            ($0 as? XMLError)?.code == .tooLarge
+        }
+        #expect { try XMLParser.parse(Self.bytes("<a><b><c><d><e><f/></e></d></c></b></a>"), limits: limits) } throws: {
+            ($0 as? XMLError)?.code == .tooLarge
+        }
+    }
+
+    @Test("escaping produces parseable XML from any text, dropping characters XML cannot carry")
+    func escaping() throws {
+        let text = "a < b & \"c\" > 'd'\u{1}\r\nend"
+        let root = try XMLParser.parse(
+            Self.bytes("<r v=\"\(XMLEscaping.escape(text))\">\(XMLEscaping.escape(text))</r>")
+        )
+        #expect(root.text == "a < b & \"c\" > 'd'\r\nend")
+        #expect(root.attributes["v"]?.hasPrefix("a < b & \"c\" > 'd'") == true)
+        let element = XMLElement(name: "x", attributes: ["k": "<&>"], children: [XMLElement(name: "y", text: "1 & 2")])
+        #expect(try XMLParser.parse(Self.bytes(element.xmlString(prefix: ""))) == element)
+    }
+}
