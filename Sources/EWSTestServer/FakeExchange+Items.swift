@@ -196,20 +196,7 @@ extension FakeExchange {
         element?.attributes["Id"]
     }
 
-    static func format(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02dZ",
-            Int(parts.tm_year) + 1900,
-            Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday),
-            Int(parts.tm_hour),
-            Int(parts.tm_min),
-            Int(parts.tm_sec)
-        )
-    }
+    static func format(_ date: Date) -> String { XSDateTime.format(date) }
 }
 
 extension FakeItemShape {

@@ -1,0 +1,59 @@
+import ActivityModel
+import Foundation
+import GRDB
+
+/// The embedded SQLite store: CRM records, change tracking, and the sync engine's bookkeeping.
+///
+/// One file in WAL mode, so the daemon and CLI commands can use it at once (a busy timeout covers
+/// the moments both write); `synchronous=FULL` because the sync bookkeeping must survive power loss
+/// as well as a crash; foreign keys on.
+public final class Store: Sendable {
+    let pool: DatabasePool
+    /// The file the store lives in.
+    public let path: String
+    let clock: @Sendable () -> Date
+
+    /// Opens (creating and migrating when needed) the store at `path`.
+    public init(path: String, clock: @escaping @Sendable () -> Date = { Date() }) throws {
+        self.path = path
+        self.clock = clock
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            }
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try StoreSchema.migrator().migrate(pool)
+        } catch {
+            throw StoreError(.database, "cannot open the store at \(path): \(error)")
+        }
+    }
+
+    /// Runs a write transaction, mapping SQLite failures to `StoreError`.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.write(body) } catch let error as StoreError { throw error } catch {
+            throw StoreError(.database, "store write failed: \(error)")
+        }
+    }
+
+    /// Runs a read, mapping SQLite failures to `StoreError`.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch let error as StoreError { throw error } catch {
+            throw StoreError(.database, "store read failed: \(error)")
+        }
+    }
+
+    var now: String { CRMTime.format(clock()) }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+}

@@ -9,6 +9,10 @@ struct ActivitySyncCommand: AsyncParsableCommand {
         commandName: "activity-sync",
         abstract: "Keeps CRM activities and Exchange mailboxes in step, both ways, over EWS.",
         version: version,
-        subcommands: [DemoCommand.self]
+        subcommands: [
+            DemoCommand.self, EmployeeCommand.self, PartnerCommand.self, ContactCommand.self, OpportunityCommand.self,
+            ActivityCommand.self, TemplateCommand.self, GenerateCommand.self, ImportCommand.self, ExportCommand.self,
+            BackupCommand.self,
+        ]
     )
 }

@@ -48,11 +48,9 @@ final class NTLMDouble {
     }
 
     func stop() {
-        // kill + waitpid rather than Process.waitUntilExit, which can wait for ever when called from a
-        // Swift concurrency thread (it waits on a run loop nobody runs).
+        // Foundation reaps its children itself, so poll rather than waitpid; waitUntilExit relies on a run loop.
         kill(process.processIdentifier, SIGKILL)
-        var status: Int32 = 0
-        waitpid(process.processIdentifier, &status, 0)
+        while process.isRunning { usleep(1000) }
     }
 
     @discardableResult
@@ -64,9 +62,8 @@ final class NTLMDouble {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var status: Int32 = 0
-        waitpid(process.processIdentifier, &status, 0)
-        return (status >> 8) & 0xff
+        while process.isRunning { usleep(1000) }
+        return process.terminationStatus
     }
 }
 

@@ -1,8 +1,8 @@
 import Foundation
 
-/// xs:dateTime as EWS writes and reads it. Written in UTC with `Z`; read with `Z`, an offset, or no
+/// xs:dateTime as EWS (client and fake) writes and reads it. Written in UTC with `Z`; read with `Z`, an offset, or no
 /// zone (then UTC, which is what Exchange means for values it returns without one).
-public enum EWSDate {
+public enum XSDateTime {
     /// Formats a date as `2026-12-03T16:00:00Z` (whole seconds: Exchange stores no finer).
     public static func format(_ date: Date) -> String {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))

@@ -1,0 +1,57 @@
+import ActivityModel
+import Foundation
+import GRDB
+
+/// Holds the store's daemon lock until released (or the process ends, which releases it too).
+public final class DaemonLock: Sendable {
+    private let fd: Int32
+
+    init(fd: Int32) { self.fd = fd }
+
+    deinit { close(fd) }
+}
+
+extension Store {
+    /// A consistent copy of the store while others keep using it (`VACUUM INTO` on a read snapshot).
+    public func backup(to destination: String) throws {
+        guard !FileManager.default.fileExists(atPath: destination) else {
+            throw StoreError(.invalid, "backup target \(destination) exists; choose a new file")
+        }
+        // Outside a transaction (VACUUM refuses to run inside one); VACUUM INTO reads one consistent
+        // snapshot by itself, on a reader connection, so the daemon's writes go on meanwhile.
+        do {
+            try pool.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [destination]) }
+        } catch {
+            throw StoreError(.database, "backup to \(destination) failed: \(error)")
+        }
+    }
+
+    /// Removes audit entries, finished journal entries and tombstones older than the retention period.
+    @discardableResult
+    public func prune(retentionDays: Int) throws -> (audit: Int, journal: Int, tombstones: Int) {
+        let cutoff = CRMTime.format(clock().addingTimeInterval(-Double(retentionDays) * 86_400))
+        return try write { db in
+            try db.execute(sql: "DELETE FROM audit WHERE at < ?", arguments: [cutoff])
+            let audit = db.changesCount
+            try db.execute(sql: "DELETE FROM journal WHERE state = 'done' AND updated_at < ?", arguments: [cutoff])
+            let journal = db.changesCount
+            try db.execute(sql: "DELETE FROM activities WHERE deleted = 1 AND deleted_at < ?", arguments: [cutoff])
+            return (audit, journal, db.changesCount)
+        }
+    }
+
+    /// Takes the daemon lock (`flock` on `<store>.lock`): a second daemon on the same store is refused.
+    /// CLI commands do not take it; SQLite's own locking keeps their short transactions safe.
+    public func lockForDaemon() throws -> DaemonLock {
+        let lockPath = path + ".lock"
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw StoreError(.database, "cannot open \(lockPath): \(String(cString: strerror(errno)))")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw StoreError(.locked, "another activity-sync daemon is running on \(path) (lock \(lockPath) is held)")
+        }
+        return DaemonLock(fd: fd)
+    }
+}

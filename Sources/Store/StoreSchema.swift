@@ -1,0 +1,72 @@
+import GRDB
+
+/// The store's migrations: SQL written once and never edited after it ships; changes come as new ones.
+enum StoreSchema {
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-records-and-sync") { db in try db.execute(sql: v1) }
+        return migrator
+    }
+
+    static let v1 = """
+        CREATE TABLE employees (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, mailbox TEXT COLLATE NOCASE, sync INTEGER NOT NULL DEFAULT 0,
+            time_zone TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+        CREATE UNIQUE INDEX employees_mailbox ON employees(mailbox) WHERE mailbox IS NOT NULL;
+        CREATE TABLE partners (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, internal_rep TEXT REFERENCES employees(id),
+            external_rep TEXT REFERENCES employees(id), created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+        CREATE TABLE contacts (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, partner TEXT REFERENCES partners(id), email TEXT COLLATE NOCASE,
+            phone TEXT, opted_out INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+        CREATE INDEX contacts_email ON contacts(email);
+        CREATE TABLE opportunities (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, partner TEXT REFERENCES partners(id),
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+        CREATE TABLE templates (
+            id TEXT PRIMARY KEY, type TEXT NOT NULL, subject TEXT NOT NULL, information TEXT, priority TEXT NOT NULL,
+            due_in_days INTEGER, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+
+        -- One row per activity: indexed columns for what is queried, the whole record as JSON in doc.
+        -- change_seq is store-wide and strictly increasing: "what changed since N" is one index range.
+        CREATE TABLE activities (
+            id TEXT PRIMARY KEY, type TEXT NOT NULL, owner TEXT NOT NULL REFERENCES employees(id),
+            mailbox_employee TEXT NOT NULL, synchronize INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,
+            deleted_at TEXT, change_seq INTEGER NOT NULL, change_origin TEXT NOT NULL,
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL, doc TEXT NOT NULL);
+        CREATE UNIQUE INDEX activities_change_seq ON activities(change_seq);
+        CREATE INDEX activities_mailbox_employee ON activities(mailbox_employee);
+        CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        INSERT INTO counters (name, value) VALUES ('change_seq', 0);
+
+        -- Sync bookkeeping (used by the sync engine).
+        CREATE TABLE links (
+            activity_id TEXT PRIMARY KEY REFERENCES activities(id) ON DELETE CASCADE,
+            mailbox TEXT NOT NULL COLLATE NOCASE, folder TEXT NOT NULL, item_id TEXT NOT NULL, change_key TEXT,
+            base TEXT NOT NULL, synced_seq INTEGER NOT NULL, updated_at TEXT NOT NULL);
+        CREATE UNIQUE INDEX links_item ON links(mailbox, item_id);
+        CREATE TABLE folder_states (
+            mailbox TEXT NOT NULL COLLATE NOCASE, folder TEXT NOT NULL, sync_state TEXT, updated_at TEXT NOT NULL,
+            PRIMARY KEY (mailbox, folder));
+        CREATE TABLE journal (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, pass TEXT NOT NULL, mailbox TEXT NOT NULL COLLATE NOCASE,
+            activity_id TEXT, action TEXT NOT NULL, item_id TEXT, state TEXT NOT NULL, payload TEXT,
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+        CREATE INDEX journal_open ON journal(mailbox, state) WHERE state <> 'done';
+        CREATE TABLE conflicts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, activity_id TEXT NOT NULL, mailbox TEXT NOT NULL COLLATE NOCASE,
+            field TEXT NOT NULL, crm_value TEXT, exchange_value TEXT, base_value TEXT, winner TEXT NOT NULL,
+            policy TEXT NOT NULL, at TEXT NOT NULL, resolved INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, pass TEXT, mailbox TEXT COLLATE NOCASE,
+            activity_id TEXT, item_id TEXT, action TEXT NOT NULL, fields TEXT, winner TEXT, reason TEXT);
+        CREATE INDEX audit_at ON audit(at);
+        CREATE INDEX audit_activity ON audit(activity_id);
+        CREATE TABLE mailboxes (
+            mailbox TEXT PRIMARY KEY COLLATE NOCASE, state TEXT NOT NULL, reason TEXT, last_pass TEXT, next_pass TEXT,
+            last_error TEXT, skipped_recurring INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL);
+        CREATE TABLE requests (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, mailbox TEXT COLLATE NOCASE, options TEXT,
+            created_at TEXT NOT NULL, done_at TEXT);
+        """
+}

@@ -1,0 +1,201 @@
+import Foundation
+import Yams
+
+/// A configuration the daemon refuses to start with: the message names the key and the value.
+struct ConfigurationError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// The YAML configuration of SPEC §5: every key with its default, checked strictly (an unknown key or a
+/// bad value is refused by name), with `ACTIVITY_SYNC_<KEY>` environment overrides.
+struct AppConfiguration: Sendable {
+    enum Kind: Sendable {
+        case string
+        case optionalString
+        case int(ClosedRange<Int>)
+        case double(ClosedRange<Double>)
+        case bool
+        case choice([String])
+    }
+
+    struct Key: Sendable {
+        var path: String
+        var kind: Kind
+        var defaultValue: String?
+    }
+
+    /// Every key the file may hold.
+    static let keys: [Key] = [
+        Key(path: "crm.instance_id", kind: .string, defaultValue: "default"),
+        Key(path: "store.path", kind: .string, defaultValue: "/var/lib/activity-sync/activity-sync.sqlite"),
+        Key(path: "store.retention_days", kind: .int(1...36500), defaultValue: "365"),
+        Key(path: "exchange.url", kind: .optionalString, defaultValue: nil),
+        Key(path: "exchange.version", kind: .string, defaultValue: "Exchange2016"),
+        Key(path: "exchange.time_zone", kind: .string, defaultValue: "UTC"),
+        Key(
+            path: "exchange.auth.method",
+            kind: .choice(["ntlm", "negotiate", "basic", "oauth2"]),
+            defaultValue: "ntlm"
+        ),
+        Key(path: "exchange.auth.username", kind: .optionalString, defaultValue: nil),
+        Key(path: "exchange.auth.password_file", kind: .string, defaultValue: "exchange-password"),
+        Key(path: "exchange.auth.token_url", kind: .optionalString, defaultValue: nil),
+        Key(path: "exchange.auth.client_id", kind: .optionalString, defaultValue: nil),
+        Key(path: "exchange.auth.client_secret_file", kind: .string, defaultValue: "exchange-client-secret"),
+        Key(path: "exchange.auth.scope", kind: .string, defaultValue: "https://outlook.office365.com/.default"),
+        Key(path: "exchange.impersonation", kind: .bool, defaultValue: "true"),
+        Key(path: "exchange.tls.verify", kind: .bool, defaultValue: "true"),
+        Key(path: "exchange.tls.ca_file", kind: .optionalString, defaultValue: nil),
+        Key(path: "exchange.timeout_seconds", kind: .int(1...3600), defaultValue: "60"),
+        Key(path: "sync.interval_seconds", kind: .int(1...86400), defaultValue: "60"),
+        Key(path: "sync.window.past_days", kind: .int(0...3650), defaultValue: "30"),
+        Key(path: "sync.window.future_days", kind: .int(0...3650), defaultValue: "365"),
+        Key(
+            path: "sync.conflict_policy",
+            kind: .choice(["crm-wins", "exchange-wins", "newest-wins"]),
+            defaultValue: "crm-wins"
+        ),
+        Key(path: "sync.calls_as", kind: .choice(["appointment", "task"]), defaultValue: "appointment"),
+        Key(path: "sync.category", kind: .string, defaultValue: "CRM"),
+        Key(path: "sync.import", kind: .choice(["category", "all", "none"]), defaultValue: "category"),
+        Key(path: "sync.remote_delete", kind: .choice(["tombstone", "unlink"]), defaultValue: "tombstone"),
+        Key(path: "sync.send_invitations", kind: .choice(["none", "all"]), defaultValue: "none"),
+        Key(path: "sync.max_deletes", kind: .int(0...1_000_000), defaultValue: "50"),
+        Key(path: "sync.max_delete_ratio", kind: .double(0...1), defaultValue: "0.2"),
+        Key(path: "sync.batch_size", kind: .int(1...512), defaultValue: "100"),
+        Key(path: "sync.concurrency", kind: .int(1...256), defaultValue: "4"),
+        Key(path: "sync.notifications", kind: .choice(["streaming", "pull", "none"]), defaultValue: "streaming"),
+        Key(
+            path: "log.level",
+            kind: .choice(["trace", "debug", "info", "notice", "warning", "error"]),
+            defaultValue: "info"
+        ),
+        Key(path: "metrics.listen", kind: .optionalString, defaultValue: nil),
+    ]
+
+    /// Values by key path (after defaults, file and environment).
+    private(set) var values: [String: String] = [:]
+    /// The file read, if any.
+    private(set) var file: String?
+
+    /// The environment variable that overrides a key: `sync.interval_seconds` → `ACTIVITY_SYNC_SYNC_INTERVAL_SECONDS`.
+    static func environmentName(_ path: String) -> String {
+        "ACTIVITY_SYNC_" + path.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+
+    /// Loads `explicitPath`, else `/etc/activity-sync/activity-sync.yaml`, else `./activity-sync.yaml`,
+    /// else the defaults alone; then applies the environment.
+    static func load(
+        explicitPath: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws
+        -> AppConfiguration
+    {
+        var configuration = AppConfiguration()
+        for key in keys { configuration.values[key.path] = key.defaultValue }
+        let candidates = explicitPath.map { [$0] } ?? ["/etc/activity-sync/activity-sync.yaml", "activity-sync.yaml"]
+        if let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) {
+            configuration.file = path
+            try configuration.read(
+                file: path,
+                overridden: Set(keys.map(\.path).filter { environment[environmentName($0)] != nil })
+            )
+        } else if let explicitPath {
+            throw ConfigurationError(description: "configuration file \(explicitPath) does not exist")
+        }
+        for key in keys {
+            if let value = environment[environmentName(key.path)] {
+                configuration.values[key.path] = try check(key, value, source: environmentName(key.path))
+            }
+        }
+        return configuration
+    }
+
+    private mutating func read(file path: String, overridden: Set<String>) throws {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw ConfigurationError(description: "cannot read \(path): \(error.localizedDescription)")
+        }
+        let loaded: Any?
+        do { loaded = try Yams.load(yaml: text) } catch {
+            throw ConfigurationError(description: "\(path) is not valid YAML: \(error)")
+        }
+        guard let root = loaded else { return }
+        try flatten(root, prefix: "", file: path, overridden: overridden)
+    }
+
+    /// Walks the YAML mappings; values the environment overrides are not checked here (the environment
+    /// value is), so a bad file value can be worked around at once.
+    private mutating func flatten(_ node: Any, prefix: String, file: String, overridden: Set<String>) throws {
+        guard let mapping = node as? [String: Any] else {
+            throw ConfigurationError(
+                description: "\(file): \(prefix.isEmpty ? "the document" : prefix) must be a mapping"
+            )
+        }
+        for (name, value) in mapping {
+            let path = prefix.isEmpty ? name : "\(prefix).\(name)"
+            if let nested = value as? [String: Any] {
+                guard Self.keys.contains(where: { $0.path.hasPrefix(path + ".") }) else {
+                    throw ConfigurationError(description: "\(file): unknown key '\(path)'")
+                }
+                try flatten(nested, prefix: path, file: file, overridden: overridden)
+                continue
+            }
+            guard let key = Self.keys.first(where: { $0.path == path }) else {
+                throw ConfigurationError(description: "\(file): unknown key '\(path)'")
+            }
+            if overridden.contains(path) { continue }
+            if value is NSNull {
+                guard case .optionalString = key.kind else {
+                    throw ConfigurationError(description: "\(file): \(path) needs a value")
+                }
+                values[path] = nil
+                continue
+            }
+            values[path] = try Self.check(key, "\(value)", source: file)
+        }
+    }
+
+    private static func check(_ key: Key, _ value: String, source: String) throws -> String {
+        func refuse(_ why: String) -> ConfigurationError {
+            ConfigurationError(description: "\(source): \(key.path) '\(value)': \(why)")
+        }
+        switch key.kind {
+        case .string, .optionalString:
+            if value.isEmpty { throw refuse("must not be empty") }
+        case .int(let range):
+            guard let number = Int(value), range.contains(number) else {
+                throw refuse("must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+        case .double(let range):
+            guard let number = Double(value), range.contains(number) else {
+                throw refuse("must be a number from \(range.lowerBound) to \(range.upperBound)")
+            }
+        case .bool:
+            guard ["true", "false"].contains(value.lowercased()) else { throw refuse("must be true or false") }
+            return value.lowercased()
+        case .choice(let options):
+            guard options.contains(value) else { throw refuse("must be one of \(options.joined(separator: ", "))") }
+        }
+        return value
+    }
+
+    /// A string value.
+    func string(_ path: String) -> String? { values[path] }
+    /// An integer value (validated at load).
+    func int(_ path: String) -> Int { Int(values[path] ?? "") ?? 0 }
+    /// A number value (validated at load).
+    func double(_ path: String) -> Double { Double(values[path] ?? "") ?? 0 }
+    /// A boolean value (validated at load).
+    func bool(_ path: String) -> Bool { values[path] == "true" }
+
+    /// The store file: a relative `store.path` is taken from `$STATE_DIRECTORY` (systemd's
+    /// StateDirectory=), else from the configuration file's folder, else the working directory.
+    func storePath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let path = string("store.path") ?? "activity-sync.sqlite"
+        if path.hasPrefix("/") { return path }
+        if let state = environment["STATE_DIRECTORY"]?.split(separator: ":").first { return "\(state)/\(path)" }
+        if let file { return ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path) }
+        return path
+    }
+}

@@ -1,0 +1,78 @@
+import ActivityModel
+import ArgumentParser
+import Foundation
+import Store
+
+/// `import FILE.json`: bulk upsert by id, all records in one transaction.
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Upsert CRM records by id from a JSON document (- for stdin); all or nothing."
+    )
+    @OptionGroup var global: GlobalOptions
+    @Argument var file: String
+
+    func run() throws {
+        let data: Data
+        if file == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let contents = FileManager.default.contents(atPath: file) else { CLI.fail("cannot read \(file)") }
+            data = contents
+        }
+        let document: CRMDocument
+        do { document = try JSONDecoder().decode(CRMDocument.self, from: data) } catch {
+            CLI.fail("\(file) is not an import document: \(Self.describe(error)); nothing was written")
+        }
+        let store = try global.openStore()
+        let summary = CLI.run { try store.importDocument(document) }
+        let written = ["employees", "partners", "contacts", "opportunities", "templates", "activities"]
+            .map { "\(summary.written[$0] ?? 0) \($0)" }.joined(separator: ", ")
+        CLI.print("imported \(written); \(summary.unchanged) activities unchanged")
+    }
+
+    /// Names the JSON path of a decoding failure, e.g. `activities[3].type`.
+    static func describe(_ error: any Error) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+                .trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        }
+        switch error as? DecodingError {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "\(path(context)): \(context.debugDescription)"
+        case .keyNotFound(let key, let context):
+            let location = path(context)
+            return "\(location.isEmpty ? "" : location + ": ")missing field '\(key.stringValue)'"
+        default:
+            return "\(error)"
+        }
+    }
+}
+
+/// `export`: the whole CRM as one JSON document on stdout.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write every CRM record as one JSON document to stdout."
+    )
+    @OptionGroup var global: GlobalOptions
+    func run() throws {
+        let store = try global.openStore()
+        CLI.printJSON(CLI.run { try store.exportDocument() })
+    }
+}
+
+/// `backup FILE`: a consistent copy of the store while the daemon runs.
+struct BackupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Write a consistent copy of the store to FILE."
+    )
+    @OptionGroup var global: GlobalOptions
+    @Argument var file: String
+    func run() throws {
+        let store = try global.openStore()
+        CLI.run { try store.backup(to: file) }
+        CLI.print("backup written to \(file)")
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+
+/// Runs the built `activity-sync` binary in a temporary folder with its own configuration and store.
+struct CLIRunner {
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The binary sits next to the test bundle in the build folder.
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("activity-sync").path
+
+    let folder: String
+
+    init(config: String = "store:\n  path: crm.sqlite\n") throws {
+        folder = NSTemporaryDirectory() + "activity-sync-cli-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try config.write(toFile: folder + "/activity-sync.yaml", atomically: true, encoding: .utf8)
+    }
+
+    func path(_ name: String) -> String { folder + "/" + name }
+
+    /// Runs with the folder as working directory (so `./activity-sync.yaml` is found).
+    @discardableResult
+    func run(_ arguments: String..., environment: [String: String] = [:], stdin: String? = nil) throws -> Output {
+        try run(arguments, environment: environment, stdin: stdin)
+    }
+
+    func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        var env = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("ACTIVITY_SYNC_") && $0.key != "STATE_DIRECTORY"
+        }
+        env.merge(environment) { $1 }
+        process.environment = env
+        let out = Pipe()
+        let errorFile = path("stderr-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: errorFile, contents: nil)
+        process.standardOutput = out
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorFile))
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        // Foundation reaps its children itself, so poll rather than waitpid; waitUntilExit relies on a run loop.
+        while process.isRunning { usleep(1000) }
+        let stderr = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
+        return Output(
+            status: process.terminationStatus,
+            stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: stderr
+        )
+    }
+
+    /// Runs and expects exit 0; returns stdout.
+    @discardableResult
+    func ok(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let output = try run(arguments)
+        #expect(output.status == 0, "\(arguments): \(output.stderr)", sourceLocation: sourceLocation)
+        return output.stdout
+    }
+
+    /// Seeds employees, a partner and contacts.
+    func seed() throws {
+        try ok(
+            "employee",
+            "add",
+            "--id",
+            "E1",
+            "--name",
+            "Alice Smith",
+            "--mailbox",
+            "alice@contoso.test",
+            "--sync",
+            "true"
+        )
+        try ok(
+            "employee",
+            "add",
+            "--id",
+            "E2",
+            "--name",
+            "Bob Jones",
+            "--mailbox",
+            "bob@contoso.test",
+            "--sync",
+            "true",
+            "--time-zone",
+            "Europe/Berlin"
+        )
+        try ok("partner", "add", "--id", "BP1", "--name", "Fabrikam", "--internal-rep", "E1", "--external-rep", "E2")
+        try ok("contact", "add", "--id", "C1", "--name", "Pat Doe", "--partner", "BP1", "--email", "pat@fabrikam.test")
+        try ok(
+            "contact",
+            "add",
+            "--id",
+            "C2",
+            "--name",
+            "Sam Roe",
+            "--partner",
+            "BP1",
+            "--email",
+            "sam@fabrikam.test",
+            "--opted-out",
+            "true"
+        )
+        try ok("opportunity", "add", "--id", "O1", "--name", "Fabrikam renewal", "--partner", "BP1")
+    }
+}
