@@ -54,6 +54,9 @@ let package = Package(
             ]
         ),
 
+        // Benchmarks (not tests): see Benchmarks/README.md.
+        .executableTarget(name: "store-benchmark", dependencies: ["Store", "ActivityModel"], path: "Benchmarks/StoreBenchmark"),
+
         .testTarget(name: "XMLKitTests", dependencies: ["XMLKit"]),
         .testTarget(name: "EWSTests", dependencies: ["EWS", "EWSTestServer", "XMLKit"], exclude: ["Resources"]),
 

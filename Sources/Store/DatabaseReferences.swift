@@ -25,7 +25,9 @@ struct OverlayReferences: CRMReferences {
     let contacts: [String: Contact]
     let opportunities: [String: Opportunity]
     let templates: [String: ActivityTemplate]
-    let activities: [String: Activity]
+    /// Index into the document's activities (not copies: a bulk import holds 100,000 of them).
+    let activityIndex: [String: Int]
+    let documentActivities: [Activity]
     let contactsByEmail: [String: [Contact]]
 
     init(_ document: CRMDocument, base: DatabaseReferences) {
@@ -35,7 +37,11 @@ struct OverlayReferences: CRMReferences {
         contacts = Dictionary(document.contacts.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
         opportunities = Dictionary(document.opportunities.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
         templates = Dictionary(document.templates.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
-        activities = Dictionary(document.activities.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+        documentActivities = document.activities
+        activityIndex = Dictionary(
+            document.activities.indices.map { (document.activities[$0].id, $0) },
+            uniquingKeysWith: { $1 }
+        )
         contactsByEmail = Dictionary(grouping: document.contacts.filter { $0.email != nil }) { $0.email!.lowercased() }
     }
 
@@ -43,7 +49,7 @@ struct OverlayReferences: CRMReferences {
     func partner(_ id: String) -> BusinessPartner? { partners[id] ?? base.partner(id) }
     func contact(_ id: String) -> Contact? { contacts[id] ?? base.contact(id) }
     func opportunity(_ id: String) -> Opportunity? { opportunities[id] ?? base.opportunity(id) }
-    func activity(_ id: String) -> Activity? { activities[id] ?? base.activity(id) }
+    func activity(_ id: String) -> Activity? { activityIndex[id].map { documentActivities[$0] } ?? base.activity(id) }
     func template(_ id: String) -> ActivityTemplate? { templates[id] ?? base.template(id) }
     func contacts(withEmail email: String) -> [Contact] {
         let fromDocument = contactsByEmail[email.lowercased()] ?? []

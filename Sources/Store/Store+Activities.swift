@@ -206,18 +206,12 @@ extension Store {
 
     /// Writes an already validated activity with the next change sequence number.
     static func write(_ db: Database, _ activity: Activity, origin: ChangeOrigin, now: String) throws -> Activity {
-        guard
-            let seq = try Int64.fetchOne(
-                db,
-                sql: "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value"
-            )
-        else { throw StoreError(.database, "change counter missing") }
-        try insertOrReplace(db, activity, seq: seq, origin: origin, now: now)
+        try insertOrReplace(db, activity, seq: try Self.nextChangeSeq(db), origin: origin, now: now)
         return try fetchActivity(db, activity.id)!
     }
 
     static func insertOrReplace(_ db: Database, _ a: Activity, seq: Int64, origin: ChangeOrigin, now: String) throws {
-        let doc = String(decoding: try encoder.encode(stripped(a)), as: UTF8.self)
+        let doc = ActivityDocument.encode(a)
         try db.cachedStatement(
             sql: """
                 INSERT INTO activities (id, type, owner, mailbox_employee, synchronize, deleted, deleted_at, change_seq,
@@ -235,6 +229,15 @@ extension Store {
         ])
     }
 
+    /// The next store-wide change sequence number (inside the caller's transaction).
+    static func nextChangeSeq(_ db: Database) throws -> Int64 {
+        let statement = try db.cachedStatement(
+            sql: "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value"
+        )
+        guard let seq = try Int64.fetchOne(statement) else { throw StoreError(.database, "change counter missing") }
+        return seq
+    }
+
     static func fetchActivity(_ db: Database, _ id: String) throws -> Activity? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM activities WHERE id = ?"), arguments: [id]).map(
             activity
@@ -244,7 +247,7 @@ extension Store {
     static func activity(_ row: Row) -> Activity {
         let doc: String = row["doc"]
         // The doc was written by this code from a valid Activity; failing to read it back is a corrupt store.
-        var activity = try! JSONDecoder().decode(Activity.self, from: Data(doc.utf8))
+        var activity = try! ActivityDocument.decode(doc)
         activity.deleted = row["deleted"]
         activity.changeSeq = row["change_seq"]
         activity.createdAt = row["created_at"]

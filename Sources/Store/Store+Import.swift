@@ -14,7 +14,8 @@ extension Store {
     /// Upserts every record of the document by id in one transaction: all or nothing. The first bad
     /// record stops the import, and the error names it with its position.
     public func importDocument(_ document: CRMDocument) throws -> ImportSummary {
-        try write { db in
+        let now = self.now  // one timestamp for the whole import
+        return try write { db in
             let references = OverlayReferences(document, base: DatabaseReferences(db: db))
             var summary = ImportSummary()
             func refuse(_ kind: String, _ index: Int, _ error: ValidationError) -> StoreError {
@@ -66,13 +67,7 @@ extension Store {
                 case .success(let activity): valid = activity
                 case .failure(let error): throw refuse("activities", index, error)
                 }
-                guard
-                    let seq = try Int64.fetchOne(
-                        db,
-                        sql: "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value"
-                    )
-                else { throw StoreError(.database, "change counter missing") }
-                try Self.insertOrReplace(db, valid, seq: seq, origin: .local, now: now)
+                try Self.insertOrReplace(db, valid, seq: try Self.nextChangeSeq(db), origin: .local, now: now)
                 activitiesWritten += 1
             }
             summary.written["activities"] = activitiesWritten

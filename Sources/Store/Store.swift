@@ -22,6 +22,7 @@ public final class Store: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         do {
             let folder = (path as NSString).deletingLastPathComponent
@@ -50,10 +51,4 @@ public final class Store: Sendable {
     }
 
     var now: String { CRMTime.format(clock()) }
-
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
 }
