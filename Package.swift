@@ -55,7 +55,11 @@ let package = Package(
         ),
 
         // Benchmarks (not tests): see Benchmarks/README.md.
-        .executableTarget(name: "store-benchmark", dependencies: ["Store", "ActivityModel"], path: "Benchmarks/StoreBenchmark"),
+        .executableTarget(
+            name: "store-benchmark",
+            dependencies: ["Store", "ActivityModel"],
+            path: "Benchmarks/StoreBenchmark"
+        ),
 
         .testTarget(name: "XMLKitTests", dependencies: ["XMLKit"]),
         .testTarget(name: "EWSTests", dependencies: ["EWS", "EWSTestServer", "XMLKit"], exclude: ["Resources"]),

@@ -8,11 +8,21 @@ import Store
 
 func document(count: Int) -> CRMDocument {
     var document = CRMDocument(
-        employees: (1...50).map { Employee(id: "E\($0)", name: "Employee \($0)", mailbox: "e\($0)@contoso.test", sync: true) },
-        partners: (1...500).map { BusinessPartner(id: "BP\($0)", name: "Partner \($0)", internalRep: "E\($0 % 50 + 1)") })
+        employees: (1...50).map {
+            Employee(id: "E\($0)", name: "Employee \($0)", mailbox: "e\($0)@contoso.test", sync: true)
+        },
+        partners: (1...500).map {
+            BusinessPartner(id: "BP\($0)", name: "Partner \($0)", internalRep: "E\($0 % 50 + 1)")
+        }
+    )
     document.activities.reserveCapacity(count)
     for index in 0..<count {
-        var task = Activity(id: "B\(index)", type: .task, subject: "Benchmark task \(index)", owner: "E\(index % 50 + 1)")
+        var task = Activity(
+            id: "B\(index)",
+            type: .task,
+            subject: "Benchmark task \(index)",
+            owner: "E\(index % 50 + 1)"
+        )
         task.partner = "BP\(index % 500 + 1)"
         task.due = "2026-12-\(String(format: "%02d", index % 28 + 1))T16:00:00Z"
         task.information = "Generated for the import benchmark"
@@ -65,8 +75,16 @@ case "changes":
         timings.append(try seconds { found = try store.changes(since: mark).count })
     }
     timings.sort()
-    print(String(format: "changes(since:) returned %d rows among %d: median %.2f ms, best %.2f ms, worst %.2f ms",
-                 found, count, timings[10] * 1000, timings[0] * 1000, timings[19] * 1000))
+    print(
+        String(
+            format: "changes(since:) returned %d rows among %d: median %.2f ms, best %.2f ms, worst %.2f ms",
+            found,
+            count,
+            timings[10] * 1000,
+            timings[0] * 1000,
+            timings[19] * 1000
+        )
+    )
     try? FileManager.default.removeItem(atPath: path)
 case "phases":
     // Where an import's time goes: JSON decoding, then the store transaction.

@@ -172,4 +172,26 @@ struct CLIRecordTests {
         #expect(try state.run("employee", "list", environment: ["STATE_DIRECTORY": state.path("state")]).status == 0)
         #expect(FileManager.default.fileExists(atPath: state.path("state/crm.sqlite")))
     }
+
+    @Test("the shipped Config/activity-sync.yaml names every key and is accepted as it is")
+    func shippedConfiguration() throws {
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Config/activity-sync.yaml").path
+        let cli = try CLIRunner()
+        let output = try cli.run(
+            "employee",
+            "list",
+            "--config",
+            shipped,
+            environment: ["ACTIVITY_SYNC_STORE_PATH": cli.path("shipped.sqlite")]
+        )
+        #expect(output.status == 0, "\(output.stderr)")
+        let text = try String(contentsOfFile: shipped, encoding: .utf8)
+        for key in [
+            "instance_id", "retention_days", "password_file", "ca_file", "conflict_policy", "calls_as",
+            "remote_delete", "send_invitations", "max_delete_ratio", "batch_size", "notifications", "listen",
+        ] {
+            #expect(text.contains("\(key):"), "\(key)")
+        }
+    }
 }
