@@ -24,6 +24,8 @@ let package = Package(
         .target(name: "XMLKit", dependencies: ["CLibXML2"]),
         // CRM domain values and validation rules; no I/O.
         .target(name: "ActivityModel"),
+        // The pure sync planner: values in, a plan out (no I/O, no clock).
+        .target(name: "SyncPlanning", dependencies: ["ActivityModel"]),
         // The EWS client: SOAP building/parsing, libcurl transport, auth, throttling. No sync decisions.
         .target(
             name: "EWS",
@@ -65,6 +67,7 @@ let package = Package(
         .testTarget(name: "EWSTests", dependencies: ["EWS", "EWSTestServer", "XMLKit"], exclude: ["Resources"]),
 
         .testTarget(name: "ActivityModelTests", dependencies: ["ActivityModel"]),
+        .testTarget(name: "SyncPlanningTests", dependencies: ["SyncPlanning", "ActivityModel"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "ActivityModel"]),
         .testTarget(name: "CLITests", dependencies: ["ActivityModel"]),
     ]

@@ -1,0 +1,116 @@
+import ActivityModel
+
+/// The values of one linked pair that are kept in step, in a form both sides map to and from, so the
+/// planner compares values, never wire formats. Times are canonical text (UTC `Z`, or dates for all-day
+/// and for task due dates, which Outlook keeps as dates only).
+public struct SyncFields: Sendable, Equatable, Codable {
+    public var subject: String
+    public var information: String?
+    public var priority: Priority
+    public var sensitivity: Sensitivity
+    public var status: String
+    public var percentComplete: Double?
+    public var start: String?
+    public var end: String?
+    public var due: String?
+    public var allDay: Bool
+    public var location: String?
+    public var showAs: ShowAs?
+    public var reminderMinutes: Int?
+    /// Attendee e-mail addresses, lower-cased and sorted (responses are Exchange's, not merged).
+    public var attendees: [String]
+
+    /// Creates field values.
+    public init(
+        subject: String,
+        information: String? = nil,
+        priority: Priority = .normal,
+        sensitivity: Sensitivity = .normal,
+        status: String,
+        percentComplete: Double? = nil,
+        start: String? = nil,
+        end: String? = nil,
+        due: String? = nil,
+        allDay: Bool = false,
+        location: String? = nil,
+        showAs: ShowAs? = nil,
+        reminderMinutes: Int? = nil,
+        attendees: [String] = []
+    ) {
+        self.subject = subject
+        self.information = information
+        self.priority = priority
+        self.sensitivity = sensitivity
+        self.status = status
+        self.percentComplete = percentComplete
+        self.start = start
+        self.end = end
+        self.due = due
+        self.allDay = allDay
+        self.location = location
+        self.showAs = showAs
+        self.reminderMinutes = reminderMinutes
+        self.attendees = attendees.map { $0.lowercased() }.sorted()
+    }
+
+    /// The fields, by their CRM (JSON) names, for merging one at a time.
+    public enum Field: String, Sendable, CaseIterable, Codable, Comparable {
+        case subject, information, priority, sensitivity, status
+        case percentComplete = "percent_complete"
+        case start, end, due
+        case allDay = "all_day"
+        case location
+        case showAs = "show_as"
+        case reminderMinutes = "reminder_minutes"
+        case attendees
+
+        public static func < (a: Field, b: Field) -> Bool {
+            allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+        }
+    }
+
+    /// A field's value as text, for conflict records and the audit log.
+    public func text(_ field: Field) -> String? {
+        switch field {
+        case .subject: return subject
+        case .information: return information
+        case .priority: return priority.rawValue
+        case .sensitivity: return sensitivity.rawValue
+        case .status: return status
+        case .percentComplete: return percentComplete.map { $0 == $0.rounded() ? String(Int($0)) : String($0) }
+        case .start: return start
+        case .end: return end
+        case .due: return due
+        case .allDay: return String(allDay)
+        case .location: return location
+        case .showAs: return showAs?.rawValue
+        case .reminderMinutes: return reminderMinutes.map(String.init)
+        case .attendees: return attendees.joined(separator: ", ")
+        }
+    }
+
+    /// Copies one field's value from another value set.
+    public mutating func take(_ field: Field, from other: SyncFields) {
+        switch field {
+        case .subject: subject = other.subject
+        case .information: information = other.information
+        case .priority: priority = other.priority
+        case .sensitivity: sensitivity = other.sensitivity
+        case .status: status = other.status
+        case .percentComplete: percentComplete = other.percentComplete
+        case .start: start = other.start
+        case .end: end = other.end
+        case .due: due = other.due
+        case .allDay: allDay = other.allDay
+        case .location: location = other.location
+        case .showAs: showAs = other.showAs
+        case .reminderMinutes: reminderMinutes = other.reminderMinutes
+        case .attendees: attendees = other.attendees
+        }
+    }
+
+    /// The fields whose values differ.
+    public func changedFields(from other: SyncFields) -> [Field] {
+        Field.allCases.filter { text($0) != other.text($0) }
+    }
+}

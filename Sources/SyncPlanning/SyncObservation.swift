@@ -1,0 +1,125 @@
+/// What the CRM side holds for a pair.
+public struct CRMSide: Sendable, Equatable {
+    public var activityId: String
+    public var fields: SyncFields
+    /// Tombstoned in the CRM.
+    public var deleted: Bool
+    /// The activity's `synchronize` flag (off: it must not be in Exchange).
+    public var synchronize: Bool
+    /// Inside the sync window (only such activities are created in Exchange).
+    public var inWindow: Bool
+    /// `updated_at`, canonical UTC text (newest-wins).
+    public var updatedAt: String
+
+    public init(
+        activityId: String,
+        fields: SyncFields,
+        deleted: Bool = false,
+        synchronize: Bool = true,
+        inWindow: Bool = true,
+        updatedAt: String = ""
+    ) {
+        self.activityId = activityId
+        self.fields = fields
+        self.deleted = deleted
+        self.synchronize = synchronize
+        self.inWindow = inWindow
+        self.updatedAt = updatedAt
+    }
+}
+
+/// The item class on the Exchange side.
+public enum ItemKind: String, Sendable, Equatable, Codable {
+    case task
+    case calendarItem
+}
+
+/// What the mailbox holds for a pair.
+public struct ExchangeSide: Sendable, Equatable {
+    public var itemId: String
+    public var changeKey: String?
+    public var kind: ItemKind
+    public var fields: SyncFields
+    /// `LastModifiedTime`, canonical UTC text (newest-wins).
+    public var lastModified: String
+    /// The `ActivityId` identity property (of this instance; items of other instances never get here).
+    public var activityId: String?
+    /// Carries the configured category (the `sync.import: category` rule).
+    public var hasCategory: Bool
+    /// A recurring series: never imported (counted instead).
+    public var isRecurring: Bool
+    /// Inside the sync window (only such items are imported).
+    public var inWindow: Bool
+
+    public init(
+        itemId: String,
+        changeKey: String? = nil,
+        kind: ItemKind,
+        fields: SyncFields,
+        lastModified: String = "",
+        activityId: String? = nil,
+        hasCategory: Bool = false,
+        isRecurring: Bool = false,
+        inWindow: Bool = true
+    ) {
+        self.itemId = itemId
+        self.changeKey = changeKey
+        self.kind = kind
+        self.fields = fields
+        self.lastModified = lastModified
+        self.activityId = activityId
+        self.hasCategory = hasCategory
+        self.isRecurring = isRecurring
+        self.inWindow = inWindow
+    }
+}
+
+/// One pair as gathered: either side may be missing, and the base is there when the pair is linked.
+public struct PairObservation: Sendable, Equatable {
+    /// The CRM activity; nil when the CRM has none (an Outlook item, or an activity purged since).
+    public var crm: CRMSide?
+    /// The Exchange item; nil when the mailbox has none (never created, or deleted there).
+    public var exchange: ExchangeSide?
+    /// The last-synced values; nil when not linked.
+    public var base: SyncFields?
+    /// The item id of the link, when linked (it differs from `exchange.itemId` after an Outlook move).
+    public var linkedItemId: String?
+
+    public init(crm: CRMSide?, exchange: ExchangeSide?, base: SyncFields? = nil, linkedItemId: String? = nil) {
+        self.crm = crm
+        self.exchange = exchange
+        self.base = base
+        self.linkedItemId = linkedItemId
+    }
+}
+
+/// How conflicts, imports and remote deletes are settled, and the mass-delete limits.
+public struct SyncPolicy: Sendable, Equatable {
+    public enum ConflictPolicy: String, Sendable, Codable {
+        case crmWins = "crm-wins"
+        case exchangeWins = "exchange-wins"
+        case newestWins = "newest-wins"
+    }
+    public enum ImportRule: String, Sendable { case category, all, none }
+    public enum RemoteDelete: String, Sendable { case tombstone, unlink }
+
+    public var conflictPolicy: ConflictPolicy
+    public var importRule: ImportRule
+    public var remoteDelete: RemoteDelete
+    public var maxDeletes: Int
+    public var maxDeleteRatio: Double
+
+    public init(
+        conflictPolicy: ConflictPolicy = .crmWins,
+        importRule: ImportRule = .category,
+        remoteDelete: RemoteDelete = .tombstone,
+        maxDeletes: Int = 50,
+        maxDeleteRatio: Double = 0.2
+    ) {
+        self.conflictPolicy = conflictPolicy
+        self.importRule = importRule
+        self.remoteDelete = remoteDelete
+        self.maxDeletes = maxDeletes
+        self.maxDeleteRatio = maxDeleteRatio
+    }
+}

@@ -1,0 +1,205 @@
+/// The pure sync planner: observations and policy in, a plan out. No I/O, no clock, no logger.
+///
+/// Per pair it decides on the cell of {unchanged, changed, deleted, absent} × {CRM, Exchange} ×
+/// {base present, absent}: a side is *unchanged* when its values equal the base (which is also how the
+/// engine's own writes are recognised when they come back), *changed* otherwise, *deleted* when it was
+/// linked and is gone or tombstoned, *absent* when it never was. Changed on both sides means a
+/// three-way merge field by field; only the same field changed to different values is a conflict.
+public enum SyncPlanner {
+    /// Plans every pair.
+    public static func makePlan(_ observations: [PairObservation], policy: SyncPolicy) -> SyncPlan {
+        SyncPlan(observations.flatMap { plan($0, policy: policy) })
+    }
+
+    /// Plans one pair.
+    public static func plan(_ pair: PairObservation, policy: SyncPolicy) -> [SyncAction] {
+        if pair.base != nil { return planLinked(pair, policy: policy) }
+        return planUnlinked(pair, policy: policy)
+    }
+
+    // MARK: - Linked pairs (base present)
+
+    private static func planLinked(_ pair: PairObservation, policy: SyncPolicy) -> [SyncAction] {
+        guard let base = pair.base else { return [] }
+        var actions: [SyncAction] = []
+        let crm = pair.crm
+        let exchange = pair.exchange
+        let activityId = crm?.activityId ?? exchange?.activityId ?? ""
+        // An Outlook move (or a lost link) shows the same identity under a new ItemId: re-link, then merge.
+        if let exchange, let linked = pair.linkedItemId, exchange.itemId != linked {
+            actions.append(.relink(activity: activityId, item: exchange.itemId))
+        }
+        let crmGone = crm == nil || crm!.deleted
+        let crmChanged = crm.map { $0.fields != base } ?? false
+        let exchangeChanged = exchange.map { $0.fields != base } ?? false
+
+        // Synchronisation turned off on a linked activity: its item goes.
+        if let crm, !crm.deleted, !crm.synchronize {
+            if let exchange {
+                actions.append(.deleteRemote(activity: activityId, item: exchange.itemId))
+            } else {
+                actions.append(.unlink(activity: activityId))
+            }
+            return actions
+        }
+        switch (crmGone, exchange) {
+        case (true, nil):
+            actions.append(.unlink(activity: activityId))
+        case (true, .some(let item)):
+            if exchangeChanged, let crm {
+                // Edit beats delete: the Outlook edit brings the activity back.
+                actions.append(
+                    .updateLocal(
+                        activity: crm.activityId,
+                        fields: item.fields,
+                        changed: item.fields.changedFields(from: crm.fields),
+                        restore: true
+                    )
+                )
+            } else {
+                actions.append(.deleteRemote(activity: activityId, item: item.itemId))
+            }
+        case (false, nil):
+            guard let crm else { break }
+            if crmChanged {
+                // Edit beats delete: the CRM edit re-creates the item (same identity).
+                actions.append(.createRemote(activity: crm.activityId, fields: crm.fields))
+            } else if policy.remoteDelete == .unlink {
+                actions.append(.unlink(activity: crm.activityId))
+            } else {
+                actions.append(.tombstoneLocal(activity: crm.activityId))
+            }
+        case (false, .some(let item)):
+            guard let crm else { break }
+            actions += merge(crm: crm, exchange: item, base: base, policy: policy)
+        }
+        return actions
+    }
+
+    // MARK: - Unlinked pairs (no base)
+
+    private static func planUnlinked(_ pair: PairObservation, policy: SyncPolicy) -> [SyncAction] {
+        switch (pair.crm, pair.exchange) {
+        case (nil, nil):
+            return []
+        case (.some(let crm), nil):
+            guard !crm.deleted, crm.synchronize, crm.inWindow else { return [] }
+            return [.createRemote(activity: crm.activityId, fields: crm.fields)]
+        case (nil, .some(let item)):
+            if let activity = item.activityId {
+                // Ours by identity, but the CRM has no such activity: never guessed away.
+                return [.skip(item: item.itemId, reason: "carries activity \(activity), which the CRM does not have")]
+            }
+            if item.isRecurring { return [.skip(item: item.itemId, reason: "recurring series")] }
+            let wanted: Bool
+            switch policy.importRule {
+            case .none: wanted = false
+            case .all: wanted = true
+            case .category: wanted = item.hasCategory
+            }
+            guard wanted, item.inWindow else { return [] }
+            return [.createLocal(item: item.itemId, kind: item.kind, fields: item.fields)]
+        case (.some(let crm), .some(let item)):
+            // Matched by identity without a link (bookkeeping lost, or an ambiguous create): re-link.
+            if crm.deleted || !crm.synchronize {
+                return [
+                    .relink(activity: crm.activityId, item: item.itemId),
+                    .deleteRemote(activity: crm.activityId, item: item.itemId),
+                ]
+            }
+            return [.relink(activity: crm.activityId, item: item.itemId)]
+                + merge(crm: crm, exchange: item, base: nil, policy: policy)
+        }
+    }
+
+    // MARK: - Three-way merge
+
+    /// Merges field by field; without a base every differing field counts as changed on both sides.
+    static func merge(crm: CRMSide, exchange: ExchangeSide, base: SyncFields?, policy: SyncPolicy) -> [SyncAction] {
+        var merged = crm.fields
+        var conflicts: [SyncAction] = []
+        for field in SyncFields.Field.allCases {
+            let c = crm.fields.text(field)
+            let e = exchange.fields.text(field)
+            guard c != e else { continue }
+            let b = base?.text(field)
+            if base != nil && c == b {
+                merged.take(field, from: exchange.fields)  // only Exchange changed it
+            } else if base != nil && e == b {
+                continue  // only the CRM changed it
+            } else {
+                let winner = winner(crm: crm, exchange: exchange, policy: policy)
+                if winner == .exchange { merged.take(field, from: exchange.fields) }
+                conflicts.append(
+                    .recordConflict(
+                        SyncConflict(
+                            activityId: crm.activityId,
+                            field: field,
+                            crmValue: c,
+                            exchangeValue: e,
+                            baseValue: b,
+                            winner: winner,
+                            policy: policy.conflictPolicy
+                        )
+                    )
+                )
+            }
+        }
+        var actions = conflicts
+        let toExchange = merged.changedFields(from: exchange.fields)
+        let toCRM = merged.changedFields(from: crm.fields)
+        if !toExchange.isEmpty {
+            actions.append(
+                .updateRemote(
+                    activity: crm.activityId,
+                    item: exchange.itemId,
+                    ifChangeKey: exchange.changeKey,
+                    fields: merged,
+                    changed: toExchange
+                )
+            )
+        }
+        if !toCRM.isEmpty {
+            actions.append(.updateLocal(activity: crm.activityId, fields: merged, changed: toCRM, restore: false))
+        }
+        if toExchange.isEmpty && toCRM.isEmpty && base != merged {
+            actions.append(.setBase(activity: crm.activityId, fields: merged))
+        }
+        return actions
+    }
+
+    static func winner(crm: CRMSide, exchange: ExchangeSide, policy: SyncPolicy) -> SyncSide {
+        switch policy.conflictPolicy {
+        case .crmWins: return .crm
+        case .exchangeWins: return .exchange
+        // Ties go to the CRM: it is the system of record.
+        case .newestWins: return exchange.lastModified > crm.updatedAt ? .exchange : .crm
+        }
+    }
+}
+
+/// The pure safety check run on a plan before anything executes.
+public enum SyncSafety {
+    /// The verdict on a plan.
+    public enum Verdict: Sendable, Equatable {
+        case proceed
+        /// Too many deletes: pause the mailbox until ops decide (`resync --allow-deletes|--restore-deletes`).
+        case pause(reason: String)
+    }
+
+    /// The mass-delete circuit breaker: deletes of both directions together above `max_deletes`, or
+    /// above `max_delete_ratio` of the linked items while numbering more than 5.
+    public static func check(_ plan: SyncPlan, linkedCount: Int, policy: SyncPolicy) -> Verdict {
+        let deletes = plan.actions.filter(\.isDelete).count
+        if deletes > policy.maxDeletes {
+            return .pause(reason: "\(deletes) deletes exceed sync.max_deletes (\(policy.maxDeletes))")
+        }
+        if deletes > 5, linkedCount > 0, Double(deletes) > policy.maxDeleteRatio * Double(linkedCount) {
+            return .pause(
+                reason:
+                    "\(deletes) deletes of \(linkedCount) linked items exceed sync.max_delete_ratio (\(policy.maxDeleteRatio))"
+            )
+        }
+        return .proceed
+    }
+}
