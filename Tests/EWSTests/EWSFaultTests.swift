@@ -128,6 +128,21 @@ struct EWSFaultTests {
         }
     }
 
+    @Test("HTTP 500 without a SOAP fault: a read fails as malformed, a write is ambiguous")
+    func bare500() async throws {
+        let fixture = try F()
+        defer { fixture.finish() }
+        let client = fixture.client()
+        fixture.fake.inject(.httpStatus(500), operation: "GetFolder")
+        await #expect { _ = try await client.getFolders([.tasks], mailbox: F.alice) } throws: {
+            ($0 as? EWSError)?.kind == .malformedResponse && ($0 as? EWSError)?.httpStatus == 500
+        }
+        fixture.fake.inject(.httpStatus(500), operation: "CreateItem")
+        await #expect {
+            _ = try await client.createItems([F.task("T", activity: "A1")], in: .tasks, mailbox: F.alice)
+        } throws: { ($0 as? EWSError)?.kind == .ambiguous }
+    }
+
     @Test("a slow answer past the timeout is a transport error (curl 28)")
     func slowAnswer() async throws {
         let fixture = try F()

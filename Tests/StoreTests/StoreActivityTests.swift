@@ -126,6 +126,27 @@ struct StoreActivityTests {
         #expect { try store.followUp(from: "nope", type: .task) } throws: { ($0 as? StoreError)?.code == .notFound }
     }
 
+    @Test("two store handles (daemon and CLI) writing at once: every write lands, every sequence number once")
+    func concurrentWriters() async throws {
+        let fixture = try F()
+        let other = try Store(path: fixture.store.path)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, store) in [fixture.store, other].enumerated() {
+                group.addTask {
+                    for n in 0..<100 {
+                        _ = try store.addActivity(F.task("W\(index)-\(n)"), origin: index == 0 ? .sync : .local)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let changes = try other.changes(since: 0)
+        #expect(changes.count == 200)
+        #expect(Set(changes.map(\.seq)).count == 200)
+        #expect(changes.map(\.seq) == (1...200).map(Int64.init))
+        #expect(changes.filter { $0.origin == .sync }.count == 100)
+    }
+
     @Test("the daemon lock refuses a second daemon on the same store")
     func daemonLock() throws {
         let fixture = try F()

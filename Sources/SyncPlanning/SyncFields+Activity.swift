@@ -1,0 +1,98 @@
+import ActivityModel
+import Foundation
+
+extension SyncFields {
+    /// The values of a CRM activity as they are kept in step with Exchange. A task's due time counts by
+    /// its date in the owner's zone (Outlook keeps task dates only, so an unchanged date never counts as
+    /// a change); a call's end is its start plus its duration.
+    public init(activity a: Activity, zone: TimeZone) {
+        var end = a.end
+        if a.type == .call, let start = a.start, let minutes = a.durationMinutes,
+            let instant = CRMTime.parse(start).value?.instant
+        {
+            end = CRMTime.format(instant.addingTimeInterval(Double(minutes) * 60))
+        }
+        self.init(
+            subject: a.subject,
+            information: a.information,
+            priority: a.priority,
+            sensitivity: a.sensitivity,
+            status: a.status,
+            percentComplete: a.type == .task ? (a.percentComplete ?? 0) : nil,
+            start: a.type == .task ? nil : a.start,
+            end: a.type == .task ? nil : end,
+            due: a.type == .task ? a.due.flatMap { Self.date(of: $0, in: zone) } : nil,
+            allDay: a.type == .appointment && a.allDay,
+            location: a.location,
+            showAs: a.showAs,
+            reminderMinutes: a.reminderMinutes,
+            attendees: a.type.hasAttendees ? a.attendees.map(\.email) : []
+        )
+    }
+
+    /// Writes the values into the activity. A due date that did not change keeps the activity's time of
+    /// day; a new one gets the old time of day (or the start of the day) in the owner's zone. New
+    /// attendees come in as required, invited; existing ones keep their details.
+    public func apply(to a: inout Activity, zone: TimeZone) {
+        a.subject = subject
+        a.information = information
+        a.priority = priority
+        a.sensitivity = sensitivity
+        if a.type.statuses.contains(status) { a.status = status }
+        if a.type == .task {
+            a.percentComplete = percentComplete
+            if let due {
+                if a.due.flatMap({ Self.date(of: $0, in: zone) }) != due {
+                    a.due = Self.instant(onDate: due, keepingTimeOf: a.due, in: zone)
+                }
+            } else {
+                a.due = nil
+            }
+        } else {
+            a.start = start
+            if a.type == .call, let start, let end, let s = CRMTime.parse(start).value?.instant,
+                let e = CRMTime.parse(end).value?.instant
+            {
+                a.durationMinutes = max(0, Int((e.timeIntervalSince(s) / 60).rounded()))
+            } else {
+                a.end = end
+            }
+            a.allDay = a.type == .appointment && allDay
+        }
+        a.location = location
+        a.showAs = showAs
+        a.reminderMinutes = reminderMinutes
+        if a.type.hasAttendees {
+            let existing = Dictionary(a.attendees.map { ($0.email.lowercased(), $0) }, uniquingKeysWith: { x, _ in x })
+            a.attendees = attendees.map { existing[$0] ?? Attendee(email: $0) }
+        }
+    }
+
+    /// `YYYY-MM-DD` of an RFC 3339 instant in a zone.
+    public static func date(of text: String, in zone: TimeZone) -> String? {
+        guard let instant = CRMTime.parse(text).value?.instant else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let parts = calendar.dateComponents([.year, .month, .day], from: instant)
+        guard let year = parts.year, let month = parts.month, let day = parts.day else { return nil }
+        return CRMTime.date(year: year, month: month, day: day).text
+    }
+
+    static func instant(onDate date: String, keepingTimeOf previous: String?, in zone: TimeZone) -> String? {
+        guard case .date(let year, let month, let day) = CRMTime.parse(date).value else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        var parts = DateComponents(year: year, month: month, day: day)
+        if let previous = previous.flatMap({ CRMTime.parse($0).value?.instant }) {
+            let time = calendar.dateComponents([.hour, .minute, .second], from: previous)
+            parts.hour = time.hour
+            parts.minute = time.minute
+            parts.second = time.second
+        }
+        return calendar.date(from: parts).map(CRMTime.format)
+    }
+}
+
+extension Result {
+    fileprivate var value: Success? { try? get() }
+}
