@@ -36,16 +36,17 @@ public final class Store: Sendable {
         }
     }
 
-    /// Runs a write transaction, mapping SQLite failures to `StoreError`.
+    /// Runs a write transaction, mapping SQLite failures to `StoreError`; the caller's own errors pass
+    /// through unchanged (and roll the transaction back).
     func write<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try pool.write(body) } catch let error as StoreError { throw error } catch {
+        do { return try pool.write(body) } catch let error as DatabaseError {
             throw StoreError(.database, "store write failed: \(error)")
         }
     }
 
     /// Runs a read, mapping SQLite failures to `StoreError`.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try pool.read(body) } catch let error as StoreError { throw error } catch {
+        do { return try pool.read(body) } catch let error as DatabaseError {
             throw StoreError(.database, "store read failed: \(error)")
         }
     }

@@ -1,0 +1,249 @@
+import ActivityModel
+import GRDB
+
+/// Writes of the sync engine that must land together (an item's result, its new base, the folder's
+/// sync state, the journal entry, the audit line) in one SQLite transaction.
+public struct SyncTransaction {
+    let db: Database
+    let now: String
+
+    /// Creates or replaces the link of an activity.
+    public func saveLink(_ link: SyncLink) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO links (activity_id, mailbox, folder, item_id, change_key, base, synced_seq, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(activity_id) DO UPDATE SET mailbox = excluded.mailbox, folder = excluded.folder,
+                item_id = excluded.item_id, change_key = excluded.change_key, base = excluded.base,
+                synced_seq = excluded.synced_seq, updated_at = excluded.updated_at
+                """,
+            arguments: [
+                link.activityId, link.mailbox, link.folder, link.itemId, link.changeKey, link.base,
+                link.syncedSeq, now,
+            ]
+        )
+    }
+
+    /// Forgets the link of an activity.
+    public func removeLink(activityId: String) throws {
+        try db.execute(sql: "DELETE FROM links WHERE activity_id = ?", arguments: [activityId])
+    }
+
+    /// Saves a folder's SyncState (only with the last change of its page applied).
+    public func saveSyncState(mailbox: String, folder: String, state: String?) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO folder_states (mailbox, folder, sync_state, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT(mailbox, folder) DO UPDATE SET sync_state = excluded.sync_state, updated_at = excluded.updated_at
+                """,
+            arguments: [mailbox, folder, state, now]
+        )
+    }
+
+    /// Journals an intended remote write before its request is sent; returns the entry's id.
+    public func journal(
+        pass: String,
+        mailbox: String,
+        activityId: String?,
+        action: String,
+        payload: String?
+    ) throws -> Int64 {
+        try db.execute(
+            sql: """
+                INSERT INTO journal (pass, mailbox, activity_id, action, state, payload, created_at, updated_at)
+                VALUES (?, ?, ?, ?, 'intended', ?, ?, ?)
+                """,
+            arguments: [pass, mailbox, activityId, action, payload, now, now]
+        )
+        return db.lastInsertedRowID
+    }
+
+    /// Moves a journal entry to a new state (with the item id, once known).
+    public func markJournal(_ id: Int64, _ state: JournalEntry.State, itemId: String? = nil) throws {
+        try db.execute(
+            sql: "UPDATE journal SET state = ?, item_id = coalesce(?, item_id), updated_at = ? WHERE id = ?",
+            arguments: [state.rawValue, itemId, now, id]
+        )
+    }
+
+    /// Records a conflict; returns its id.
+    public func recordConflict(
+        activityId: String,
+        mailbox: String,
+        field: String,
+        crmValue: String?,
+        exchangeValue: String?,
+        baseValue: String?,
+        winner: String,
+        policy: String
+    ) throws -> Int64 {
+        try db.execute(
+            sql: """
+                INSERT INTO conflicts (activity_id, mailbox, field, crm_value, exchange_value, base_value, winner, policy, at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [activityId, mailbox, field, crmValue, exchangeValue, baseValue, winner, policy, now]
+        )
+        return db.lastInsertedRowID
+    }
+
+    /// Appends a decision to the audit log (its time is the transaction's).
+    public func audit(_ entry: AuditEntry) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO audit (at, pass, mailbox, activity_id, item_id, action, fields, winner, reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                now, entry.pass, entry.mailbox, entry.activityId, entry.itemId, entry.action, entry.fields,
+                entry.winner, entry.reason,
+            ]
+        )
+    }
+
+    /// Writes an activity on behalf of the sync engine (validated, tagged `sync` so it is not sent back).
+    @discardableResult
+    public func writeActivity(_ activity: Activity) throws -> Activity {
+        let previous = try Store.fetchActivity(db, activity.id)
+        if let previous, Store.stripped(previous) == Store.stripped(activity) { return previous }
+        return try Store.validateAndWrite(db, activity, previous: previous, origin: .sync, now: now)
+    }
+
+    /// The activity as stored, inside this transaction.
+    public func activity(_ id: String) throws -> Activity? { try Store.fetchActivity(db, id) }
+}
+
+extension Store {
+    /// Runs the sync engine's writes in one transaction: all of them land, or none.
+    public func inSyncTransaction<T>(_ body: (SyncTransaction) throws -> T) throws -> T {
+        let now = self.now
+        return try write { db in try body(SyncTransaction(db: db, now: now)) }
+    }
+
+    /// The link of an activity.
+    public func link(activityId: String) throws -> SyncLink? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM links WHERE activity_id = ?", arguments: [activityId]).map(
+                Self.link
+            )
+        }
+    }
+
+    /// Every link of a mailbox.
+    public func links(mailbox: String) throws -> [SyncLink] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM links WHERE mailbox = ? ORDER BY activity_id",
+                arguments: [mailbox]
+            ).map(Self.link)
+        }
+    }
+
+    /// A folder's saved SyncState.
+    public func syncState(mailbox: String, folder: String) throws -> String? {
+        try read { db in
+            try String.fetchOne(
+                db,
+                sql: "SELECT sync_state FROM folder_states WHERE mailbox = ? AND folder = ?",
+                arguments: [mailbox, folder]
+            )
+        }
+    }
+
+    /// Journal entries of a mailbox not yet done (intended or ambiguous: to reconcile after a crash).
+    public func openJournal(mailbox: String) throws -> [JournalEntry] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM journal WHERE mailbox = ? AND state <> 'done' ORDER BY id",
+                arguments: [mailbox]
+            ).map { row in
+                JournalEntry(
+                    id: row["id"],
+                    pass: row["pass"],
+                    mailbox: row["mailbox"],
+                    activityId: row["activity_id"],
+                    action: row["action"],
+                    itemId: row["item_id"],
+                    state: JournalEntry.State(rawValue: row["state"]) ?? .ambiguous,
+                    payload: row["payload"]
+                )
+            }
+        }
+    }
+
+    /// Conflicts, newest first (open ones only unless asked).
+    public func conflicts(includeResolved: Bool = false) throws -> [ConflictRecord] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM conflicts \(includeResolved ? "" : "WHERE resolved = 0") ORDER BY id DESC"
+            )
+            .map { row in
+                ConflictRecord(
+                    id: row["id"],
+                    activityId: row["activity_id"],
+                    mailbox: row["mailbox"],
+                    field: row["field"],
+                    crmValue: row["crm_value"],
+                    exchangeValue: row["exchange_value"],
+                    baseValue: row["base_value"],
+                    winner: row["winner"],
+                    policy: row["policy"],
+                    at: row["at"],
+                    resolved: row["resolved"]
+                )
+            }
+        }
+    }
+
+    /// Audit entries, oldest first, filtered by activity, mailbox and time.
+    public func auditEntries(
+        activityId: String? = nil,
+        mailbox: String? = nil,
+        since: String? = nil
+    ) throws -> [AuditEntry] {
+        try read { db in
+            var sql = "SELECT * FROM audit WHERE 1"
+            var arguments: StatementArguments = []
+            if let activityId {
+                sql += " AND activity_id = ?"
+                arguments += [activityId]
+            }
+            if let mailbox {
+                sql += " AND mailbox = ?"
+                arguments += [mailbox]
+            }
+            if let since {
+                sql += " AND at >= ?"
+                arguments += [since]
+            }
+            return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: arguments).map { row in
+                AuditEntry(
+                    at: row["at"],
+                    pass: row["pass"],
+                    mailbox: row["mailbox"],
+                    activityId: row["activity_id"],
+                    itemId: row["item_id"],
+                    action: row["action"],
+                    fields: row["fields"],
+                    winner: row["winner"],
+                    reason: row["reason"]
+                )
+            }
+        }
+    }
+
+    static func link(_ row: Row) -> SyncLink {
+        SyncLink(
+            activityId: row["activity_id"],
+            mailbox: row["mailbox"],
+            folder: row["folder"],
+            itemId: row["item_id"],
+            changeKey: row["change_key"],
+            base: row["base"],
+            syncedSeq: row["synced_seq"]
+        )
+    }
+}
