@@ -49,7 +49,7 @@ let package = Package(
         .executableTarget(
             name: "activity-sync",
             dependencies: [
-                "EWS", "Store", "ActivityModel", "EWSTestServer",
+                "EWS", "Store", "ActivityModel", "SyncPlanning", "EWSTestServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
