@@ -12,7 +12,7 @@ struct ActivitySyncCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, EmployeeCommand.self, PartnerCommand.self, ContactCommand.self, OpportunityCommand.self,
             ActivityCommand.self, TemplateCommand.self, GenerateCommand.self, ImportCommand.self, ExportCommand.self,
-            BackupCommand.self,
+            BackupCommand.self, ConfigCommand.self,
         ]
     )
 }

@@ -95,7 +95,8 @@ struct AppConfiguration: Sendable {
         for key in keys { configuration.values[key.path] = key.defaultValue }
         let candidates = explicitPath.map { [$0] } ?? ["/etc/activity-sync/activity-sync.yaml", "activity-sync.yaml"]
         if let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) {
-            configuration.file = path
+            // Kept absolute: relative store and secret paths are taken from the file's folder.
+            configuration.file = URL(fileURLWithPath: path).standardizedFileURL.path
             try configuration.read(
                 file: path,
                 overridden: Set(keys.map(\.path).filter { environment[environmentName($0)] != nil })
