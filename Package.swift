@@ -31,6 +31,8 @@ let package = Package(
             name: "EWS",
             dependencies: ["CCurl", "XMLKit", .product(name: "Logging", package: "swift-log")]
         ),
+        // The EWS side of the sync engine: SPEC §2's mapping between synced values and items.
+        .target(name: "EWSMailbox", dependencies: ["EWS", "SyncPlanning", "ActivityModel"]),
         // SQLite store: activities, change tracking, sync bookkeeping tables.
         .target(
             name: "Store",
@@ -67,6 +69,10 @@ let package = Package(
         .testTarget(name: "EWSTests", dependencies: ["EWS", "EWSTestServer", "XMLKit"], exclude: ["Resources"]),
 
         .testTarget(name: "ActivityModelTests", dependencies: ["ActivityModel"]),
+        .testTarget(
+            name: "EWSMailboxTests",
+            dependencies: ["EWSMailbox", "EWS", "EWSTestServer", "SyncPlanning", "ActivityModel", "XMLKit"]
+        ),
         .testTarget(name: "SyncPlanningTests", dependencies: ["SyncPlanning", "ActivityModel"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "ActivityModel"]),
         .testTarget(name: "CLITests", dependencies: ["ActivityModel"]),

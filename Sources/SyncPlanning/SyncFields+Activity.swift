@@ -60,7 +60,7 @@ extension SyncFields {
             a.allDay = a.type == .appointment && allDay
         }
         a.location = location
-        a.showAs = showAs
+        if !(a.showAs == nil && showAs == .busy) { a.showAs = showAs }  // busy is the unset default
         a.reminderMinutes = reminderMinutes
         if a.type.hasAttendees {
             let existing = Dictionary(a.attendees.map { ($0.email.lowercased(), $0) }, uniquingKeysWith: { x, _ in x })

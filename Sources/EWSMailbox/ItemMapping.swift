@@ -1,0 +1,216 @@
+import ActivityModel
+import EWS
+import Foundation
+import SyncPlanning
+
+/// SPEC §2 on the wire: synced values ↔ a Task or CalendarItem, with the identity properties, the
+/// category and the body's `CRM: ` line. Pure: the engine passes in what it knows (zone, names).
+public struct ItemMapping: Sendable {
+    /// The fixed property set of the identity properties.
+    public static let propertySet = "ec00f11f-9b22-45fe-906c-a4e6b3326e4e"
+    /// `ActivityId`: the CRM activity id.
+    public static let activityId = EWSExtendedProperty(propertySetId: propertySet, name: "ActivityId")
+    /// `InstanceId`: `crm.instance_id`, so two CRMs never claim each other's items.
+    public static let instanceId = EWSExtendedProperty(propertySetId: propertySet, name: "InstanceId")
+    /// The marker of the body line that is ours.
+    public static let crmLinePrefix = "CRM: "
+
+    /// `crm.instance_id`.
+    public var instance: String
+    /// `sync.category`.
+    public var category: String
+    /// The mailbox owner's zone (dates of tasks and all-day events are that zone's).
+    public var zone: TimeZone
+
+    public init(instance: String, category: String, zone: TimeZone) {
+        self.instance = instance
+        self.category = category
+        self.zone = zone
+    }
+
+    /// The fields every read needs (sync shape, GetItem): identity, category, and the mapped fields.
+    public static func shape(for kind: ItemKind) -> EWSItemShape {
+        let common: [EWSField] = [
+            .subject, .sensitivity, .body, .categories, .importance, .reminderIsSet, .lastModifiedTime,
+        ]
+        let own: [EWSField] =
+            kind == .task
+            ? [.reminderDueBy, .dueDate, .percentComplete, .status, .taskIsRecurring]
+            : [
+                .reminderMinutesBeforeStart, .start, .end, .isAllDayEvent, .legacyFreeBusyStatus, .location,
+                .calendarIsRecurring, .calendarItemType, .requiredAttendees, .optionalAttendees,
+            ]
+        return EWSItemShape(fields: common + own, extendedProperties: [activityId, instanceId])
+    }
+
+    // MARK: - To Exchange
+
+    /// The item for these values. `crmLine` is the body's last line (partner, contact, opportunity…),
+    /// without the prefix; nil writes none.
+    public func item(kind: ItemKind, activityId: String, fields f: SyncFields, crmLine: String?) -> EWSItem {
+        var item = EWSItem(kind: kind == .task ? .task : .calendarItem)
+        item.subject = f.subject
+        item.body = body(information: f.information, crmLine: crmLine)
+        item.categories = [category]
+        item.importance = EWSImportance(rawValue: f.priority.rawValue.capitalized) ?? .normal
+        item.sensitivity = f.sensitivity == .normal ? .normal : (f.sensitivity == .private ? .private : .confidential)
+        item.reminderIsSet = f.reminderMinutes != nil
+        item.extendedProperties = [Self.activityId: activityId, Self.instanceId: instance]
+        let windowsZone = WindowsTimeZone.id(forIANA: zone.identifier) ?? "UTC"
+        if kind == .task {
+            item.status = Self.taskStatus[f.status] ?? .notStarted
+            item.percentComplete = f.percentComplete ?? 0
+            item.dueDate = f.due.flatMap { startOfDay($0) }
+            if let minutes = f.reminderMinutes, let due = item.dueDate {
+                item.reminderDueBy = due.addingTimeInterval(-Double(minutes) * 60)
+            }
+        } else {
+            if f.allDay {
+                // Midnight to midnight in the owner's zone; the CRM's end date is inclusive.
+                item.start = f.start.flatMap { startOfDay($0) }
+                item.end = f.end.flatMap { startOfDay($0) }.map { $0.addingTimeInterval(86_400) }
+            } else {
+                item.start = f.start.flatMap { CRMTime.parse($0).instantValue }
+                item.end = f.end.flatMap { CRMTime.parse($0).instantValue }
+            }
+            item.isAllDayEvent = f.allDay
+            item.location = f.location
+            item.legacyFreeBusyStatus = f.showAs.map(Self.freeBusy) ?? .busy
+            item.reminderMinutesBeforeStart = f.reminderMinutes
+            item.requiredAttendees = f.attendees.map { EWSAttendee(email: $0) }
+            item.startTimeZone = windowsZone
+            item.endTimeZone = windowsZone
+        }
+        return item
+    }
+
+    /// The body: the information text, then our `CRM: ` line.
+    public func body(information: String?, crmLine: String?) -> String {
+        let line = crmLine.map { Self.crmLinePrefix + $0 }
+        return [information, line].compactMap { $0 }.joined(separator: "\n")
+    }
+
+    // MARK: - From Exchange
+
+    /// The synced values of an item. Fields Exchange does not carry (an appointment's status) are
+    /// taken from `carrying` (the CRM's or the base values), so they never count as changed.
+    public func fields(of item: EWSItem, carrying other: SyncFields?) -> SyncFields {
+        var information = item.body.map(Self.strippingCRMLine)
+        if information?.isEmpty == true { information = nil }
+        let priority = item.importance.flatMap { Priority(rawValue: $0.rawValue.lowercased()) } ?? .normal
+        let sensitivity: Sensitivity
+        switch item.sensitivity {
+        case .private, .personal: sensitivity = .private
+        case .confidential: sensitivity = .confidential
+        default: sensitivity = .normal
+        }
+        if item.kind == .task {
+            let due = item.dueDate.map(date)
+            var reminder: Int?
+            if item.reminderIsSet == true, let by = item.reminderDueBy, let dueDate = item.dueDate {
+                reminder = max(0, Int((dueDate.timeIntervalSince(by) / 60).rounded()))
+            }
+            return SyncFields(
+                subject: item.subject ?? "",
+                information: information,
+                priority: priority,
+                sensitivity: sensitivity,
+                status: Self.crmStatus[item.status ?? .notStarted] ?? "not_started",
+                percentComplete: item.percentComplete ?? 0,
+                due: due,
+                reminderMinutes: reminder
+            )
+        }
+        let allDay = item.isAllDayEvent == true
+        let start = item.start.map { allDay ? date($0) : CRMTime.format($0) }
+        let end = item.end.map { allDay ? date($0.addingTimeInterval(-86_400)) : CRMTime.format($0) }
+        let attendees = (item.requiredAttendees ?? []) + (item.optionalAttendees ?? [])
+        return SyncFields(
+            subject: item.subject ?? "",
+            information: information,
+            priority: priority,
+            sensitivity: sensitivity,
+            status: other?.status ?? "planned",
+            start: start,
+            end: end,
+            allDay: allDay,
+            location: item.location,
+            showAs: item.legacyFreeBusyStatus.map(Self.showAs),
+            reminderMinutes: item.reminderIsSet == true ? item.reminderMinutesBeforeStart : nil,
+            attendees: attendees.map(\.email)
+        )
+    }
+
+    /// Whether an item carries the configured category.
+    public func hasCategory(_ item: EWSItem) -> Bool {
+        (item.categories ?? []).contains { $0.caseInsensitiveCompare(category) == .orderedSame }
+    }
+
+    /// The item's CRM identity when it belongs to this instance; nil for Outlook's own items and for
+    /// another instance's (which are never touched).
+    public func identity(of item: EWSItem) -> String? {
+        guard item.extendedProperties[Self.instanceId] == instance else { return nil }
+        return item.extendedProperties[Self.activityId]
+    }
+
+    /// Whether the item belongs to another CRM instance.
+    public func belongsToOtherInstance(_ item: EWSItem) -> Bool {
+        guard let other = item.extendedProperties[Self.instanceId] else { return false }
+        return other != instance
+    }
+
+    /// The body without our last `CRM: ` line.
+    public static func strippingCRMLine(_ body: String) -> String {
+        var lines = body.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
+        func dropTrailingBlankLines() {
+            while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeLast() }
+        }
+        dropTrailingBlankLines()
+        if let last = lines.last, last.hasPrefix(crmLinePrefix) { lines.removeLast() }
+        dropTrailingBlankLines()
+        return lines.joined(separator: "\n")
+    }
+
+    // MARK: - Tables and dates
+
+    static let taskStatus: [String: EWSTaskStatus] = [
+        "not_started": .notStarted, "in_process": .inProgress, "deferred": .deferred,
+        "waiting_on_someone_else": .waitingOnOthers, "completed": .completed,
+    ]
+    static let crmStatus: [EWSTaskStatus: String] = Dictionary(uniqueKeysWithValues: taskStatus.map { ($1, $0) })
+
+    static func freeBusy(_ showAs: ShowAs) -> EWSFreeBusy {
+        switch showAs {
+        case .free: return .free
+        case .tentative: return .tentative
+        case .busy: return .busy
+        case .oof: return .oof
+        }
+    }
+
+    static func showAs(_ status: EWSFreeBusy) -> ShowAs {
+        switch status {
+        case .free: return .free
+        case .tentative: return .tentative
+        case .oof: return .oof
+        case .busy, .workingElsewhere, .noData: return .busy  // SPEC §2: both read as busy
+        }
+    }
+
+    /// Midnight at the start of a `YYYY-MM-DD` date in the owner's zone.
+    func startOfDay(_ text: String) -> Date? {
+        guard case .date(let year, let month, let day) = try? CRMTime.parse(text).get() else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        return calendar.date(from: DateComponents(year: year, month: month, day: day))
+    }
+
+    /// The date of an instant in the owner's zone.
+    func date(_ instant: Date) -> String {
+        SyncFields.date(of: CRMTime.format(instant), in: zone) ?? CRMTime.format(instant)
+    }
+}
+
+extension Result where Success == CRMTime {
+    fileprivate var instantValue: Date? { (try? get())?.instant }
+}

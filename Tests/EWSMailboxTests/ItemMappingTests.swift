@@ -1,0 +1,126 @@
+import ActivityModel
+import EWS
+import EWSMailbox
+import EWSTestServer
+import Foundation
+import SyncPlanning
+import Testing
+import XMLKit
+
+@Suite("SPEC §2 mapping, round-tripped through the fake Exchange over HTTP")
+struct ItemMappingTests {
+    static let zone = TimeZone(identifier: "Europe/Amsterdam")!
+    static let mapping = ItemMapping(instance: "prod", category: "CRM", zone: zone)
+
+    /// Writes the values as an item, reads the item back with the sync shape, maps it again.
+    static func roundTrip(_ fields: SyncFields, kind: ItemKind) async throws -> (SyncFields, EWSItem) {
+        let fake = try FakeExchange()
+        try fake.start()
+        defer { fake.stop() }
+        fake.addAccount(.init(username: "svc", password: "pw"))
+        fake.addMailbox("alice@contoso.test")
+        let client = EWSClient(
+            configuration: EWSConfiguration(url: fake.url, credentials: .basic(username: "svc", password: "pw"))
+        )
+        let item = mapping.item(kind: kind, activityId: "A1", fields: fields, crmLine: "Fabrikam · Pat Doe · Renewal")
+        let folder: EWSFolder = kind == .task ? .tasks : .calendar
+        let id = try await client.createItems(
+            [item],
+            in: folder,
+            mailbox: "alice@contoso.test",
+            timeZoneId: "W. Europe Standard Time"
+        )[0].get()
+        let read = try await client.getItems([id], mailbox: "alice@contoso.test", shape: ItemMapping.shape(for: kind))[
+            0
+        ].get()
+        #expect(fake.schemaViolations == [])
+        return (mapping.fields(of: read, carrying: fields), read)
+    }
+
+    @Test("a task: status, percent, due date in the owner's zone, reminder, priority, sensitivity")
+    func task() async throws {
+        let fields = SyncFields(
+            subject: "Call back",
+            information: "Prefers mornings",
+            priority: .high,
+            sensitivity: .private,
+            status: "in_process",
+            percentComplete: 40,
+            due: "2026-12-04",
+            reminderMinutes: 60
+        )
+        let (back, item) = try await Self.roundTrip(fields, kind: .task)
+        #expect(back == fields)
+        #expect(item.body == "Prefers mornings\nCRM: Fabrikam · Pat Doe · Renewal")
+        #expect(item.categories == ["CRM"])
+        #expect(item.status == .inProgress)
+        // Midnight of 4 December in Amsterdam is 23:00 UTC the day before.
+        #expect(item.dueDate.map { XSDateTime.format($0) } == "2026-12-03T23:00:00Z")
+        #expect(Self.mapping.identity(of: item) == "A1")
+    }
+
+    @Test("a timed appointment with attendees and show-as; its status stays the CRM's")
+    func appointment() async throws {
+        let fields = SyncFields(
+            subject: "Visit",
+            status: "held",
+            start: "2026-12-04T09:00:00Z",
+            end: "2026-12-04T10:30:00Z",
+            location: "HQ",
+            showAs: .tentative,
+            reminderMinutes: 15,
+            attendees: ["pat@fabrikam.test", "sam@fabrikam.test"]
+        )
+        let (back, item) = try await Self.roundTrip(fields, kind: .calendarItem)
+        #expect(back == fields)
+        #expect(item.startTimeZone == nil || item.startTimeZone == "W. Europe Standard Time")
+    }
+
+    @Test("an all-day appointment keeps its dates: midnight to midnight in the owner's zone, end exclusive")
+    func allDay() async throws {
+        let fields = SyncFields(
+            subject: "Trade fair",
+            status: "planned",
+            start: "2026-12-07",
+            end: "2026-12-09",
+            allDay: true,
+            showAs: .busy  // calendar values always carry one: unset compares as busy, as Outlook shows it
+        )
+        let (back, item) = try await Self.roundTrip(fields, kind: .calendarItem)
+        #expect(back == fields)
+        #expect(item.start.map { XSDateTime.format($0) } == "2026-12-06T23:00:00Z")
+        #expect(item.end.map { XSDateTime.format($0) } == "2026-12-09T23:00:00Z")
+    }
+
+    @Test("the CRM line is ours: stripped on the way back, and only when it is the last line")
+    func crmLine() {
+        #expect(ItemMapping.strippingCRMLine("Notes\nCRM: Fabrikam") == "Notes")
+        #expect(ItemMapping.strippingCRMLine("CRM: Fabrikam") == "")
+        #expect(
+            ItemMapping.strippingCRMLine("CRM: quoted by the user\nmore text") == "CRM: quoted by the user\nmore text"
+        )
+        #expect(ItemMapping.strippingCRMLine("Notes\r\nCRM: x\r\n") == "Notes")
+    }
+
+    @Test("items of another instance are recognised and never claimed; Outlook's own have no identity")
+    func instances() {
+        var item = EWSItem(kind: .task)
+        item.extendedProperties = [ItemMapping.activityId: "A1", ItemMapping.instanceId: "test"]
+        #expect(Self.mapping.identity(of: item) == nil)
+        #expect(Self.mapping.belongsToOtherInstance(item))
+        item.extendedProperties = [:]
+        #expect(Self.mapping.identity(of: item) == nil && !Self.mapping.belongsToOtherInstance(item))
+        item.categories = ["crm"]
+        #expect(Self.mapping.hasCategory(item))
+    }
+
+    @Test("WorkingElsewhere and NoData read as busy; Personal reads as private")
+    func readRules() {
+        var item = EWSItem(kind: .calendarItem)
+        item.legacyFreeBusyStatus = .workingElsewhere
+        item.sensitivity = .personal
+        let fields = Self.mapping.fields(of: item, carrying: nil)
+        #expect(fields.showAs == .busy)
+        #expect(fields.sensitivity == .private)
+    }
+}
