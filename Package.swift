@@ -33,6 +33,8 @@ let package = Package(
         ),
         // The EWS side of the sync engine: SPEC §2's mapping between synced values and items.
         .target(name: "EWSMailbox", dependencies: ["EWS", "SyncPlanning", "ActivityModel"]),
+        // The sync engine: gather, plan, journal, execute, commit.
+        .target(name: "SyncEngine", dependencies: ["SyncPlanning", "EWSMailbox", "EWS", "Store", "ActivityModel"]),
         // SQLite store: activities, change tracking, sync bookkeeping tables.
         .target(
             name: "Store",
@@ -72,6 +74,12 @@ let package = Package(
         .testTarget(
             name: "EWSMailboxTests",
             dependencies: ["EWSMailbox", "EWS", "EWSTestServer", "SyncPlanning", "ActivityModel", "XMLKit"]
+        ),
+        .testTarget(
+            name: "SyncEngineTests",
+            dependencies: [
+                "SyncEngine", "SyncPlanning", "EWSMailbox", "EWS", "EWSTestServer", "Store", "ActivityModel",
+            ]
         ),
         .testTarget(name: "SyncPlanningTests", dependencies: ["SyncPlanning", "ActivityModel"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "ActivityModel"]),

@@ -24,7 +24,8 @@ extension SyncFields {
             due: a.type == .task ? a.due.flatMap { Self.date(of: $0, in: zone) } : nil,
             allDay: a.type == .appointment && a.allDay,
             location: a.location,
-            showAs: a.showAs,
+            // An appointment or call without show-as shows as busy in Outlook: compare it as busy.
+            showAs: a.type.hasAttendees ? (a.showAs ?? .busy) : a.showAs,
             reminderMinutes: a.reminderMinutes,
             attendees: a.type.hasAttendees ? a.attendees.map(\.email) : []
         )

@@ -1,0 +1,422 @@
+import ActivityModel
+import EWS
+import EWSMailbox
+import Foundation
+import Store
+import SyncPlanning
+
+/// Runs a plan's actions: remote writes in batches of `batch_size`, each result committed with its new
+/// base as it completes; local writes tagged as the sync engine's own.
+struct PlanExecutor {
+    let sync: MailboxSync
+    let pass: String
+    let observations: Observations
+    var failures: [String] = []
+    var ambiguous = 0
+    /// Folders this pass wrote to (their echoes are absorbed before the state is saved).
+    var writtenFolders: Set<String> = []
+    private let encoder = JSONEncoder()
+
+    init(sync: MailboxSync, pass: String, observations: Observations) {
+        self.sync = sync
+        self.pass = pass
+        self.observations = observations
+        encoder.outputFormatting = .sortedKeys
+    }
+
+    var store: Store { sync.store }
+    var mailbox: String { sync.mailbox }
+
+    mutating func execute(_ plan: SyncPlan) async throws {
+        var creates: [(activity: String, fields: SyncFields)] = []
+        var updates:
+            [(activity: String, item: String, changeKey: String?, fields: SyncFields, changed: [SyncFields.Field])] = []
+        var deletes: [(activity: String, item: String)] = []
+        for action in plan.actions {
+            switch action {
+            case .createRemote(let activity, let fields): creates.append((activity, fields))
+            case .updateRemote(let activity, let item, let changeKey, let fields, let changed):
+                updates.append((activity, item, changeKey, fields, changed))
+            case .deleteRemote(let activity, let item): deletes.append((activity, item))
+            case .createLocal(let item, let kind, let fields):
+                try await createLocal(item: item, kind: kind, fields: fields)
+            default: try applyLocally(action)
+            }
+        }
+        try await createRemote(creates)
+        try await updateRemote(updates)
+        try await deleteRemote(deletes)
+    }
+
+    // MARK: - Remote
+
+    private mutating func createRemote(_ creates: [(activity: String, fields: SyncFields)]) async throws {
+        let grouped = Dictionary(grouping: creates) { create in
+            observations.activities[create.activity].map { sync.placement($0).folder } ?? "tasks"
+        }
+        for (folder, group) in grouped.sorted(by: { $0.key < $1.key }) {
+            let kind: ItemKind = folder == "tasks" ? .task : .calendarItem
+            writtenFolders.insert(folder)
+            for start in stride(from: 0, to: group.count, by: sync.settings.batchSize) {
+                let batch = Array(group[start..<min(start + sync.settings.batchSize, group.count)])
+                // Intent first: after a crash or a lost answer, the journal says which identities to look for.
+                let journal = try store.inSyncTransaction { tx in
+                    try batch.map {
+                        try tx.journal(
+                            pass: pass,
+                            mailbox: mailbox,
+                            activityId: $0.activity,
+                            action: "create",
+                            payload: folder
+                        )
+                    }
+                }
+                let items = batch.map { create in
+                    sync.mapping.item(
+                        kind: kind,
+                        activityId: create.activity,
+                        fields: create.fields,
+                        crmLine: crmLine(observations.activities[create.activity])
+                    )
+                }
+                let results: [EWSResult<EWSItemId>]
+                do {
+                    results = try await sync.client.createItems(
+                        items,
+                        in: folder == "tasks" ? .tasks : .calendar,
+                        mailbox: mailbox,
+                        timeZoneId: WindowsTimeZone.id(forIANA: sync.mapping.zone.identifier)
+                    )
+                } catch let error as EWSError where error.kind == .ambiguous {
+                    ambiguous += batch.count
+                    try store.inSyncTransaction { tx in for id in journal { try tx.markJournal(id, .ambiguous) } }
+                    continue
+                }
+                for (index, result) in results.enumerated() {
+                    let create = batch[index]
+                    try store.inSyncTransaction { tx in
+                        switch result {
+                        case .success(let id):
+                            try tx.saveLink(link(create.activity, folder: folder, item: id, base: create.fields))
+                            try tx.markJournal(journal[index], .done, itemId: id.id)
+                            try tx.audit(audit(create.activity, item: id.id, action: "create-remote"))
+                        case .failure(let error):
+                            try tx.markJournal(journal[index], .done)
+                            try tx.audit(
+                                audit(create.activity, action: "create-remote-failed", reason: error.description)
+                            )
+                        }
+                    }
+                    if case .failure(let error) = result { failures.append("\(create.activity): \(error)") }
+                }
+            }
+        }
+    }
+
+    private mutating func updateRemote(
+        _ updates: [(
+            activity: String, item: String, changeKey: String?, fields: SyncFields, changed: [SyncFields.Field]
+        )]
+    ) async throws {
+        for start in stride(from: 0, to: updates.count, by: sync.settings.batchSize) {
+            let batch = Array(updates[start..<min(start + sync.settings.batchSize, updates.count)])
+            let changes = batch.map { update -> EWSItemChange in
+                let kind = kind(of: update.item, activity: update.activity)
+                writtenFolders.insert(folder(of: update.item, activity: update.activity))
+                let item = sync.mapping.item(
+                    kind: kind,
+                    activityId: update.activity,
+                    fields: update.fields,
+                    crmLine: crmLine(observations.activities[update.activity])
+                )
+                return EWSItemChange(
+                    itemId: EWSItemId(id: update.item, changeKey: update.changeKey),
+                    item: item,
+                    updates: Self.fieldUpdates(update.changed, kind: kind)
+                )
+            }
+            let results: [EWSResult<EWSItemId>]
+            do {
+                results = try await sync.client.updateItems(
+                    changes,
+                    mailbox: mailbox,
+                    timeZoneId: WindowsTimeZone.id(forIANA: sync.mapping.zone.identifier)
+                )
+            } catch let error as EWSError where error.kind == .ambiguous {
+                continue  // re-read next pass: the base is unchanged, so the merge is redone
+            }
+            for (index, result) in results.enumerated() {
+                let update = batch[index]
+                switch result {
+                case .success(let id):
+                    let folder = folder(of: update.item, activity: update.activity)
+                    try store.inSyncTransaction { tx in
+                        try tx.saveLink(link(update.activity, folder: folder, item: id, base: update.fields))
+                        try tx.audit(
+                            audit(
+                                update.activity,
+                                item: id.id,
+                                action: "update-remote",
+                                fields: update.changed.map(\.rawValue).joined(separator: ",")
+                            )
+                        )
+                    }
+                case .failure(let error):
+                    // A stale ChangeKey or a vanished item: the next pass re-reads and re-plans it.
+                    failures.append("\(update.activity): \(error)")
+                    try store.inSyncTransaction { tx in
+                        try tx.audit(
+                            audit(
+                                update.activity,
+                                item: update.item,
+                                action: "update-remote-deferred",
+                                reason: error.description
+                            )
+                        )
+                    }
+                }
+            }
+        }
+    }
+
+    private mutating func deleteRemote(_ deletes: [(activity: String, item: String)]) async throws {
+        for start in stride(from: 0, to: deletes.count, by: sync.settings.batchSize) {
+            let batch = Array(deletes[start..<min(start + sync.settings.batchSize, deletes.count)])
+            let results: [EWSResult<Void>]
+            do {
+                results = try await sync.client.deleteItems(batch.map { EWSItemId(id: $0.item) }, mailbox: mailbox)
+            } catch let error as EWSError where error.kind == .ambiguous {
+                continue
+            }
+            for delete in batch { writtenFolders.insert(folder(of: delete.item, activity: delete.activity)) }
+            for (index, result) in results.enumerated() {
+                let delete = batch[index]
+                let gone: Bool
+                switch result {
+                case .success: gone = true
+                case .failure(let error): gone = error.responseCode == "ErrorItemNotFound"
+                }
+                if !gone { failures.append("\(delete.activity): delete failed") }
+                guard gone else { continue }
+                try store.inSyncTransaction { tx in
+                    try tx.removeLink(activityId: delete.activity)
+                    try tx.audit(audit(delete.activity, item: delete.item, action: "delete-remote"))
+                }
+            }
+        }
+    }
+
+    static func fieldUpdates(_ changed: [SyncFields.Field], kind: ItemKind) -> [EWSFieldUpdate] {
+        var fields: [EWSField] = [.categories]
+        for field in changed {
+            switch field {
+            case .subject: fields.append(.subject)
+            case .information: fields.append(.body)
+            case .priority: fields.append(.importance)
+            case .sensitivity: fields.append(.sensitivity)
+            case .status, .percentComplete: if kind == .task { fields += [.status, .percentComplete] }
+            case .start, .end, .allDay:
+                if kind == .calendarItem { fields += [.start, .end, .isAllDayEvent, .startTimeZone, .endTimeZone] }
+            case .due: if kind == .task { fields += [.dueDate, .reminderDueBy, .reminderIsSet] }
+            case .location: fields.append(.location)
+            case .showAs: fields.append(.legacyFreeBusyStatus)
+            case .reminderMinutes:
+                fields +=
+                    kind == .task ? [.reminderIsSet, .reminderDueBy] : [.reminderIsSet, .reminderMinutesBeforeStart]
+            case .attendees: fields.append(.requiredAttendees)
+            }
+        }
+        var seen: Set<EWSField> = []
+        return fields.filter { seen.insert($0).inserted }.map(EWSFieldUpdate.set)
+    }
+
+    // MARK: - Local
+
+    private mutating func createLocal(item itemId: String, kind: ItemKind, fields: SyncFields) async throws {
+        guard let remote = observations.items[itemId] else { return }
+        let type: ActivityType = kind == .task ? .task : .appointment
+        var activity = Activity(id: "", type: type, subject: fields.subject, owner: sync.employee.id)
+        activity.origin = .exchange
+        fields.apply(to: &activity, zone: sync.mapping.zone)
+        if type == .task && activity.status.isEmpty { activity.status = type.initialStatus }
+        // Attendees that are CRM contacts link the contact and its partner.
+        for email in fields.attendees {
+            if let contact = try store.contacts().first(where: { $0.email?.lowercased() == email }) {
+                activity.contact = activity.contact ?? contact.id
+                activity.partner = activity.partner ?? contact.partner
+            }
+        }
+        let created: Activity
+        do { created = try store.addActivity(activity, origin: .sync) } catch {
+            failures.append("import \(itemId): \(error)")
+            return
+        }
+        // Stamp our identity on the item, so it is recognised (and never imported twice) from now on.
+        let stamp = EWSItemChange(
+            itemId: EWSItemId(id: itemId, changeKey: remote.item.itemId?.changeKey),
+            item: {
+                var i = EWSItem(kind: remote.item.kind)
+                i.extendedProperties = [
+                    ItemMapping.activityId: created.id, ItemMapping.instanceId: sync.settings.instance,
+                ]
+                return i
+            }(),
+            updates: [.setExtended(ItemMapping.activityId), .setExtended(ItemMapping.instanceId)]
+        )
+        writtenFolders.insert(remote.folder)
+        let result = try await sync.client.updateItems([stamp], mailbox: mailbox).first
+        let newId = (try? result?.get()) ?? EWSItemId(id: itemId, changeKey: nil)
+        try store.inSyncTransaction { tx in
+            try tx.saveLink(link(created.id, folder: remote.folder, item: newId, base: fields))
+            try tx.audit(audit(created.id, item: itemId, action: "create-local", reason: "imported from Outlook"))
+        }
+    }
+
+    private mutating func applyLocally(_ action: SyncAction) throws {
+        try store.inSyncTransaction { tx in
+            switch action {
+            case .updateLocal(let id, let fields, let changed, let restore):
+                guard var activity = try tx.activity(id) else { return }
+                fields.apply(to: &activity, zone: sync.mapping.zone)
+                if restore { activity.deleted = false }
+                try tx.writeActivity(activity)
+                if let existing = try observations.links[id] ?? currentLink(id) {
+                    var updated = existing
+                    updated.base = encode(fields)
+                    try tx.saveLink(updated)
+                }
+                try tx.audit(
+                    audit(
+                        id,
+                        action: restore ? "restore-local" : "update-local",
+                        fields: changed.map(\.rawValue).joined(separator: ","),
+                        winner: "exchange"
+                    )
+                )
+            case .tombstoneLocal(let id):
+                if var activity = try tx.activity(id) {
+                    activity.deleted = true
+                    try tx.writeActivity(activity)
+                }
+                try tx.removeLink(activityId: id)
+                try tx.audit(audit(id, action: "tombstone-local", reason: "deleted in Exchange"))
+            case .unlink(let id):
+                try tx.removeLink(activityId: id)
+                try tx.audit(audit(id, action: "unlink"))
+            case .relink(let id, let item):
+                guard let remote = observations.items[item] else { return }
+                let base =
+                    observations.links[id].map(\.base) ?? encode(sync.mapping.fields(of: remote.item, carrying: nil))
+                try tx.saveLink(
+                    SyncLink(
+                        activityId: id,
+                        mailbox: mailbox,
+                        folder: remote.folder,
+                        itemId: item,
+                        changeKey: remote.item.itemId?.changeKey,
+                        base: base,
+                        syncedSeq: 0
+                    )
+                )
+                try tx.audit(audit(id, item: item, action: "relink", reason: "found by its identity"))
+            case .setBase(let id, let fields):
+                if var existing = try currentLink(id) {
+                    existing.base = encode(fields)
+                    try tx.saveLink(existing)
+                }
+            case .recordConflict(let conflict):
+                _ = try tx.recordConflict(
+                    activityId: conflict.activityId,
+                    mailbox: mailbox,
+                    field: conflict.field.rawValue,
+                    crmValue: conflict.crmValue,
+                    exchangeValue: conflict.exchangeValue,
+                    baseValue: conflict.baseValue,
+                    winner: conflict.winner.rawValue,
+                    policy: conflict.policy.rawValue
+                )
+                try tx.audit(
+                    audit(
+                        conflict.activityId,
+                        action: "conflict",
+                        fields: conflict.field.rawValue,
+                        winner: conflict.winner.rawValue,
+                        reason: "both sides changed it (\(conflict.policy.rawValue))"
+                    )
+                )
+            case .skip(let item, let reason):
+                try tx.audit(AuditEntry(pass: pass, mailbox: mailbox, itemId: item, action: "skip", reason: reason))
+            default:
+                break
+            }
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// The item's class: as read when it was read this pass, else by the folder it is linked in.
+    func kind(of item: String, activity: String) -> ItemKind {
+        if let read = observations.items[item] { return read.item.kind == .task ? .task : .calendarItem }
+        return folder(of: item, activity: activity) == "tasks" ? .task : .calendarItem
+    }
+
+    func folder(of item: String, activity: String) -> String {
+        observations.items[item]?.folder ?? observations.links[activity]?.folder ?? "tasks"
+    }
+
+    func currentLink(_ activity: String) throws -> SyncLink? { try store.link(activityId: activity) }
+
+    func encode(_ fields: SyncFields) -> String {
+        String(decoding: (try? encoder.encode(fields)) ?? Data(), as: UTF8.self)
+    }
+
+    func link(_ activity: String, folder: String, item: EWSItemId, base: SyncFields) -> SyncLink {
+        SyncLink(
+            activityId: activity,
+            mailbox: mailbox,
+            folder: folder,
+            itemId: item.id,
+            changeKey: item.changeKey,
+            base: encode(base),
+            syncedSeq: observations.activities[activity]?.changeSeq ?? 0
+        )
+    }
+
+    func audit(
+        _ activity: String,
+        item: String? = nil,
+        action: String,
+        fields: String? = nil,
+        winner: String? = nil,
+        reason: String? = nil
+    ) -> AuditEntry {
+        AuditEntry(
+            pass: pass,
+            mailbox: mailbox,
+            activityId: activity,
+            itemId: item,
+            action: action,
+            fields: fields,
+            winner: winner,
+            reason: reason
+        )
+    }
+
+    /// The body's `CRM: ` line: partner, contact, opportunity, and a call's direction and duration.
+    func crmLine(_ activity: Activity?) -> String? {
+        guard let activity else { return nil }
+        var parts: [String] = []
+        if let id = activity.partner { parts.append((try? store.partner(id))??.name ?? id) }
+        if let id = activity.contact { parts.append((try? store.contact(id))??.name ?? id) }
+        if let id = activity.opportunity { parts.append((try? store.opportunity(id))??.name ?? id) }
+        if activity.type == .call {
+            parts.append(
+                [activity.direction, activity.durationMinutes.map { "\($0) min" }].compactMap { $0 }.joined(
+                    separator: ", "
+                )
+            )
+        }
+        let line = parts.filter { !$0.isEmpty }.joined(separator: " · ")
+        return line.isEmpty ? nil : line
+    }
+}

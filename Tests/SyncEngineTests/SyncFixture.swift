@@ -1,0 +1,69 @@
+import ActivityModel
+import EWS
+import EWSTestServer
+import Foundation
+import Store
+import SyncEngine
+import SyncPlanning
+
+/// A fake Exchange, a real SQLite store and the engine for Alice's mailbox.
+final class SyncFixture {
+    static let alice = "alice@contoso.test"
+    let fake: FakeExchange
+    let store: Store
+    let client: EWSClient
+    var settings = SyncSettings(instance: "test", defaultZone: TimeZone(identifier: "Europe/Amsterdam")!)
+    let now = Date(timeIntervalSince1970: 1_796_000_000)  // 2026-11-30
+
+    init(storePath: String? = nil) throws {
+        fake = try FakeExchange()
+        try fake.start()
+        fake.addAccount(.init(username: "svc", password: "pw"))
+        fake.addMailbox(Self.alice)
+        store = try Store(path: storePath ?? NSTemporaryDirectory() + "sync-\(UUID().uuidString)/s.sqlite")
+        client = EWSClient(
+            configuration: EWSConfiguration(
+                url: fake.url,
+                credentials: .basic(username: "svc", password: "pw"),
+                retry: RetryPolicy(maxAttempts: 3, baseDelaySeconds: 0.01, maxDelaySeconds: 0.05)
+            )
+        )
+        if storePath == nil { try seed() }
+    }
+
+    deinit { fake.stop() }
+
+    func seed() throws {
+        try store.save(Employee(id: "E1", name: "Alice", mailbox: Self.alice, sync: true, timeZone: "Europe/Amsterdam"))
+        try store.save(BusinessPartner(id: "BP1", name: "Fabrikam"))
+        try store.save(Contact(id: "C1", name: "Pat Doe", partner: "BP1", email: "pat@fabrikam.test"))
+    }
+
+    func pass() async throws -> PassReport {
+        let employee = try store.employee("E1")!
+        return try await MailboxSync(store: store, client: client, settings: settings, employee: employee).runPass(
+            now: now
+        )
+    }
+
+    @discardableResult
+    func addTask(_ id: String, subject: String = "Call back", due: String = "2026-12-03T16:00:00Z") throws -> Activity {
+        var task = Activity(id: id, type: .task, subject: subject, owner: "E1")
+        task.partner = "BP1"
+        task.due = due
+        return try store.addActivity(task)
+    }
+
+    @discardableResult
+    func addAppointment(_ id: String) throws -> Activity {
+        var appointment = Activity(id: id, type: .appointment, subject: "Visit", owner: "E1")
+        appointment.start = "2026-12-04T09:00:00Z"
+        appointment.end = "2026-12-04T10:00:00Z"
+        appointment.contact = "C1"
+        appointment.attendees = [Attendee(email: "pat@fabrikam.test")]
+        return try store.addActivity(appointment)
+    }
+
+    var tasks: [FakeItemSnapshot] { fake.items(mailbox: Self.alice, folder: "tasks") }
+    var calendar: [FakeItemSnapshot] { fake.items(mailbox: Self.alice, folder: "calendar") }
+}
