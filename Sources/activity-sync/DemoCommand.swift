@@ -4,12 +4,11 @@ import EWS
 import EWSTestServer
 import Foundation
 import Store
+import SyncEngine
 import SyncPlanning
 
-/// `activity-sync demo`: the job against the bundled fake Exchange on loopback, in a temporary store.
-///
-/// For now it stops at the plan: it reaches every mailbox, reads its folders' changes from the start,
-/// and prints what the first pass would do. Executing the plan is the sync engine's next step.
+/// `activity-sync demo`: the whole job against the bundled fake Exchange on loopback, in a temporary
+/// store: seed a small CRM, sync, edit in "Outlook" and conflictingly in the CRM, sync again, show both sides.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -39,52 +38,86 @@ struct DemoCommand: AsyncParsableCommand {
                 credentials: .basic(username: "svc-crm", password: "demo-password")
             )
         )
+        let settings = SyncSettings(instance: "demo", defaultZone: .gmt)
         print("Fake Exchange at \(fake.url); service account svc-crm (impersonation).")
-        print("CRM store (temporary): \(store.path)\n")
-        let activities = try store.activities()
-        for employee in employees {
-            try await Self.show(employee, activities: activities, client: client)
+        print("CRM store (temporary SQLite): \(store.path)\n")
+
+        print("== Pass 1: first sync ==")
+        try await Self.pass(store, client, settings, employees)
+        Self.showExchange(fake, employees)
+
+        print("\n== Meanwhile ==")
+        let alice = employees[0].mailbox!
+        if let item = fake.items(mailbox: alice, folder: "tasks").first {
+            fake.userUpdate(
+                mailbox: alice,
+                itemId: item.id,
+                fields: [
+                    "Subject": "Call back (Outlook wording)", "Status": "InProgress",
+                    "PercentComplete": "50",
+                ]
+            )
+            print("Outlook (Alice): task renamed to 'Call back (Outlook wording)', status In Progress, 50 %")
         }
-        let kept = activities.filter { !$0.type.isSynchronisable }.map { "\($0.id) (\($0.type.rawValue))" }
-        print("Stay in the CRM (never synchronised): \(kept.joined(separator: ", "))")
-        print("\nRequests sent: \(fake.requestCount()); schema violations: \(fake.schemaViolations.count)")
-        print("This release plans the first pass; executing it comes with the sync engine.")
+        _ = try store.updateActivity("A1") { $0.subject = "Call back about the renewal offer" }
+        print("CRM: A1 renamed to 'Call back about the renewal offer' (the same field: a conflict)")
+        fake.userCreate(
+            mailbox: employees[1].mailbox!,
+            folder: "calendar",
+            kind: "CalendarItem",
+            fields: [
+                "Subject": "Lunch with Pat", "Start": CRMTime.format(Date().addingTimeInterval(3 * 86_400)),
+                "End": CRMTime.format(Date().addingTimeInterval(3 * 86_400 + 3600)), "Categories": "CRM",
+            ]
+        )
+        print("Outlook (Bob): new appointment 'Lunch with Pat' with category CRM")
+
+        print("\n== Pass 2 ==")
+        try await Self.pass(store, client, settings, employees)
+        for conflict in try store.conflicts() {
+            print(
+                "conflict on \(conflict.activityId).\(conflict.field): CRM '\(conflict.crmValue ?? "")' vs Exchange "
+                    + "'\(conflict.exchangeValue ?? "")' → \(conflict.winner) (\(conflict.policy))"
+            )
+        }
+        print("\n== Both sides now ==")
+        for activity in try store.activities() {
+            print(
+                "CRM \(activity.id) \(activity.type.rawValue): '\(activity.subject)' \(activity.status)"
+                    + (activity.origin == .exchange ? " (imported from Outlook)" : "")
+            )
+        }
+        Self.showExchange(fake, employees)
+        print("\n== Pass 3: nothing left to do ==")
+        try await Self.pass(store, client, settings, employees)
+        print("Requests sent: \(fake.requestCount()); schema violations: \(fake.schemaViolations.count)")
     }
 
-    static func show(_ employee: Employee, activities: [Activity], client: EWSClient) async throws {
-        let mailbox = employee.mailbox!
-        let zone = TimeZone(identifier: employee.timeZone ?? "UTC") ?? .gmt
-        print(
-            "\(employee.name) <\(mailbox)>, \(employee.timeZone ?? "UTC") (\(WindowsTimeZone.id(forIANA: zone.identifier) ?? "UTC")):"
-        )
-        var items: [ExchangeSide] = []
-        for (folder, kind) in [(EWSFolder.calendar, ItemKind.calendarItem), (.tasks, .task)] {
-            let page = try await client.syncFolderItems(folder, mailbox: mailbox, syncState: nil, shape: .idOnly)
-            print("  \(kind == .task ? "tasks" : "calendar"): \(page.changes.count) items in Exchange")
-            items += page.changes.compactMap { change in
-                guard case .created(let item) = change, let id = item.itemId?.id else { return nil }
-                return ExchangeSide(itemId: id, kind: kind, fields: SyncFields(subject: item.subject ?? "", status: ""))
+    static func pass(
+        _ store: Store,
+        _ client: EWSClient,
+        _ settings: SyncSettings,
+        _ employees: [Employee]
+    ) async throws {
+        for employee in employees {
+            let report = try await MailboxSync(store: store, client: client, settings: settings, employee: employee)
+                .runPass()
+            let actions = report.plan.actions.map(\.description)
+            print("\(employee.mailbox!): " + (actions.isEmpty ? "nothing to do" : actions.joined(separator: "; ")))
+        }
+    }
+
+    static func showExchange(_ fake: FakeExchange, _ employees: [Employee]) {
+        for employee in employees {
+            for folder in ["calendar", "tasks"] {
+                for item in fake.items(mailbox: employee.mailbox!, folder: folder) {
+                    print(
+                        "Outlook \(employee.name) \(folder): '\(item.fields["Subject"] ?? "")'"
+                            + " ActivityId=\(item.extended["ActivityId"] ?? "-") \(item.fields["Status"] ?? "")"
+                    )
+                }
             }
         }
-        let mine = activities.filter { $0.type.isSynchronisable && $0.mailboxEmployee == employee.id }
-        let pairs =
-            mine.map { activity in
-                PairObservation(
-                    crm: CRMSide(activityId: activity.id, fields: SyncFields(activity: activity, zone: zone)),
-                    exchange: nil
-                )
-            } + items.map { PairObservation(crm: nil, exchange: $0) }
-        let plan = SyncPlanner.makePlan(pairs, policy: SyncPolicy())
-        print("  first pass would do:")
-        for action in plan.actions {
-            guard case .createRemote(let id, let fields) = action else {
-                print("    \(action)")
-                continue
-            }
-            let when = fields.start ?? fields.due.map { "due \($0)" } ?? ""
-            print("    create in Exchange: \(id) \"\(fields.subject)\" \(when)")
-        }
-        print("")
     }
 
     /// A small CRM: two sync users, a partner with contacts, and activities of every type.
