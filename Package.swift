@@ -83,6 +83,6 @@ let package = Package(
         ),
         .testTarget(name: "SyncPlanningTests", dependencies: ["SyncPlanning", "ActivityModel"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "ActivityModel"]),
-        .testTarget(name: "CLITests", dependencies: ["ActivityModel"]),
+        .testTarget(name: "CLITests", dependencies: ["ActivityModel", "Store", "EWSTestServer"]),
     ]
 )

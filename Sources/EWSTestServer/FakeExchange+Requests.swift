@@ -85,6 +85,9 @@ extension FakeExchange {
             )
         case .httpStatus(let status): return .respond(status: status, headers: [], body: [])
         case .dropConnection: return .drop
+        case .killClient(let pid, false):
+            kill(pid, SIGKILL)
+            return .drop
         case .unauthorized: return .respond(status: 401, headers: [], body: [])
         case .rawBody(let bytes):
             return .respond(status: 200, headers: [("Content-Type", "text/xml; charset=utf-8")], body: bytes)
@@ -102,6 +105,9 @@ extension FakeExchange {
     private func replyAfterApplying(_ fault: Fault?, _ reply: HTTPServerReply) -> HTTPServerReply {
         switch (fault, reply) {
         case (.dropAfterApplying, _): return .drop
+        case (.killClient(let pid, true), _):
+            kill(pid, SIGKILL)
+            return .drop
         case (.delay(let seconds), _):
             Thread.sleep(forTimeInterval: seconds)
             return reply
@@ -183,6 +189,10 @@ extension FakeExchange {
                         && (rule.mailbox == nil || rule.mailbox == mailbox)
                 })
             else { return nil }
+            if faults[index].skip > 0 {
+                faults[index].skip -= 1
+                return nil
+            }
             let fault = faults[index].fault
             faults[index].remaining -= 1
             if faults[index].remaining <= 0 { faults.remove(at: index) }

@@ -43,6 +43,9 @@ public final class FakeExchange: @unchecked Sendable {
         case unauthorized
         /// A 200 answer with exactly these bytes.
         case rawBody([UInt8])
+        /// SIGKILL the client process (crash tests), before or after applying the request; the
+        /// connection is then dropped. The hook lives here, in the fake, not in the product.
+        case killClient(pid: Int32, afterApplying: Bool)
         /// A 200 answer streaming this many megabytes of valid-looking XML (a hostile or broken server).
         case hugeBody(megabytes: Int)
     }
@@ -68,6 +71,8 @@ public final class FakeExchange: @unchecked Sendable {
         var mailbox: String?
         var fault: Fault
         var remaining: Int
+        /// Matching requests to let through before the fault applies.
+        var skip: Int
     }
 
     let lock = NSLock()
@@ -160,10 +165,18 @@ public final class FakeExchange: @unchecked Sendable {
     }
 
     /// Injects a fault for the next `times` requests matching the operation and mailbox (nil: any).
-    public func inject(_ fault: Fault, operation: String? = nil, mailbox: String? = nil, times: Int = 1) {
+    /// `skip` lets that many matching requests through first (to hit, say, the third CreateItem).
+    public func inject(_ fault: Fault, operation: String? = nil, mailbox: String? = nil, times: Int = 1, skip: Int = 0)
+    {
         lock.withLock {
             faults.append(
-                FaultRule(operation: operation, mailbox: mailbox?.lowercased(), fault: fault, remaining: times)
+                FaultRule(
+                    operation: operation,
+                    mailbox: mailbox?.lowercased(),
+                    fault: fault,
+                    remaining: times,
+                    skip: skip
+                )
             )
         }
     }

@@ -29,6 +29,19 @@ struct CLIRunner {
         try run(arguments, environment: environment, stdin: stdin)
     }
 
+    /// Starts the binary without waiting (crash tests need its pid while it runs).
+    func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ACTIVITY_SYNC_") }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
