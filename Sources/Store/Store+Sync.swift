@@ -247,3 +247,15 @@ extension Store {
         )
     }
 }
+
+extension Store {
+    /// One conflict by id.
+    public func conflict(_ id: Int64) throws -> ConflictRecord? {
+        try conflicts(includeResolved: true).first { $0.id == id }
+    }
+
+    /// Marks a conflict resolved (after the chosen value was written).
+    public func markConflictResolved(_ id: Int64) throws {
+        try write { db in try db.execute(sql: "UPDATE conflicts SET resolved = 1 WHERE id = ?", arguments: [id]) }
+    }
+}

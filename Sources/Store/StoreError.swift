@@ -41,3 +41,8 @@ public enum ChangeOrigin: String, Sendable {
     /// Written by the sync engine from Exchange.
     case sync
 }
+
+extension StoreError {
+    /// A refusal decided by the caller inside a store operation (nothing is written).
+    public static func refused(_ message: String) -> StoreError { StoreError(.invalid, message) }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import ActivityModel
 
 /// The values of one linked pair that are kept in step, in a form both sides map to and from, so the
@@ -112,5 +113,45 @@ public struct SyncFields: Sendable, Equatable, Codable {
     /// The fields whose values differ.
     public func changedFields(from other: SyncFields) -> [Field] {
         Field.allCases.filter { text($0) != other.text($0) }
+    }
+}
+
+extension SyncFields {
+    /// Sets a field from its text form (as `text(_:)` writes it); false when the text is not a value of
+    /// that field. Used to resolve a recorded conflict by hand.
+    public mutating func setText(_ field: Field, _ value: String?) -> Bool {
+        switch field {
+        case .subject: subject = value ?? ""
+        case .information: information = value
+        case .location: location = value
+        case .status:
+            guard let value else { return false }
+            status = value
+        case .priority:
+            guard let parsed = value.flatMap(Priority.init(rawValue:)) else { return false }
+            priority = parsed
+        case .sensitivity:
+            guard let parsed = value.flatMap(Sensitivity.init(rawValue:)) else { return false }
+            sensitivity = parsed
+        case .percentComplete:
+            guard value == nil || Double(value!) != nil else { return false }
+            percentComplete = value.flatMap(Double.init)
+        case .start: start = value
+        case .end: end = value
+        case .due: due = value
+        case .allDay:
+            guard let value, let parsed = Bool(value) else { return false }
+            allDay = parsed
+        case .showAs:
+            guard value == nil || ShowAs(rawValue: value!) != nil else { return false }
+            showAs = value.flatMap(ShowAs.init(rawValue:))
+        case .reminderMinutes:
+            guard value == nil || Int(value!) != nil else { return false }
+            reminderMinutes = value.flatMap(Int.init)
+        case .attendees:
+            attendees = (value ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                .filter { !$0.isEmpty }.sorted()
+        }
+        return true
     }
 }

@@ -13,7 +13,7 @@ struct ActivitySyncCommand: AsyncParsableCommand {
             DemoCommand.self, RunCommand.self, EmployeeCommand.self, PartnerCommand.self, ContactCommand.self,
             OpportunityCommand.self,
             ActivityCommand.self, TemplateCommand.self, GenerateCommand.self, ImportCommand.self, ExportCommand.self,
-            BackupCommand.self, ConfigCommand.self,
+            BackupCommand.self, ConfigCommand.self, ConflictsCommand.self, AuditCommand.self,
         ]
     )
 }

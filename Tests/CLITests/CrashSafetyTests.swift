@@ -40,29 +40,9 @@ struct CrashSafetyTests {
     }()
 
     static func setUp() throws -> (FakeExchange, CLIRunner) {
-        let fake = try FakeExchange()
-        try fake.start()
-        fake.addAccount(.init(username: "svc", password: "pw"))
-        fake.addMailbox(mailbox)
-        let cli = try CLIRunner(
-            config: """
-                crm:
-                  instance_id: crash-test
-                store:
-                  path: crm.sqlite
-                exchange:
-                  url: \(fake.url)
-                  auth:
-                    method: basic
-                    username: svc
-                    password_file: exchange-password
-                sync:
-                  batch_size: 100
-
-                """
+        let (fake, cli) = try SyncCLIFixture.make(
+            extraConfig: "crm:\n  instance_id: crash-test\nsync:\n  batch_size: 100\n"
         )
-        try "pw\n".write(toFile: cli.path("exchange-password"), atomically: true, encoding: .utf8)
-        chmod(cli.path("exchange-password"), 0o600)
         let store = try Store(path: cli.path("crm.sqlite"))
         try store.save(Employee(id: "E1", name: "Alice", mailbox: mailbox, sync: true))
         var document = CRMDocument()

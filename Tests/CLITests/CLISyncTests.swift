@@ -1,0 +1,93 @@
+import ActivityModel
+import EWSTestServer
+import Foundation
+import Testing
+
+@Suite("the activity-sync binary: run --once, conflicts, audit")
+struct CLISyncTests {
+    static let mailbox = "alice@contoso.test"
+
+    static func setUp() throws -> (FakeExchange, CLIRunner) {
+        let (fake, cli) = try SyncCLIFixture.make()
+        try cli.ok("employee", "add", "--id", "E1", "--name", "Alice", "--mailbox", mailbox, "--sync", "true")
+        try cli.ok(
+            "activity",
+            "add",
+            "--type",
+            "task",
+            "--id",
+            "A1",
+            "--owner",
+            "E1",
+            "--subject",
+            "Call back",
+            "--due",
+            "2026-12-03T16:00:00Z"
+        )
+        return (fake, cli)
+    }
+
+    @Test("--dry-run changes nothing; a pass creates; a conflict is listed, resolved by hand, and audited")
+    func syncConflictsAudit() throws {
+        let (fake, cli) = try Self.setUp()
+        defer { fake.stop() }
+        let dry = try cli.ok("run", "--once", "--dry-run")
+        #expect(dry.contains("would do 1 actions") && dry.contains("create-remote A1"))
+        #expect(fake.items(mailbox: Self.mailbox, folder: "tasks").isEmpty)
+        #expect(try cli.ok("run", "--once").contains("did 1 actions"))
+        let item = try #require(fake.items(mailbox: Self.mailbox, folder: "tasks").first)
+        #expect(item.fields["Subject"] == "Call back")
+
+        fake.userUpdate(mailbox: Self.mailbox, itemId: item.id, fields: ["Subject": "Call back (Outlook)"])
+        try cli.ok("activity", "update", "A1", "--subject", "Call back (CRM)")
+        try cli.ok("run", "--once")
+        #expect(fake.items(mailbox: Self.mailbox, folder: "tasks").first?.fields["Subject"] == "Call back (CRM)")
+        let listed =
+            try JSONSerialization.jsonObject(with: Data(try cli.ok("conflicts", "list", "--json").utf8))
+            as? [[String: Any]]
+        let conflict = try #require(listed?.first)
+        #expect(conflict["field"] as? String == "subject")
+        #expect(conflict["crm_value"] as? String == "Call back (CRM)")
+        #expect(conflict["exchange_value"] as? String == "Call back (Outlook)")
+        #expect(conflict["base_value"] as? String == "Call back")
+        #expect(conflict["winner"] as? String == "crm" && conflict["policy"] as? String == "crm-wins")
+        #expect(
+            conflict.keys.sorted() == [
+                "activity", "at", "base_value", "crm_value", "exchange_value", "field", "id",
+                "mailbox", "policy", "resolved", "winner",
+            ]
+        )
+
+        let id = try #require(conflict["id"] as? Int)
+        try cli.ok("conflicts", "resolve", String(id), "--take", "exchange")
+        #expect(try cli.ok("conflicts", "list") == "(none)\n")
+        try cli.ok("run", "--once")
+        #expect(fake.items(mailbox: Self.mailbox, folder: "tasks").first?.fields["Subject"] == "Call back (Outlook)")
+        #expect(try cli.ok("activity", "show", "A1").contains("Call back (Outlook)"))
+
+        let audit =
+            try JSONSerialization.jsonObject(with: Data(try cli.ok("audit", "--activity", "A1", "--json").utf8))
+            as? [[String: Any]]
+        let actions = audit?.compactMap { $0["action"] as? String } ?? []
+        #expect(actions.first == "create-remote")
+        #expect(actions.contains("conflict") && actions.contains("update-remote"))
+        #expect(
+            audit?.first?.keys.sorted() == [
+                "action", "activity", "at", "fields", "item", "mailbox", "pass", "reason", "winner",
+            ]
+        )
+        #expect(try cli.run("audit", "--since", "yesterday").status == 64)
+    }
+
+    @Test("a wrong service password fails the pass with exit 3 and names the cause, changing nothing")
+    func wrongPassword() throws {
+        let (fake, cli) = try Self.setUp()
+        defer { fake.stop() }
+        try SyncCLIFixture.writePassword("not-the-password", in: cli)
+        let output = try cli.run("run", "--once")
+        #expect(output.status == 3)
+        #expect(output.stdout.contains("refused the service account's credentials"))
+        #expect(!output.stdout.contains("not-the-password"))
+        #expect(fake.items(mailbox: Self.mailbox, folder: "tasks").isEmpty)
+    }
+}

@@ -1,0 +1,35 @@
+import EWSTestServer
+import Foundation
+
+/// A fake Exchange with Alice's mailbox, and a CLI folder whose configuration points at it (Basic auth,
+/// the password in a 0600 file next to the configuration).
+enum SyncCLIFixture {
+    static let mailbox = "alice@contoso.test"
+
+    static func make(extraConfig: String = "") throws -> (FakeExchange, CLIRunner) {
+        let fake = try FakeExchange()
+        try fake.start()
+        fake.addAccount(.init(username: "svc", password: "pw"))
+        fake.addMailbox(mailbox)
+        let cli = try CLIRunner(
+            config: """
+                store:
+                  path: crm.sqlite
+                exchange:
+                  url: \(fake.url)
+                  auth:
+                    method: basic
+                    username: svc
+                    password_file: exchange-password
+                \(extraConfig)
+                """
+        )
+        try writePassword("pw", in: cli)
+        return (fake, cli)
+    }
+
+    static func writePassword(_ password: String, in cli: CLIRunner) throws {
+        try "\(password)\n".write(toFile: cli.path("exchange-password"), atomically: true, encoding: .utf8)
+        chmod(cli.path("exchange-password"), 0o600)
+    }
+}
