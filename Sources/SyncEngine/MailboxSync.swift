@@ -35,19 +35,25 @@ public final class MailboxSync: Sendable {
     ]
 
     /// Runs one pass; `dryRun` plans and reports without changing anything anywhere.
-    public func runPass(now: Date = Date(), dryRun: Bool = false) async throws -> PassReport {
+    public func runPass(now: Date = Date(), dryRun: Bool = false, mode: PassMode = .normal) async throws -> PassReport {
         let pass = UUID().uuidString
-        var remote = try await gatherRemote()
+        var policy = settings.policy
+        var checkDeletes = true
+        var fromStart = false
+        if case .resync(let allowDeletes, let restoreDeletes) = mode {
+            fromStart = true
+            checkDeletes = !allowDeletes && !restoreDeletes
+            policy.restoreDeletes = restoreDeletes
+        }
+        var remote = try await gatherRemote(fromStart: fromStart)
         let reconciled = try await reconcileJournal(into: &remote)
         let observations = try observe(remote: remote, now: now)
-        let plan = SyncPlanner.makePlan(observations.pairs, policy: settings.policy)
+        let plan = SyncPlanner.makePlan(observations.pairs, policy: policy)
         var report = PassReport(mailbox: mailbox, plan: plan)
         if dryRun { return report }
-        if case .pause(let reason) = SyncSafety.check(
-            plan,
-            linkedCount: observations.linkedCount,
-            policy: settings.policy
-        ) {
+        if checkDeletes,
+            case .pause(let reason) = SyncSafety.check(plan, linkedCount: observations.linkedCount, policy: policy)
+        {
             report.paused = reason
             try store.inSyncTransaction { tx in
                 try tx.audit(AuditEntry(pass: pass, mailbox: mailbox, action: "pause", reason: reason))
@@ -128,17 +134,22 @@ public final class MailboxSync: Sendable {
         var items: [String: (item: EWSItem, folder: String)] = [:]
         var deleted: Set<String> = []
         var states: [String: String] = [:]
+        /// Every item id listed or reported this pass, and the folders listed from the start: in those,
+        /// a linked item that was not listed is gone.
+        var seen: Set<String> = []
+        var listedFromStart: Set<String> = []
     }
 
-    func gatherRemote() async throws -> Remote {
+    func gatherRemote(fromStart: Bool = false) async throws -> Remote {
         var remote = Remote()
         let links = Dictionary(
             try store.links(mailbox: mailbox).map { ($0.itemId, $0) },
             uniquingKeysWith: { a, _ in a }
         )
         for (name, folder, kind) in Self.folders {
-            var state = try store.syncState(mailbox: mailbox, folder: name)
+            var state = fromStart ? nil : try store.syncState(mailbox: mailbox, folder: name)
             var changed: [EWSItemId] = []
+            if state == nil { remote.listedFromStart.insert(name) }
             do {
                 try await syncFolder(
                     folder,
@@ -152,6 +163,7 @@ public final class MailboxSync: Sendable {
             } catch let error as EWSError where error.responseCode == "ErrorInvalidSyncStateData" {
                 // The state is gone: read the folder from the start; identities re-link what is ours.
                 state = nil
+                remote.listedFromStart.insert(name)
                 try await syncFolder(
                     folder,
                     name: name,
@@ -186,6 +198,10 @@ public final class MailboxSync: Sendable {
                 }
             }
         }
+        for link in links.values
+        where remote.listedFromStart.contains(link.folder) && !remote.seen.contains(link.itemId) {
+            remote.deleted.insert(link.itemId)
+        }
         return remote
     }
 
@@ -209,6 +225,7 @@ public final class MailboxSync: Sendable {
                 case .created(let item), .updated(let item):
                     guard let id = item.itemId else { continue }
                     remote.deleted.remove(id.id)
+                    remote.seen.insert(id.id)
                     // Our own write coming back: the ChangeKey is the one we stored.
                     if let link = links[id.id], link.changeKey != nil, link.changeKey == id.changeKey { continue }
                     changed.append(id)

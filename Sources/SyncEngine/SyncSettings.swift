@@ -41,6 +41,16 @@ public struct SyncSettings: Sendable {
     }
 }
 
+/// How a pass runs.
+public enum PassMode: Sendable, Equatable {
+    /// Changes since the saved sync states.
+    case normal
+    /// Full reconciliation: both sides listed from the start and matched by identity (no duplicates even
+    /// when the bookkeeping was lost). `allowDeletes` executes a plan the circuit breaker would pause;
+    /// `restoreDeletes` puts the deleted side back from the other instead.
+    case resync(allowDeletes: Bool, restoreDeletes: Bool)
+}
+
 /// What one pass did, for logs, `status` and tests.
 public struct PassReport: Sendable, Equatable {
     public var mailbox: String

@@ -108,6 +108,9 @@ public struct SyncPolicy: Sendable, Equatable {
     public var remoteDelete: RemoteDelete
     public var maxDeletes: Int
     public var maxDeleteRatio: Double
+    /// `resync --restore-deletes`: instead of propagating a delete, put the deleted side back from the
+    /// other (ops' answer to a paused mailbox whose deletes were a mistake).
+    public var restoreDeletes: Bool = false
 
     public init(
         conflictPolicy: ConflictPolicy = .crmWins,

@@ -46,7 +46,7 @@ public enum SyncPlanner {
         case (true, nil):
             actions.append(.unlink(activity: activityId))
         case (true, .some(let item)):
-            if exchangeChanged, let crm {
+            if exchangeChanged || policy.restoreDeletes, let crm {
                 // Edit beats delete: the Outlook edit brings the activity back.
                 actions.append(
                     .updateLocal(
@@ -61,7 +61,7 @@ public enum SyncPlanner {
             }
         case (false, nil):
             guard let crm else { break }
-            if crmChanged {
+            if crmChanged || policy.restoreDeletes {
                 // Edit beats delete: the CRM edit re-creates the item (same identity).
                 actions.append(.createRemote(activity: crm.activityId, fields: crm.fields))
             } else if policy.remoteDelete == .unlink {
@@ -101,6 +101,17 @@ public enum SyncPlanner {
             return [.createLocal(item: item.itemId, kind: item.kind, fields: item.fields)]
         case (.some(let crm), .some(let item)):
             // Matched by identity without a link (bookkeeping lost, or an ambiguous create): re-link.
+            if crm.deleted && policy.restoreDeletes {
+                return [
+                    .relink(activity: crm.activityId, item: item.itemId),
+                    .updateLocal(
+                        activity: crm.activityId,
+                        fields: item.fields,
+                        changed: item.fields.changedFields(from: crm.fields),
+                        restore: true
+                    ),
+                ]
+            }
             if crm.deleted || !crm.synchronize {
                 return [
                     .relink(activity: crm.activityId, item: item.itemId),

@@ -98,4 +98,25 @@ struct CrashSafetyTests {
         // A point past the pass's last request lets it finish: that must be fine too.
         try await crashAndRecover(point, mustKill: false)
     }
+
+    @Test(
+        "all sync bookkeeping lost (export, delete the SQLite file, import, resync): every item re-linked, none twice"
+    )
+    func bookkeepingLost() async throws {
+        let (fake, cli) = try Self.setUp()
+        defer { fake.stop() }
+        #expect(try cli.run("run", "--once").status == 0)
+        let exported = try cli.ok("export")
+        for suffix in ["", "-wal", "-shm", ".lock"] {
+            try? FileManager.default.removeItem(atPath: cli.path("crm.sqlite" + suffix))
+        }
+        #expect(try cli.run(["import", "-"], stdin: exported).status == 0)
+        let resync = try cli.run("resync")
+        #expect(resync.status == 0, "\(resync.stdout)\(resync.stderr)")
+        #expect(resync.stdout.components(separatedBy: "relink").count - 1 == Self.count)
+        let items = fake.items(mailbox: Self.mailbox, folder: "tasks")
+        #expect(items.count == Self.count)
+        #expect(fake.requestCount("CreateItem") == (Self.count + 99) / 100)
+        #expect(try cli.ok("run", "--once").contains("did 0 actions"))
+    }
 }
