@@ -85,6 +85,9 @@ extension FakeExchange {
             )
         case .httpStatus(let status): return .respond(status: status, headers: [], body: [])
         case .dropConnection: return .drop
+        case .userEdit(let mailbox, let itemId, let fields):
+            userUpdate(mailbox: mailbox, itemId: itemId, fields: fields.mapValues { Optional($0) })
+            return nil
         case .killClient(let pid, false):
             kill(pid, SIGKILL)
             return .drop

@@ -43,6 +43,9 @@ public final class FakeExchange: @unchecked Sendable {
         case unauthorized
         /// A 200 answer with exactly these bytes.
         case rawBody([UInt8])
+        /// A user edits the item (as in Outlook) just before the request is applied: the client's
+        /// ChangeKey goes stale under it (`ErrorIrresolvableConflict` for an UpdateItem).
+        case userEdit(mailbox: String, itemId: String, fields: [String: String])
         /// SIGKILL the client process (crash tests), before or after applying the request; the
         /// connection is then dropped. The hook lives here, in the fake, not in the product.
         case killClient(pid: Int32, afterApplying: Bool)

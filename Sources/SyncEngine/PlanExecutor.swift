@@ -10,7 +10,9 @@ import SyncPlanning
 struct PlanExecutor {
     let sync: MailboxSync
     let pass: String
-    let observations: Observations
+    var observations: Observations
+    /// How many times a stale ChangeKey has sent an item back through planning in this pass.
+    var replans = 0
     var failures: [String] = []
     var ambiguous = 0
     /// Folders this pass wrote to (their echoes are absorbed before the state is saved).
@@ -161,8 +163,12 @@ struct PlanExecutor {
                             )
                         )
                     }
+                case .failure(let error) where Self.staleCodes.contains(error.responseCode ?? "") && replans < 3:
+                    // Changed in Exchange since we read it: re-read, merge again, retry — never overwrite.
+                    replans += 1
+                    try await replan(update.activity, item: update.item)
                 case .failure(let error):
-                    // A stale ChangeKey or a vanished item: the next pass re-reads and re-plans it.
+                    // A vanished item shows as a delete on the next pass, which re-plans it.
                     failures.append("\(update.activity): \(error)")
                     try store.inSyncTransaction { tx in
                         try tx.audit(
@@ -204,6 +210,35 @@ struct PlanExecutor {
                 }
             }
         }
+    }
+
+    static let staleCodes: Set<String> = [
+        "ErrorIrresolvableConflict", "ErrorStaleObject", "ErrorChangeKeyRequiredForWriteOperations",
+    ]
+
+    /// Plans one pair again from a fresh read of its item, and runs that plan.
+    private mutating func replan(_ activityId: String, item itemId: String) async throws {
+        let kind = kind(of: itemId, activity: activityId)
+        let folder = folder(of: itemId, activity: activityId)
+        guard let activity = try store.activity(activityId),
+            case .success(let fresh) = try await sync.client.getItems(
+                [EWSItemId(id: itemId)],
+                mailbox: mailbox,
+                shape: ItemMapping.shape(for: kind)
+            ).first
+        else { return }
+        let base = observations.links[activityId].flatMap {
+            try? JSONDecoder().decode(SyncFields.self, from: Data($0.base.utf8))
+        }
+        observations.items[itemId] = (fresh, folder)
+        observations.activities[activityId] = activity
+        let pair = PairObservation(
+            crm: sync.crmSide(activity, now: Date()),
+            exchange: sync.exchangeSide(fresh, carrying: base, now: Date()),
+            base: base,
+            linkedItemId: observations.links[activityId]?.itemId
+        )
+        try await execute(SyncPlan(SyncPlanner.plan(pair, policy: sync.settings.policy)))
     }
 
     static func fieldUpdates(_ changed: [SyncFields.Field], kind: ItemKind) -> [EWSFieldUpdate] {

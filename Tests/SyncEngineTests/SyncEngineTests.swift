@@ -205,4 +205,26 @@ struct SyncEngineTests {
         #expect(report.paused == "5 deletes exceed sync.max_deletes (3)")
         #expect(f.tasks.count == 5)
     }
+
+    @Test("a stale ChangeKey (Outlook edit between read and write): re-read, merged again, retried — never overwritten")
+    func staleChangeKey() async throws {
+        let f = try SyncFixture()
+        try f.addTask("A1")
+        _ = try await f.pass()
+        let item = try #require(f.tasks.first)
+        _ = try f.store.updateActivity("A1") { $0.subject = "Subject from the CRM" }
+        f.fake.inject(
+            .userEdit(mailbox: SyncFixture.alice, itemId: item.id, fields: ["Status": "InProgress"]),
+            operation: "UpdateItem"
+        )
+        let report = try await f.pass()
+        #expect(report.failures == [])
+        let now = try #require(f.tasks.first)
+        #expect(now.fields["Subject"] == "Subject from the CRM")
+        #expect(now.fields["Status"] == "InProgress")  // the concurrent Outlook edit survived
+        #expect(try f.store.activity("A1")?.status == "in_process")
+        #expect(f.fake.requestCount("UpdateItem") == 2)
+        #expect(try f.store.conflicts().isEmpty)
+        #expect(try await f.pass().plan.isEmpty)
+    }
 }
