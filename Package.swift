@@ -53,7 +53,7 @@ let package = Package(
         .executableTarget(
             name: "activity-sync",
             dependencies: [
-                "EWS", "Store", "ActivityModel", "SyncPlanning", "SyncEngine", "EWSTestServer",
+                "EWS", "EWSMailbox", "Store", "ActivityModel", "SyncPlanning", "SyncEngine", "EWSTestServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

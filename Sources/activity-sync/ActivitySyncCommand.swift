@@ -10,7 +10,8 @@ struct ActivitySyncCommand: AsyncParsableCommand {
         abstract: "Keeps CRM activities and Exchange mailboxes in step, both ways, over EWS.",
         version: version,
         subcommands: [
-            DemoCommand.self, RunCommand.self, ResyncCommand.self, EmployeeCommand.self, PartnerCommand.self,
+            DemoCommand.self, RunCommand.self, ResyncCommand.self, CheckCommand.self, EmployeeCommand.self,
+            PartnerCommand.self,
             ContactCommand.self,
             OpportunityCommand.self,
             ActivityCommand.self, TemplateCommand.self, GenerateCommand.self, ImportCommand.self, ExportCommand.self,

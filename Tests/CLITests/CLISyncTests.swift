@@ -91,3 +91,23 @@ struct CLISyncTests {
         #expect(fake.items(mailbox: Self.mailbox, folder: "tasks").isEmpty)
     }
 }
+
+@Suite("the activity-sync binary: check")
+struct CLICheckTests {
+    @Test("check reports each mailbox: a reachable one passes, a denied one is named, exit 3")
+    func check() throws {
+        let (fake, cli) = try SyncCLIFixture.make()
+        defer { fake.stop() }
+        fake.addMailbox("carol@contoso.test")
+        fake.addAccount(.init(username: "svc", password: "pw", mayImpersonate: [SyncCLIFixture.mailbox]))
+        let ok = try cli.run("check", "--mailbox", SyncCLIFixture.mailbox, "--json")
+        #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+        let rows = try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [[String: Any]]
+        #expect(rows?.first?["extended_property"] as? String == "ok")
+        #expect(fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").isEmpty)  // the probe is gone
+        let denied = try cli.run("check", "--mailbox", "carol@contoso.test")
+        #expect(denied.status == 3)
+        #expect(denied.stdout.contains("denied") && denied.stdout.contains("ErrorImpersonateUserDenied"))
+        #expect(fake.schemaViolations == [])
+    }
+}

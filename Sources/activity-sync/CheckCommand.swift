@@ -1,0 +1,136 @@
+import ArgumentParser
+import EWS
+import EWSMailbox
+import Foundation
+import Store
+
+/// `activity-sync check [--mailbox M]... [--json]`: can the service account reach each mailbox?
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract:
+            "Test each mailbox: authentication, impersonation, folders, extended property writable (exit 3 on failure)."
+    )
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .customLong("mailbox"), help: "Only this mailbox (repeatable; default: all sync users).")
+    var mailboxes: [String] = []
+    @Flag var json = false
+
+    struct MailboxCheck: Encodable {
+        var mailbox: String
+        var authentication: String
+        var impersonation: String
+        var folders: String
+        var extended_property: String
+        var error: String?
+
+        var ok: Bool { [authentication, impersonation, folders, extended_property].allSatisfy { $0 == "ok" } }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(mailbox, forKey: .mailbox)
+            try c.encode(authentication, forKey: .authentication)
+            try c.encode(impersonation, forKey: .impersonation)
+            try c.encode(folders, forKey: .folders)
+            try c.encode(extended_property, forKey: .extended_property)
+            try c.encode(error, forKey: .error)
+        }
+
+        enum Keys: String, CodingKey { case mailbox, authentication, impersonation, folders, extended_property, error }
+    }
+
+    func run() async throws {
+        let configuration = try global.configuration()
+        let ews: EWSConfiguration
+        do { ews = try configuration.ewsConfiguration() } catch let error as ConfigurationError {
+            CLI.fail("configuration: \(error.description)", code: 2)
+        }
+        let client = EWSClient(configuration: ews)
+        var targets = mailboxes
+        if targets.isEmpty {
+            targets = CLI.run { try global.openStore().employees() }.filter(\.sync).compactMap(\.mailbox)
+        }
+        var results: [MailboxCheck] = []
+        for mailbox in targets {
+            results.append(
+                await Self.check(
+                    mailbox,
+                    client: client,
+                    instance: configuration.string("crm.instance_id") ?? "default"
+                )
+            )
+        }
+        if json {
+            CLI.printJSON(results)
+        } else {
+            CLI.printTable(
+                ["MAILBOX", "AUTH", "IMPERSONATION", "FOLDERS", "EXTENDED PROPERTY", "ERROR"],
+                results.map {
+                    [
+                        $0.mailbox, $0.authentication, $0.impersonation, $0.folders, $0.extended_property,
+                        $0.error ?? "-",
+                    ]
+                }
+            )
+        }
+        if results.contains(where: { !$0.ok }) { throw ExitCode(3) }
+    }
+
+    /// Each step only when the one before it passed; a probe task carrying the identity properties is
+    /// created and hard-deleted to prove the property is writable.
+    static func check(_ mailbox: String, client: EWSClient, instance: String) async -> MailboxCheck {
+        var result = MailboxCheck(
+            mailbox: mailbox,
+            authentication: "-",
+            impersonation: "-",
+            folders: "-",
+            extended_property: "-"
+        )
+        do {
+            let folders = try await client.getFolders([.calendar, .tasks], mailbox: mailbox)
+            result.authentication = "ok"
+            result.impersonation = "ok"
+            if let failure = folders.compactMap(\.failure).first {
+                result.folders = "failed"
+                result.error = failure.description
+                return result
+            }
+            result.folders = "ok"
+            var probe = EWSItem(kind: .task)
+            probe.subject = "activity-sync access check (deleted at once)"
+            probe.extendedProperties = [ItemMapping.activityId: "check", ItemMapping.instanceId: instance]
+            let created = try await client.createItems([probe], in: .tasks, mailbox: mailbox)
+            switch created.first {
+            case .success(let id):
+                _ = try await client.deleteItems([id], mailbox: mailbox, deleteType: .hardDelete)
+                result.extended_property = "ok"
+            case .failure(let error):
+                result.extended_property = "failed"
+                result.error = error.description
+            case nil:
+                result.extended_property = "failed"
+            }
+        } catch let error as EWSError {
+            switch error.kind {
+            case .authentication: result.authentication = "failed"
+            case .fault
+            where ["ErrorImpersonateUserDenied", "ErrorNonExistentMailbox", "ErrorAccessDenied"]
+                .contains(error.responseCode ?? ""):
+                result.authentication = "ok"
+                result.impersonation = error.responseCode == "ErrorNonExistentMailbox" ? "no such mailbox" : "denied"
+            default: result.authentication = result.authentication == "-" ? "failed" : result.authentication
+            }
+            result.error = error.description
+        } catch {
+            result.error = "\(error)"
+        }
+        return result
+    }
+}
+
+extension Result {
+    fileprivate var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}
