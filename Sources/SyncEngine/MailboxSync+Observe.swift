@@ -62,9 +62,15 @@ extension MailboxSync {
                     hasCategory: true
                 )
             }
-            if activity == nil && link == nil && exchange?.activityId != nil {
-                // An item that claims an activity of another employee's mailbox, or one the CRM lost.
-                if let moved = try store.activity(id), moved.type.isSynchronisable { continue }
+            if activity == nil && link == nil, let item = exchange, item.activityId != nil,
+                let moved = try store.activity(id), moved.type.isSynchronisable, !moved.deleted
+            {
+                // The activity now lives in another employee's mailbox (a new organizer or assignee): this
+                // copy goes, as if it were linked and the CRM side had left.
+                result.pairs.append(
+                    PairObservation(crm: nil, exchange: item, base: item.fields, linkedItemId: item.itemId)
+                )
+                continue
             }
             result.pairs.append(PairObservation(crm: crm, exchange: exchange, base: base, linkedItemId: link?.itemId))
         }

@@ -245,3 +245,30 @@ public final class MailboxSync: Sendable {
         EWSItemShape(fields: [], extendedProperties: [ItemMapping.activityId, ItemMapping.instanceId])
     }
 }
+
+extension MailboxSync {
+    /// An employee whose `sync` was turned off is no longer synced: their items stay in the mailbox,
+    /// unlinked (audited), so turning sync back on re-links them by identity instead of duplicating.
+    public static func release(store: Store, mailbox: String) throws -> Int {
+        let links = try store.links(mailbox: mailbox)
+        guard !links.isEmpty else { return 0 }
+        try store.inSyncTransaction { tx in
+            // Forget the states too: when sync is turned on again, the first pass lists the folders from
+            // the start and re-links every item by its identity.
+            for (name, _, _) in folders { try tx.saveSyncState(mailbox: mailbox, folder: name, state: nil) }
+            for link in links {
+                try tx.removeLink(activityId: link.activityId)
+                try tx.audit(
+                    AuditEntry(
+                        mailbox: mailbox,
+                        activityId: link.activityId,
+                        itemId: link.itemId,
+                        action: "unlink",
+                        reason: "the employee is no longer a sync user"
+                    )
+                )
+            }
+        }
+        return links.count
+    }
+}

@@ -53,6 +53,7 @@ struct PlanExecutor {
     // MARK: - Remote
 
     private mutating func createRemote(_ creates: [(activity: String, fields: SyncFields)]) async throws {
+        try await leavePreviousMailboxes(creates.map(\.activity))
         let grouped = Dictionary(grouping: creates) { create in
             observations.activities[create.activity].map { sync.placement($0).folder } ?? "tasks"
         }
@@ -205,9 +206,41 @@ struct PlanExecutor {
                 if !gone { failures.append("\(delete.activity): delete failed") }
                 guard gone else { continue }
                 try store.inSyncTransaction { tx in
-                    try tx.removeLink(activityId: delete.activity)
+                    // Only this mailbox's link goes: after an ownership change the activity is linked elsewhere.
+                    if observations.links[delete.activity]?.itemId == delete.item {
+                        try tx.removeLink(activityId: delete.activity)
+                    }
                     try tx.audit(audit(delete.activity, item: delete.item, action: "delete-remote"))
                 }
+            }
+        }
+    }
+
+    /// A new organizer or assignee: the item leaves the old owner's mailbox before it is created in the
+    /// new one (same identity), whichever mailbox's pass comes first.
+    private mutating func leavePreviousMailboxes(_ activities: [String]) async throws {
+        for activity in activities {
+            guard let previous = try store.link(activityId: activity),
+                previous.mailbox.lowercased() != mailbox.lowercased()
+            else { continue }
+            let result = try await sync.client.deleteItems([EWSItemId(id: previous.itemId)], mailbox: previous.mailbox)
+                .first
+            if case .failure(let error) = result, error.responseCode != "ErrorItemNotFound" {
+                failures.append("\(activity): could not remove it from \(previous.mailbox): \(error)")
+                continue
+            }
+            try store.inSyncTransaction { tx in
+                try tx.removeLink(activityId: activity)
+                try tx.audit(
+                    AuditEntry(
+                        pass: pass,
+                        mailbox: previous.mailbox,
+                        activityId: activity,
+                        itemId: previous.itemId,
+                        action: "delete-remote",
+                        reason: "moved to \(mailbox)"
+                    )
+                )
             }
         }
     }

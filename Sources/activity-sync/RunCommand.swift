@@ -79,6 +79,12 @@ enum SyncRun {
         if !wanted.isEmpty && employees.count < wanted.count {
             CLI.fail("no active sync user with mailbox \(mailboxes)")
         }
+        for employee in CLI.run({ try store.employees() }) where !employee.sync && employee.mailbox != nil && !dryRun {
+            let released = CLI.run { try MailboxSync.release(store: store, mailbox: employee.mailbox!) }
+            if released > 0 {
+                CLI.print("\(employee.mailbox!): no longer a sync user; \(released) items left in place, unlinked")
+            }
+        }
         var failed = false
         for employee in employees {
             do {

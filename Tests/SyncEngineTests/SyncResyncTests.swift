@@ -90,3 +90,51 @@ struct SyncResyncTests {
         #expect(try await f.pass().plan.isEmpty)
     }
 }
+
+@Suite("ownership changes and sync users")
+struct SyncOwnershipTests {
+    static let bob = "bob@contoso.test"
+
+    func pass(_ f: SyncFixture, _ employee: String) async throws -> PassReport {
+        let employee = try #require(try f.store.employee(employee))
+        return try await MailboxSync(store: f.store, client: f.client, settings: f.settings, employee: employee)
+            .runPass(now: f.now)
+    }
+
+    @Test("a new assignee moves the item to their mailbox, whichever mailbox syncs first", arguments: [true, false])
+    func newAssignee(newOwnerFirst: Bool) async throws {
+        let f = try SyncFixture()
+        f.fake.addMailbox(Self.bob)
+        try f.store.save(Employee(id: "E2", name: "Bob", mailbox: Self.bob, sync: true))
+        try f.addTask("A1")
+        _ = try await pass(f, "E1")
+        _ = try await pass(f, "E2")
+        #expect(f.tasks.count == 1)
+        _ = try f.store.updateActivity("A1") { $0.assignedTo = "E2" }
+        for employee in newOwnerFirst ? ["E2", "E1"] : ["E1", "E2"] { _ = try await pass(f, employee) }
+        #expect(f.tasks.isEmpty)
+        let bobs = f.fake.items(mailbox: Self.bob, folder: "tasks")
+        #expect(bobs.map { $0.extended["ActivityId"] } == ["A1"])
+        #expect(try f.store.link(activityId: "A1")?.mailbox == Self.bob)
+        for employee in ["E1", "E2"] { #expect(try await pass(f, employee).plan.isEmpty) }
+    }
+}
+
+extension SyncOwnershipTests {
+    @Test("sync turned off: items stay, unlinked; turned on again: re-linked by identity, not duplicated")
+    func syncUserOff() async throws {
+        let f = try SyncFixture()
+        try f.addTask("A1")
+        _ = try await pass(f, "E1")
+        try f.store.save(Employee(id: "E1", name: "Alice", mailbox: SyncFixture.alice, sync: false))
+        #expect(try MailboxSync.release(store: f.store, mailbox: SyncFixture.alice) == 1)
+        #expect(try f.store.link(activityId: "A1") == nil)
+        #expect(f.tasks.count == 1)
+        try f.store.save(Employee(id: "E1", name: "Alice", mailbox: SyncFixture.alice, sync: true))
+        let employee = try #require(try f.store.employee("E1"))
+        let report = try await MailboxSync(store: f.store, client: f.client, settings: f.settings, employee: employee)
+            .runPass(now: f.now)
+        #expect(report.plan.description.contains("relink A1"))
+        #expect(f.tasks.count == 1)
+    }
+}
