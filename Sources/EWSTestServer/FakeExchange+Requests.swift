@@ -34,7 +34,8 @@ extension FakeExchange {
             mailbox: mailbox,
             violations: violations,
             fault: fault,
-            itemCount: Self.itemCount(element)
+            itemCount: Self.itemCount(element),
+            attributes: element.attributes
         )
         if !violations.isEmpty {
             return faultReply("ErrorSchemaValidation", "The request failed schema validation: \(violations[0])")
@@ -203,7 +204,14 @@ extension FakeExchange {
         }
     }
 
-    func record(operation: String, mailbox: String?, violations: [String], fault: Fault?, itemCount: Int) {
+    func record(
+        operation: String,
+        mailbox: String?,
+        violations: [String],
+        fault: Fault?,
+        itemCount: Int,
+        attributes: [String: String] = [:]
+    ) {
         lock.withLock {
             log.append(
                 RecordedRequest(
@@ -212,7 +220,8 @@ extension FakeExchange {
                     at: Date(),
                     violations: violations,
                     fault: fault,
-                    itemCount: itemCount
+                    itemCount: itemCount,
+                    attributes: attributes
                 )
             )
         }

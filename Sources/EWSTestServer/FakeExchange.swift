@@ -67,6 +67,8 @@ public final class FakeExchange: @unchecked Sendable {
         public var fault: Fault?
         /// The number of items in the request (CreateItem, GetItem, UpdateItem, DeleteItem).
         public var itemCount: Int
+        /// The operation element's attributes (`SendMeetingInvitations`, `ConflictResolution`…).
+        public var attributes: [String: String] = [:]
     }
 
     struct FaultRule {

@@ -46,7 +46,17 @@ struct PlanExecutor {
             }
         }
         try await createRemote(creates)
-        try await updateRemote(updates)
+        // Meeting mail only for updates that change what attendees see (and only under send_invitations: all).
+        let visible: Set<SyncFields.Field> = [.subject, .information, .start, .end, .allDay, .location, .attendees]
+        let mailing = updates.filter { update in
+            sync.settings.sendInvitations && kind(of: update.item, activity: update.activity) == .calendarItem
+                && !visible.isDisjoint(with: update.changed)
+        }
+        try await updateRemote(mailing, meetingMail: .changed)
+        try await updateRemote(
+            updates.filter { update in !mailing.contains { $0.activity == update.activity } },
+            meetingMail: .none
+        )
         try await deleteRemote(deletes)
     }
 
@@ -88,7 +98,8 @@ struct PlanExecutor {
                         items,
                         in: folder == "tasks" ? .tasks : .calendar,
                         mailbox: mailbox,
-                        timeZoneId: WindowsTimeZone.id(forIANA: sync.mapping.zone.identifier)
+                        timeZoneId: WindowsTimeZone.id(forIANA: sync.mapping.zone.identifier),
+                        meetingMail: kind == .calendarItem && sync.settings.sendInvitations ? .all : .none
                     )
                 } catch let error as EWSError where error.kind == .ambiguous {
                     ambiguous += batch.count
@@ -119,7 +130,8 @@ struct PlanExecutor {
     private mutating func updateRemote(
         _ updates: [(
             activity: String, item: String, changeKey: String?, fields: SyncFields, changed: [SyncFields.Field]
-        )]
+        )],
+        meetingMail: EWSMeetingMail
     ) async throws {
         for start in stride(from: 0, to: updates.count, by: sync.settings.batchSize) {
             let batch = Array(updates[start..<min(start + sync.settings.batchSize, updates.count)])
@@ -143,7 +155,8 @@ struct PlanExecutor {
                 results = try await sync.client.updateItems(
                     changes,
                     mailbox: mailbox,
-                    timeZoneId: WindowsTimeZone.id(forIANA: sync.mapping.zone.identifier)
+                    timeZoneId: WindowsTimeZone.id(forIANA: sync.mapping.zone.identifier),
+                    meetingMail: meetingMail
                 )
             } catch let error as EWSError where error.kind == .ambiguous {
                 continue  // re-read next pass: the base is unchanged, so the merge is redone
@@ -191,7 +204,12 @@ struct PlanExecutor {
             let batch = Array(deletes[start..<min(start + sync.settings.batchSize, deletes.count)])
             let results: [EWSResult<Void>]
             do {
-                results = try await sync.client.deleteItems(batch.map { EWSItemId(id: $0.item) }, mailbox: mailbox)
+                // Cancellations only under send_invitations: all (EWS ignores them for tasks).
+                results = try await sync.client.deleteItems(
+                    batch.map { EWSItemId(id: $0.item) },
+                    mailbox: mailbox,
+                    sendCancellations: sync.settings.sendInvitations
+                )
             } catch let error as EWSError where error.kind == .ambiguous {
                 continue
             }

@@ -17,6 +17,9 @@ public struct SyncSettings: Sendable {
     public var futureDays: Int
     /// `sync.calls_as: task` puts calls in the tasks folder.
     public var callsAsTasks: Bool
+    /// `sync.send_invitations: all`: meeting mail on creates, on updates of attendee-visible fields, and
+    /// cancellations on deletes; otherwise calendar writes send nothing.
+    public var sendInvitations: Bool = false
     /// Zone of employees without one (`exchange.time_zone`).
     public var defaultZone: TimeZone
 

@@ -5,7 +5,7 @@ import SyncPlanning
 extension AppConfiguration {
     /// The sync engine's settings from the `sync.*` and `crm.*` keys.
     var syncSettings: SyncSettings {
-        SyncSettings(
+        var settings = SyncSettings(
             instance: string("crm.instance_id") ?? "default",
             category: string("sync.category") ?? "CRM",
             policy: SyncPolicy(
@@ -21,5 +21,7 @@ extension AppConfiguration {
             callsAsTasks: string("sync.calls_as") == "task",
             defaultZone: TimeZone(identifier: string("exchange.time_zone") ?? "UTC") ?? .gmt
         )
+        settings.sendInvitations = string("sync.send_invitations") == "all"
+        return settings
     }
 }

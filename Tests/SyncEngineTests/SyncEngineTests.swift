@@ -227,4 +227,31 @@ struct SyncEngineTests {
         #expect(try f.store.conflicts().isEmpty)
         #expect(try await f.pass().plan.isEmpty)
     }
+
+    @Test(
+        "send_invitations: none sends no meeting mail; all invites on create, on attendee-visible updates only, and cancels",
+        arguments: [false, true]
+    )
+    func meetingMail(all: Bool) async throws {
+        let f = try SyncFixture()
+        f.settings.sendInvitations = all
+        try f.addAppointment("AP1")
+        _ = try await f.pass()
+        func last(_ operation: String, _ attribute: String) -> String? {
+            f.fake.requests.last { $0.operation == operation }?.attributes[attribute]
+        }
+        #expect(last("CreateItem", "SendMeetingInvitations") == (all ? "SendToAllAndSaveCopy" : "SendToNone"))
+        _ = try f.store.updateActivity("AP1") { $0.reminderMinutes = 30 }  // not attendee-visible
+        _ = try await f.pass()
+        #expect(last("UpdateItem", "SendMeetingInvitationsOrCancellations") == "SendToNone")
+        _ = try f.store.updateActivity("AP1") { $0.location = "Room 4" }
+        _ = try await f.pass()
+        #expect(
+            last("UpdateItem", "SendMeetingInvitationsOrCancellations")
+                == (all ? "SendToChangedAndSaveCopy" : "SendToNone")
+        )
+        try f.store.deleteActivity("AP1")
+        _ = try await f.pass()
+        #expect(last("DeleteItem", "SendMeetingCancellations") == (all ? "SendToAllAndSaveCopy" : "SendToNone"))
+    }
 }
