@@ -227,5 +227,6 @@ private struct SocketReader {
 public struct FakeExchangeError: Error, CustomStringConvertible {
     /// What went wrong.
     public var description: String
-    init(_ description: String) { self.description = description }
+    /// Creates an error.
+    public init(_ description: String) { self.description = description }
 }

@@ -48,14 +48,8 @@ struct SyncEngineTests {
     @Test("an Outlook edit reaches the CRM as the engine's own write; nothing is sent back")
     func outlookEdit() async throws {
         let f = try SyncFixture()
-        try f.addTask("A1")
-        _ = try await f.pass()
-        let item = try #require(f.tasks.first)
-        f.fake.userUpdate(
-            mailbox: SyncFixture.alice,
-            itemId: item.id,
-            fields: ["Status": "InProgress", "PercentComplete": "50"]
-        )
+        let item = try await f.syncedTask("A1")
+        f.outlookEdit(item, ["Status": "InProgress", "PercentComplete": "50"])
         let mark = try f.store.changeSequence()
         _ = try await f.pass()
         let task = try #require(try f.store.activity("A1"))
@@ -70,21 +64,15 @@ struct SyncEngineTests {
     @Test("different fields edited on both sides are both kept; the same field follows the policy and is recorded")
     func bothSides() async throws {
         let f = try SyncFixture()
-        try f.addTask("A1")
-        _ = try await f.pass()
-        let item = try #require(f.tasks.first)
-        f.fake.userUpdate(
-            mailbox: SyncFixture.alice,
-            itemId: item.id,
-            fields: ["Status": "Completed", "PercentComplete": "100"]
-        )
+        let item = try await f.syncedTask("A1")
+        f.outlookEdit(item, ["Status": "Completed", "PercentComplete": "100"])
         _ = try f.store.updateActivity("A1") { $0.subject = "Call back (CRM)" }
         _ = try await f.pass()
         #expect(f.tasks.first?.fields["Subject"] == "Call back (CRM)")
         #expect(try f.store.activity("A1")?.status == "completed")
         #expect(try f.store.conflicts().isEmpty)
 
-        f.fake.userUpdate(mailbox: SyncFixture.alice, itemId: item.id, fields: ["Subject": "Outlook subject"])
+        f.outlookEdit(item, ["Subject": "Outlook subject"])
         _ = try f.store.updateActivity("A1") { $0.subject = "CRM subject" }
         _ = try await f.pass()
         #expect(f.tasks.first?.fields["Subject"] == "CRM subject")  // crm-wins
@@ -116,9 +104,7 @@ struct SyncEngineTests {
     @Test("an Outlook move (new ItemId, same identity) re-links; nothing is deleted or created")
     func move() async throws {
         let f = try SyncFixture()
-        try f.addTask("A1")
-        _ = try await f.pass()
-        let item = try #require(f.tasks.first)
+        let item = try await f.syncedTask("A1")
         let moved = try #require(f.fake.userMove(mailbox: SyncFixture.alice, itemId: item.id, to: "calendar"))
         let report = try await f.pass()
         #expect(report.plan.description.contains("relink A1 \(moved)"))
@@ -209,9 +195,7 @@ struct SyncEngineTests {
     @Test("a stale ChangeKey (Outlook edit between read and write): re-read, merged again, retried — never overwritten")
     func staleChangeKey() async throws {
         let f = try SyncFixture()
-        try f.addTask("A1")
-        _ = try await f.pass()
-        let item = try #require(f.tasks.first)
+        let item = try await f.syncedTask("A1")
         _ = try f.store.updateActivity("A1") { $0.subject = "Subject from the CRM" }
         f.fake.inject(
             .userEdit(mailbox: SyncFixture.alice, itemId: item.id, fields: ["Status": "InProgress"]),

@@ -41,11 +41,7 @@ struct SyncFaultConvergenceTests {
         try await converge()
         for index in 0..<4 { _ = try f.store.updateActivity("T\(index)") { $0.subject = "CRM edit \(index)" } }
         for item in f.tasks where ["T4", "T5", "T6"].contains(item.extended["ActivityId"] ?? "") {
-            f.fake.userUpdate(
-                mailbox: SyncFixture.alice,
-                itemId: item.id,
-                fields: ["Status": "Completed", "PercentComplete": "100"]
-            )
+            f.outlookEdit(item, ["Status": "Completed", "PercentComplete": "100"])
         }
         try f.store.deleteActivity("T7")
         if let item = f.tasks.first(where: { $0.extended["ActivityId"] == "T8" }) {

@@ -64,6 +64,21 @@ final class SyncFixture {
         return try store.addActivity(appointment)
     }
 
+    /// A task created in the CRM and synced once; returns its item in Alice's mailbox.
+    func syncedTask(_ id: String) async throws -> FakeItemSnapshot {
+        try addTask(id)
+        _ = try await pass()
+        guard let item = tasks.first(where: { $0.extended["ActivityId"] == id }) else {
+            throw FakeExchangeError("task \(id) did not reach Exchange")
+        }
+        return item
+    }
+
+    /// Edits an item of Alice's as a user in Outlook would.
+    func outlookEdit(_ item: FakeItemSnapshot, _ fields: [String: String]) {
+        fake.userUpdate(mailbox: Self.alice, itemId: item.id, fields: fields.mapValues { Optional($0) })
+    }
+
     var tasks: [FakeItemSnapshot] { fake.items(mailbox: Self.alice, folder: "tasks") }
     var calendar: [FakeItemSnapshot] { fake.items(mailbox: Self.alice, folder: "calendar") }
 }

@@ -21,7 +21,7 @@ struct SyncResyncTests {
         _ = try await f.pass()
         f.fake.invalidateSyncStates(mailbox: SyncFixture.alice)
         let item = try #require(f.tasks.first { $0.extended["ActivityId"] == "T1" })
-        f.fake.userUpdate(mailbox: SyncFixture.alice, itemId: item.id, fields: ["Status": "Deferred"])
+        f.outlookEdit(item, ["Status": "Deferred"])
         let report = try await f.pass()
         #expect(report.failures == [])
         #expect(f.tasks.count == 4)
