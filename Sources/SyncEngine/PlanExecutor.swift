@@ -353,7 +353,7 @@ struct PlanExecutor {
         let result = try await sync.client.updateItems([stamp], mailbox: mailbox).first
         let newId = (try? result?.get()) ?? EWSItemId(id: itemId, changeKey: nil)
         try store.inSyncTransaction { tx in
-            try tx.saveLink(link(created.id, folder: remote.folder, item: newId, base: fields))
+            try tx.saveLink(link(created.id, folder: remote.folder, item: newId, base: fields, seq: created.changeSeq))
             try tx.audit(audit(created.id, item: itemId, action: "create-local", reason: "imported from Outlook"))
         }
     }
@@ -365,10 +365,11 @@ struct PlanExecutor {
                 guard var activity = try tx.activity(id) else { return }
                 fields.apply(to: &activity, zone: sync.mapping.zone)
                 if restore { activity.deleted = false }
-                try tx.writeActivity(activity)
+                let written = try tx.writeActivity(activity)
                 if let existing = try observations.links[id] ?? currentLink(id) {
                     var updated = existing
                     updated.base = encode(fields)
+                    updated.syncedSeq = written.changeSeq ?? updated.syncedSeq  // our own write is not pending
                     try tx.saveLink(updated)
                 }
                 try tx.audit(
@@ -401,13 +402,14 @@ struct PlanExecutor {
                         itemId: item,
                         changeKey: remote.item.itemId?.changeKey,
                         base: base,
-                        syncedSeq: 0
+                        syncedSeq: observations.activities[id]?.changeSeq ?? 0
                     )
                 )
                 try tx.audit(audit(id, item: item, action: "relink", reason: "found by its identity"))
             case .setBase(let id, let fields):
                 if var existing = try currentLink(id) {
                     existing.base = encode(fields)
+                    existing.syncedSeq = observations.activities[id]?.changeSeq ?? existing.syncedSeq
                     try tx.saveLink(existing)
                 }
             case .recordConflict(let conflict):
@@ -456,7 +458,7 @@ struct PlanExecutor {
         String(decoding: (try? encoder.encode(fields)) ?? Data(), as: UTF8.self)
     }
 
-    func link(_ activity: String, folder: String, item: EWSItemId, base: SyncFields) -> SyncLink {
+    func link(_ activity: String, folder: String, item: EWSItemId, base: SyncFields, seq: Int64? = nil) -> SyncLink {
         SyncLink(
             activityId: activity,
             mailbox: mailbox,
@@ -464,7 +466,7 @@ struct PlanExecutor {
             itemId: item.id,
             changeKey: item.changeKey,
             base: encode(base),
-            syncedSeq: observations.activities[activity]?.changeSeq ?? 0
+            syncedSeq: seq ?? observations.activities[activity]?.changeSeq ?? 0
         )
     }
 

@@ -10,7 +10,8 @@ struct ActivitySyncCommand: AsyncParsableCommand {
         abstract: "Keeps CRM activities and Exchange mailboxes in step, both ways, over EWS.",
         version: version,
         subcommands: [
-            DemoCommand.self, RunCommand.self, ResyncCommand.self, CheckCommand.self, EmployeeCommand.self,
+            DemoCommand.self, RunCommand.self, ResyncCommand.self, CheckCommand.self, StatusCommand.self,
+            PauseCommand.self, ResumeCommand.self, EmployeeCommand.self,
             PartnerCommand.self,
             ContactCommand.self,
             OpportunityCommand.self,

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EWS
 import Foundation
+import ActivityModel
 import Store
 import SyncEngine
 
@@ -86,7 +87,22 @@ enum SyncRun {
             }
         }
         var failed = false
+        let isResync: Bool
+        if case .resync = mode { isResync = true } else { isResync = false }
         for employee in employees {
+            let mailbox = employee.mailbox!
+            let previous = CLI.run { try store.mailboxStatus(mailbox) }
+            // Paused and disabled mailboxes wait for ops: `resume`, or a resync (which is how a paused one is decided).
+            if let previous, ["paused", "disabled"].contains(previous.state), !isResync {
+                CLI.print("\(mailbox): \(previous.state) (\(previous.reason ?? "no reason recorded")); skipped")
+                failed = true
+                continue
+            }
+            var status = MailboxStatus(
+                mailbox: mailbox,
+                state: "enabled",
+                skippedRecurring: previous?.skippedRecurring ?? 0
+            )
             do {
                 let report = try await MailboxSync(
                     store: store,
@@ -95,13 +111,50 @@ enum SyncRun {
                     employee: employee
                 ).runPass(dryRun: dryRun, mode: mode)
                 show(report, dryRun: dryRun)
+                if dryRun { continue }
+                status.lastPass = CRMTime.format(Date())
+                status.skippedRecurring =
+                    report.plan.actions.filter { if case .skip(_, "recurring series") = $0 { true } else { false } }
+                    .count
+                if let paused = report.paused {
+                    status.state = "paused"
+                    status.reason = "circuit breaker: \(paused)"
+                }
+                status.lastError = report.failures.first
                 failed = failed || report.paused != nil || !report.failures.isEmpty
+            } catch let error as EWSError {
+                failed = true
+                CLI.print("\(mailbox): pass failed: \(error)")
+                (status.state, status.reason) = Self.state(after: error)
+                status.lastPass = previous?.lastPass
+                status.lastError = error.description
             } catch {
                 failed = true
-                CLI.print("\(employee.mailbox!): pass failed: \(error)")
+                CLI.print("\(mailbox): pass failed: \(error)")
+                status = MailboxStatus(
+                    mailbox: mailbox,
+                    state: "backing_off",
+                    reason: "\(error)",
+                    lastPass: previous?.lastPass,
+                    lastError: "\(error)"
+                )
             }
+            if !dryRun { CLI.run { try store.saveMailboxStatus(status) } }
         }
         if failed { throw ExitCode(3) }
+    }
+
+    /// What a failed pass means for the mailbox: a mailbox the account may not open is disabled until
+    /// ops fix it and `resume`; credentials and throttling are passing troubles (backing off, retried).
+    static func state(after error: EWSError) -> (String, String) {
+        switch (error.kind, error.responseCode) {
+        case (_, "ErrorImpersonateUserDenied"): return ("disabled", "impersonation denied for the service account")
+        case (_, "ErrorNonExistentMailbox"): return ("disabled", "mailbox does not exist")
+        case (_, "ErrorAccessDenied"): return ("disabled", "access denied")
+        case (.authentication, _): return ("backing_off", "authentication failed: check the service account's password")
+        case (.throttled, _): return ("backing_off", "throttled by Exchange")
+        default: return ("backing_off", error.message)
+        }
     }
 
     static func show(_ report: PassReport, dryRun: Bool) {

@@ -9,7 +9,7 @@ struct CLISyncTests {
 
     static func setUp() throws -> (FakeExchange, CLIRunner) {
         let (fake, cli) = try SyncCLIFixture.make()
-        try cli.ok("employee", "add", "--id", "E1", "--name", "Alice", "--mailbox", mailbox, "--sync", "true")
+        try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
         try cli.ok(
             "activity",
             "add",
@@ -109,5 +109,85 @@ struct CLICheckTests {
         #expect(denied.status == 3)
         #expect(denied.stdout.contains("denied") && denied.stdout.contains("ErrorImpersonateUserDenied"))
         #expect(fake.schemaViolations == [])
+    }
+}
+
+@Suite("the activity-sync binary: status, pause, resume, mailbox states")
+struct CLIStatusTests {
+    static func status(_ cli: CLIRunner) throws -> (Int32, [String: [String: Any]]) {
+        let output = try cli.run("status", "--json")
+        let rows = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]] ?? []
+        return (output.status, Dictionary(uniqueKeysWithValues: rows.map { ($0["mailbox"] as? String ?? "", $0) }))
+    }
+
+    @Test("pending → enabled; pending local changes counted; pause skips, resume syncs again")
+    func lifecycle() throws {
+        let (fake, cli) = try SyncCLIFixture.make()
+        defer { fake.stop() }
+        let alice = SyncCLIFixture.mailbox
+        try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice", mailbox: alice)
+        try cli.ok("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "Call back")
+        var (code, rows) = try Self.status(cli)
+        #expect(
+            code == 3 && rows[alice]?["state"] as? String == "pending" && rows[alice]?["pending_local"] as? Int == 1
+        )
+        #expect(
+            rows[alice]?.keys.sorted() == [
+                "last_error", "last_pass", "linked", "mailbox", "next_pass", "open_conflicts",
+                "pending_local", "reason", "skipped_recurring", "state", "throttled_last_hour",
+            ]
+        )
+        try cli.ok("run", "--once")
+        (code, rows) = try Self.status(cli)
+        #expect(code == 0 && rows[alice]?["state"] as? String == "enabled")
+        #expect(rows[alice]?["linked"] as? Int == 1 && rows[alice]?["pending_local"] as? Int == 0)
+        try cli.ok("activity", "update", "A1", "--subject", "Call back soon")
+        #expect(try Self.status(cli).1[alice]?["pending_local"] as? Int == 1)
+        try cli.ok("pause", "--mailbox", alice)
+        let skipped = try cli.run("run", "--once")
+        #expect(skipped.status == 3 && skipped.stdout.contains("paused (paused by ops); skipped"))
+        #expect(fake.items(mailbox: alice, folder: "tasks").first?.fields["Subject"] == "Call back")
+        try cli.ok("resume", "--mailbox", alice)
+        try cli.ok("run", "--once")
+        #expect(fake.items(mailbox: alice, folder: "tasks").first?.fields["Subject"] == "Call back soon")
+        #expect(try Self.status(cli).1[alice]?["pending_local"] as? Int == 0)
+    }
+
+    @Test("a mailbox the account may not impersonate is disabled with the reason; the others keep syncing")
+    func impersonationDenied() throws {
+        let (fake, cli) = try SyncCLIFixture.make()
+        defer { fake.stop() }
+        fake.addMailbox("carol@contoso.test")
+        fake.addAccount(.init(username: "svc", password: "pw", mayImpersonate: [SyncCLIFixture.mailbox]))
+        try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
+        try SyncCLIFixture.addSyncUser(cli, id: "E3", name: "Carol", mailbox: "carol@contoso.test")
+        try cli.ok("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "Alice's")
+        try cli.ok("activity", "add", "--type", "task", "--id", "A2", "--owner", "E3", "--subject", "Carol's")
+        #expect(try cli.run("run", "--once").status == 3)
+        let rows = try Self.status(cli).1
+        #expect(rows["carol@contoso.test"]?["state"] as? String == "disabled")
+        #expect(rows["carol@contoso.test"]?["reason"] as? String == "impersonation denied for the service account")
+        #expect(rows[SyncCLIFixture.mailbox]?["state"] as? String == "enabled")
+        #expect(fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1)
+        // Ops grant the right, then resume: the mailbox syncs.
+        fake.addAccount(.init(username: "svc", password: "pw"))
+        try cli.ok("resume", "--mailbox", "carol@contoso.test")
+        #expect(try cli.run("run", "--once").status == 0)
+        #expect(fake.items(mailbox: "carol@contoso.test", folder: "tasks").count == 1)
+    }
+
+    @Test("a wrong service password backs off with a clear reason and recovers once fixed; nothing is disabled")
+    func wrongPasswordRecovers() throws {
+        let (fake, cli) = try SyncCLIFixture.make()
+        defer { fake.stop() }
+        try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
+        try SyncCLIFixture.writePassword("wrong", in: cli)
+        #expect(try cli.run("run", "--once").status == 3)
+        let row = try Self.status(cli).1[SyncCLIFixture.mailbox]
+        #expect(row?["state"] as? String == "backing_off")
+        #expect((row?["reason"] as? String)?.contains("authentication failed") == true)
+        try SyncCLIFixture.writePassword("pw", in: cli)
+        #expect(try cli.run("run", "--once").status == 0)
+        #expect(try Self.status(cli).1[SyncCLIFixture.mailbox]?["state"] as? String == "enabled")
     }
 }

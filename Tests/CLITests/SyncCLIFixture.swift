@@ -1,4 +1,5 @@
 import EWSTestServer
+import Testing
 import Foundation
 
 /// A fake Exchange with Alice's mailbox, and a CLI folder whose configuration points at it (Basic auth,
@@ -26,6 +27,11 @@ enum SyncCLIFixture {
         )
         try writePassword("pw", in: cli)
         return (fake, cli)
+    }
+
+    /// Adds an active sync user through the CLI.
+    static func addSyncUser(_ cli: CLIRunner, id: String, name: String, mailbox: String = mailbox) throws {
+        try cli.ok("employee", "add", "--id", id, "--name", name, "--mailbox", mailbox, "--sync", "true")
     }
 
     static func writePassword(_ password: String, in cli: CLIRunner) throws {

@@ -1,0 +1,100 @@
+import ActivityModel
+import GRDB
+
+/// A mailbox's state as `status` shows it: `pending → enabled → backing_off → paused|disabled`.
+public struct MailboxStatus: Sendable, Equatable {
+    public var mailbox: String
+    /// `pending`, `enabled`, `backing_off`, `paused` or `disabled`.
+    public var state: String
+    public var reason: String?
+    public var lastPass: String?
+    public var nextPass: String?
+    public var lastError: String?
+    public var skippedRecurring: Int
+
+    public init(
+        mailbox: String,
+        state: String,
+        reason: String? = nil,
+        lastPass: String? = nil,
+        nextPass: String? = nil,
+        lastError: String? = nil,
+        skippedRecurring: Int = 0
+    ) {
+        self.mailbox = mailbox
+        self.state = state
+        self.reason = reason
+        self.lastPass = lastPass
+        self.nextPass = nextPass
+        self.lastError = lastError
+        self.skippedRecurring = skippedRecurring
+    }
+}
+
+extension Store {
+    /// The recorded state of a mailbox (nil: never synced, i.e. `pending`).
+    public func mailboxStatus(_ mailbox: String) throws -> MailboxStatus? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM mailboxes WHERE mailbox = ?", arguments: [mailbox]).map { row in
+                MailboxStatus(
+                    mailbox: row["mailbox"],
+                    state: row["state"],
+                    reason: row["reason"],
+                    lastPass: row["last_pass"],
+                    nextPass: row["next_pass"],
+                    lastError: row["last_error"],
+                    skippedRecurring: row["skipped_recurring"]
+                )
+            }
+        }
+    }
+
+    /// Records a mailbox's state.
+    public func saveMailboxStatus(_ status: MailboxStatus) throws {
+        let now = self.now
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO mailboxes (mailbox, state, reason, last_pass, next_pass, last_error, skipped_recurring, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(mailbox) DO UPDATE SET state = excluded.state, reason = excluded.reason,
+                    last_pass = excluded.last_pass, next_pass = excluded.next_pass, last_error = excluded.last_error,
+                    skipped_recurring = excluded.skipped_recurring, updated_at = excluded.updated_at
+                    """,
+                arguments: [
+                    status.mailbox, status.state, status.reason, status.lastPass, status.nextPass, status.lastError,
+                    status.skippedRecurring, now,
+                ]
+            )
+        }
+    }
+
+    /// Counts for `status`: linked items, open conflicts, and activities changed in the CRM since their
+    /// last sync (or never synced) that belong in the employee's mailbox.
+    public func mailboxCounts(
+        mailbox: String,
+        employee: String
+    ) throws -> (linked: Int, openConflicts: Int, pendingLocal: Int) {
+        try read { db in
+            let linked =
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM links WHERE mailbox = ?", arguments: [mailbox]) ?? 0
+            let conflicts =
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT count(*) FROM conflicts WHERE mailbox = ? AND resolved = 0",
+                    arguments: [mailbox]
+                ) ?? 0
+            let pending =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) FROM activities a LEFT JOIN links l ON l.activity_id = a.id
+                        WHERE a.mailbox_employee = ? AND a.type IN ('appointment', 'call', 'task') AND a.synchronize = 1
+                        AND ((l.activity_id IS NULL AND a.deleted = 0) OR a.change_seq > l.synced_seq)
+                        """,
+                    arguments: [employee]
+                ) ?? 0
+            return (linked, conflicts, pending)
+        }
+    }
+}

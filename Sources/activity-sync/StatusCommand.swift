@@ -1,0 +1,122 @@
+import ActivityModel
+import ArgumentParser
+import Foundation
+import Store
+
+/// `activity-sync status [--json]`: per mailbox state, last pass, counts; exit 3 when any mailbox is not
+/// enabled (for monitoring).
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Per mailbox: state, last pass, linked items, pending changes, conflicts (exit 3 unless all enabled)."
+    )
+    @OptionGroup var global: GlobalOptions
+    @Flag var json = false
+
+    /// SPEC §4's `status --json` shape.
+    struct Row: Encodable {
+        var mailbox, state: String
+        var reason, last_pass, next_pass: String?
+        var linked, pending_local, open_conflicts: Int
+        var last_error: String?
+        var throttled_last_hour, skipped_recurring: Int
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(mailbox, forKey: .mailbox)
+            try c.encode(state, forKey: .state)
+            try c.encode(reason, forKey: .reason)
+            try c.encode(last_pass, forKey: .last_pass)
+            try c.encode(next_pass, forKey: .next_pass)
+            try c.encode(linked, forKey: .linked)
+            try c.encode(pending_local, forKey: .pending_local)
+            try c.encode(open_conflicts, forKey: .open_conflicts)
+            try c.encode(last_error, forKey: .last_error)
+            try c.encode(throttled_last_hour, forKey: .throttled_last_hour)
+            try c.encode(skipped_recurring, forKey: .skipped_recurring)
+        }
+
+        enum Keys: String, CodingKey {
+            case mailbox, state, reason, last_pass, next_pass, linked, pending_local, open_conflicts, last_error
+            case throttled_last_hour, skipped_recurring
+        }
+    }
+
+    func run() throws {
+        let store = try global.openStore()
+        let rows = CLI.run {
+            try store.employees().filter { $0.sync && $0.mailbox != nil }.map { employee -> Row in
+                let mailbox = employee.mailbox!
+                let status = try store.mailboxStatus(mailbox)
+                let counts = try store.mailboxCounts(mailbox: mailbox, employee: employee.id)
+                // Throttling waits are counted by the daemon's metrics (issue 5); a one-shot run has none to report.
+                return Row(
+                    mailbox: mailbox,
+                    state: status?.state ?? "pending",
+                    reason: status?.reason,
+                    last_pass: status?.lastPass,
+                    next_pass: status?.nextPass,
+                    linked: counts.linked,
+                    pending_local: counts.pendingLocal,
+                    open_conflicts: counts.openConflicts,
+                    last_error: status?.lastError,
+                    throttled_last_hour: 0,
+                    skipped_recurring: status?.skippedRecurring ?? 0
+                )
+            }
+        }
+        if json {
+            CLI.printJSON(rows)
+        } else {
+            CLI.printTable(
+                ["MAILBOX", "STATE", "LAST PASS", "LINKED", "PENDING", "CONFLICTS", "REASON / LAST ERROR"],
+                rows.map {
+                    [
+                        $0.mailbox, $0.state, $0.last_pass ?? "-", String($0.linked), String($0.pending_local),
+                        String($0.open_conflicts),
+                        $0.reason ?? $0.last_error ?? "-",
+                    ]
+                }
+            )
+        }
+        if rows.contains(where: { $0.state != "enabled" }) { throw ExitCode(3) }
+    }
+}
+
+/// `activity-sync pause --mailbox ADDR`: stop syncing a mailbox until `resume`.
+struct PauseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pause",
+        abstract: "Stop syncing a mailbox until resume."
+    )
+    @OptionGroup var global: GlobalOptions
+    @Option var mailbox: String
+    func run() throws { try MailboxSwitch.set(global, mailbox, state: "paused", reason: "paused by ops") }
+}
+
+/// `activity-sync resume --mailbox ADDR`: sync a paused or disabled mailbox again (after ops fixed the cause).
+struct ResumeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Sync a paused or disabled mailbox again (after the cause was fixed)."
+    )
+    @OptionGroup var global: GlobalOptions
+    @Option var mailbox: String
+    func run() throws { try MailboxSwitch.set(global, mailbox, state: "enabled", reason: nil) }
+}
+
+enum MailboxSwitch {
+    static func set(_ global: GlobalOptions, _ mailbox: String, state: String, reason: String?) throws {
+        let store = try global.openStore()
+        guard
+            CLI.run({ try store.employees() }).contains(where: {
+                $0.sync && $0.mailbox?.lowercased() == mailbox.lowercased()
+            })
+        else { CLI.fail("no active sync user with mailbox \(mailbox)") }
+        var status = CLI.run { try store.mailboxStatus(mailbox) } ?? MailboxStatus(mailbox: mailbox, state: state)
+        status.state = state
+        status.reason = reason
+        CLI.run { try store.saveMailboxStatus(status) }
+        CLI.print("\(mailbox): \(state)")
+    }
+}
