@@ -35,6 +35,8 @@ let package = Package(
         .target(name: "EWSMailbox", dependencies: ["EWS", "SyncPlanning", "ActivityModel"]),
         // The sync engine: gather, plan, journal, execute, commit.
         .target(name: "SyncEngine", dependencies: ["SyncPlanning", "EWSMailbox", "EWS", "Store", "ActivityModel"]),
+        // The daemon's loop, signals and sd_notify.
+        .target(name: "Daemon"),
         // SQLite store: activities, change tracking, sync bookkeeping tables.
         .target(
             name: "Store",
@@ -53,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "activity-sync",
             dependencies: [
-                "EWS", "EWSMailbox", "Store", "ActivityModel", "SyncPlanning", "SyncEngine", "EWSTestServer",
+                "EWS", "EWSMailbox", "Store", "ActivityModel", "SyncPlanning", "SyncEngine", "Daemon", "EWSTestServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import EWS
 import Foundation
 import ActivityModel
+import Daemon
 import Store
 import SyncEngine
 
@@ -19,12 +20,13 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Begin with a full reconciliation (as `resync`).") var resync = false
 
     func validate() throws {
-        guard once else { throw ValidationError("only --once is available in this release (the daemon comes next)") }
+        if dryRun && !once { throw ValidationError("--dry-run needs --once") }
     }
 
     func run() async throws {
         let mode: PassMode = resync ? .resync(allowDeletes: false, restoreDeletes: false) : .normal
-        try await SyncRun.passes(global: global, mailboxes: [], mode: mode, dryRun: dryRun)
+        if once { return try await SyncRun.passes(global: global, mailboxes: [], mode: mode, dryRun: dryRun) }
+        try await SyncRun.daemon(global: global, firstMode: mode)
     }
 }
 
@@ -62,16 +64,58 @@ struct ResyncCommand: AsyncParsableCommand {
 /// The composition root of a sync run: configuration, store, client, one pass per mailbox.
 enum SyncRun {
     static func passes(global: GlobalOptions, mailboxes: [String], mode: PassMode, dryRun: Bool) async throws {
+        let context = try open(global)
+        defer { withExtendedLifetime(context.lock) {} }
+        let failed = await round(context, mailboxes: mailboxes, mode: mode, dryRun: dryRun)
+        if failed > 0 { throw ExitCode(3) }
+    }
+
+    /// `run` without --once: rounds until SIGTERM (the pass in flight finishes and commits first).
+    static func daemon(global: GlobalOptions, firstMode: PassMode) async throws {
+        let stop = StopSignal()
+        stop.install()
+        let context = try open(global)
+        defer { withExtendedLifetime(context.lock) {} }
+        let store = context.store
+        let daemon = SyncDaemon(
+            interval: Double(context.configuration.int("sync.interval_seconds")),
+            changeSequence: { (try? store.changeSequence()) ?? 0 },
+            notifier: SystemdNotifier(),
+            stop: stop
+        )
+        let mode = LockedMode(firstMode)
+        CLI.print(
+            "activity-sync \(ActivitySyncCommand.version) syncing every \(context.configuration.int("sync.interval_seconds")) s"
+        )
+        await daemon.run {
+            let failed = await round(context, mailboxes: [], mode: mode.take(), dryRun: false)
+            return failed == 0 ? "all mailboxes synced" : "\(failed) mailboxes not synced; see activity-sync status"
+        }
+        CLI.print("activity-sync stopped")
+    }
+
+    struct Context: @unchecked Sendable {
+        var configuration: AppConfiguration
+        var store: Store
+        var client: EWSClient
+        var lock: DaemonLock
+    }
+
+    /// Configuration, store, daemon lock (one process writes to Exchange per store) and client.
+    static func open(_ global: GlobalOptions) throws -> Context {
         let configuration = try global.configuration()
         let ews: EWSConfiguration
         do { ews = try configuration.ewsConfiguration() } catch let error as ConfigurationError {
             CLI.fail("configuration: \(error.description)", code: 2)
         }
         let store = try global.openStore()
-        // One process writes to Exchange for a store at a time.
         let lock = CLI.run { try store.lockForDaemon() }
-        defer { withExtendedLifetime(lock) {} }
-        let client = EWSClient(configuration: ews)
+        return Context(configuration: configuration, store: store, client: EWSClient(configuration: ews), lock: lock)
+    }
+
+    /// One pass per mailbox; returns how many mailboxes failed, were paused or skipped.
+    static func round(_ context: Context, mailboxes: [String], mode: PassMode, dryRun: Bool) async -> Int {
+        let (configuration, store, client) = (context.configuration, context.store, context.client)
         let wanted = Set(mailboxes.map { $0.lowercased() })
         let employees = CLI.run { try store.employees() }.filter { employee in
             guard employee.sync, let mailbox = employee.mailbox else { return false }
@@ -86,7 +130,7 @@ enum SyncRun {
                 CLI.print("\(employee.mailbox!): no longer a sync user; \(released) items left in place, unlinked")
             }
         }
-        var failed = false
+        var failed = 0
         let isResync: Bool
         if case .resync = mode { isResync = true } else { isResync = false }
         for employee in employees {
@@ -95,7 +139,7 @@ enum SyncRun {
             // Paused and disabled mailboxes wait for ops: `resume`, or a resync (which is how a paused one is decided).
             if let previous, ["paused", "disabled"].contains(previous.state), !isResync {
                 CLI.print("\(mailbox): \(previous.state) (\(previous.reason ?? "no reason recorded")); skipped")
-                failed = true
+                failed += 1
                 continue
             }
             var status = MailboxStatus(
@@ -121,15 +165,15 @@ enum SyncRun {
                     status.reason = "circuit breaker: \(paused)"
                 }
                 status.lastError = report.failures.first
-                failed = failed || report.paused != nil || !report.failures.isEmpty
+                if report.paused != nil || !report.failures.isEmpty { failed += 1 }
             } catch let error as EWSError {
-                failed = true
+                failed += 1
                 CLI.print("\(mailbox): pass failed: \(error)")
                 (status.state, status.reason) = Self.state(after: error)
                 status.lastPass = previous?.lastPass
                 status.lastError = error.description
             } catch {
-                failed = true
+                failed += 1
                 CLI.print("\(mailbox): pass failed: \(error)")
                 status = MailboxStatus(
                     mailbox: mailbox,
@@ -141,7 +185,7 @@ enum SyncRun {
             }
             if !dryRun { CLI.run { try store.saveMailboxStatus(status) } }
         }
-        if failed { throw ExitCode(3) }
+        return failed
     }
 
     /// What a failed pass means for the mailbox: a mailbox the account may not open is disabled until
@@ -170,6 +214,21 @@ enum SyncRun {
         for failure in report.failures { CLI.print("  failed: \(failure)") }
         if report.ambiguous > 0 {
             CLI.print("  \(report.ambiguous) creates unconfirmed; reconciled by identity next pass")
+        }
+    }
+}
+
+/// The first round of a daemon started with --resync reconciles; the rounds after it are normal.
+final class LockedMode: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next: PassMode
+
+    init(_ first: PassMode) { next = first }
+
+    func take() -> PassMode {
+        lock.withLock {
+            defer { next = .normal }
+            return next
         }
     }
 }

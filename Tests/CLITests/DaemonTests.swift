@@ -1,0 +1,83 @@
+import EWSTestServer
+import Foundation
+import Testing
+
+/// A datagram socket standing in for systemd's `$NOTIFY_SOCKET`.
+final class NotifySocket {
+    let path: String
+    private let fd: Int32
+
+    init() throws {
+        path = NSTemporaryDirectory() + "notify-\(UUID().uuidString.prefix(8))"
+        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard bound == 0 else { throw FakeExchangeError("bind \(path) failed") }
+        var timeout = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit {
+        close(fd)
+        unlink(path)
+    }
+
+    /// Waits up to `seconds` for a datagram containing `text`.
+    func wait(for text: String, seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while Date() < deadline {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count > 0, String(decoding: buffer[..<count], as: UTF8.self).contains(text) { return true }
+        }
+        return false
+    }
+}
+
+@Suite("the daemon: `activity-sync run`")
+struct DaemonTests {
+    @Test(
+        "READY=1 after the first round; a CRM write reaches Outlook without waiting for the interval; SIGTERM exits 0"
+    )
+    func daemon() throws {
+        let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  interval_seconds: 300\n")
+        defer { fake.stop() }
+        try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
+        try cli.ok("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "First")
+        let notify = try NotifySocket()
+        let daemon = try cli.start(["run"], environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000"])
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        #expect(notify.wait(for: "READY=1", seconds: 30))
+        #expect(fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1)
+        #expect(notify.wait(for: "WATCHDOG=1", seconds: 5))
+
+        // The interval is 300 s: only the store's change sequence can bring this over quickly.
+        try cli.ok("activity", "add", "--type", "task", "--id", "A2", "--owner", "E1", "--subject", "Second")
+        let written = Date()
+        while fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count < 2
+            && Date().timeIntervalSince(written) < 20
+        {
+            usleep(50_000)
+        }
+        let latency = Date().timeIntervalSince(written)
+        #expect(fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 2)
+        #expect(latency < 5, "CRM → Outlook took \(latency) s")  // 2 s nominal; slack for a loaded machine
+
+        // A second daemon on the same store is refused while this one runs.
+        let second = try cli.run("run")
+        #expect(second.status == 1 && second.stderr.contains("another activity-sync daemon is running"))
+
+        kill(daemon.processIdentifier, SIGTERM)
+        let stopping = Date()
+        while daemon.isRunning && Date().timeIntervalSince(stopping) < 10 { usleep(20_000) }
+        #expect(!daemon.isRunning)
+        #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0)
+        #expect(notify.wait(for: "STOPPING=1", seconds: 2))
+    }
+}
