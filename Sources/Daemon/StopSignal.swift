@@ -14,14 +14,29 @@ public final class StopSignal: @unchecked Sendable {
 
     public init() {}
 
-    /// Routes SIGTERM and SIGINT here (instead of ending the process).
+    private var reloadRequested = false
+
+    /// Routes SIGTERM and SIGINT (stop) and SIGHUP (reload the configuration) here.
     public func install() {
-        for number in [SIGTERM, SIGINT] {
+        for number in [SIGTERM, SIGINT, SIGHUP] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [weak self] in self?.stop() }
+            source.setEventHandler { [weak self] in
+                if number == SIGHUP { self?.requestReload() } else { self?.stop() }
+            }
             source.resume()
             sources.append(source)
+        }
+    }
+
+    /// Asks for the configuration to be read again.
+    public func requestReload() { lock.withLock { reloadRequested = true } }
+
+    /// Whether a reload was asked for since the last call (clears the request).
+    public func takeReload() -> Bool {
+        lock.withLock {
+            defer { reloadRequested = false }
+            return reloadRequested
         }
     }
 

@@ -8,18 +8,23 @@ public struct SyncDaemon: Sendable {
     /// One round of passes; returns a one-line summary for STATUS=.
     public typealias Round = @Sendable () async -> String
 
-    let interval: Double
+    let interval: @Sendable () -> Double
+    let reload: @Sendable () -> Void
     let changeSequence: @Sendable () -> Int64
     let notifier: SystemdNotifier
     let stop: StopSignal
 
+    /// `interval` is read before every wait; `reload` runs on SIGHUP (the wait then ends, so the new
+    /// settings apply from the next round on).
     public init(
-        interval: Double,
+        interval: @escaping @Sendable () -> Double,
+        reload: @escaping @Sendable () -> Void = {},
         changeSequence: @escaping @Sendable () -> Int64,
         notifier: SystemdNotifier,
         stop: StopSignal
     ) {
         self.interval = interval
+        self.reload = reload
         self.changeSequence = changeSequence
         self.notifier = notifier
         self.stop = stop
@@ -42,7 +47,7 @@ public struct SyncDaemon: Sendable {
     }
 
     private func wait(since sequence: Int64) async {
-        let deadline = Date().addingTimeInterval(interval * Double.random(in: 0.9...1.1))
+        let deadline = Date().addingTimeInterval(interval() * Double.random(in: 0.9...1.1))
         var lastPing = Date()
         while Date() < deadline && !stop.isStopped {
             try? await Task.sleep(for: .milliseconds(200))
@@ -51,6 +56,12 @@ public struct SyncDaemon: Sendable {
                 lastPing = Date()
             }
             if changeSequence() != sequence { return }  // a local change: sync it now
+            if stop.takeReload() {
+                notifier.notify("RELOADING=1")
+                reload()
+                notifier.notify("READY=1\nSTATUS=configuration reloaded")
+                return
+            }
         }
     }
 }

@@ -77,8 +77,23 @@ enum SyncRun {
         let context = try open(global)
         defer { withExtendedLifetime(context.lock) {} }
         let store = context.store
+        let current = ReloadableContext(context)
         let daemon = SyncDaemon(
-            interval: Double(context.configuration.int("sync.interval_seconds")),
+            interval: { Double(current.value.configuration.int("sync.interval_seconds")) },
+            reload: {
+                // SIGHUP: the file and environment are read again; a bad file is refused and the running
+                // configuration kept. In-flight work is untouched: the reload happens between rounds.
+                do {
+                    let configuration = try AppConfiguration.load(explicitPath: global.config)
+                    var next = current.value
+                    next.configuration = configuration
+                    next.client = EWSClient(configuration: try configuration.ewsConfiguration())
+                    current.value = next
+                    CLI.print("configuration reloaded: interval \(configuration.int("sync.interval_seconds")) s")
+                } catch {
+                    CLI.print("configuration reload refused, keeping the running one: \(error)")
+                }
+            },
             changeSequence: { (try? store.changeSequence()) ?? 0 },
             notifier: SystemdNotifier(),
             stop: stop
@@ -88,7 +103,7 @@ enum SyncRun {
             "activity-sync \(ActivitySyncCommand.version) syncing every \(context.configuration.int("sync.interval_seconds")) s"
         )
         await daemon.run {
-            let failed = await round(context, mailboxes: [], mode: mode.take(), dryRun: false)
+            let failed = await round(current.value, mailboxes: [], mode: mode.take(), dryRun: false)
             return failed == 0 ? "all mailboxes synced" : "\(failed) mailboxes not synced; see activity-sync status"
         }
         CLI.print("activity-sync stopped")
@@ -230,5 +245,18 @@ final class LockedMode: @unchecked Sendable {
             defer { next = .normal }
             return next
         }
+    }
+}
+
+/// The daemon's context, replaced whole on SIGHUP.
+final class ReloadableContext: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: SyncRun.Context
+
+    init(_ context: SyncRun.Context) { stored = context }
+
+    var value: SyncRun.Context {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
     }
 }

@@ -80,4 +80,33 @@ struct DaemonTests {
         #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0)
         #expect(notify.wait(for: "STOPPING=1", seconds: 2))
     }
+
+    @Test("SIGHUP applies a new interval; a broken file is refused and the running configuration kept")
+    func reload() throws {
+        let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  interval_seconds: 300\n")
+        defer { fake.stop() }
+        try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
+        let notify = try NotifySocket()
+        let daemon = try cli.start(["run"], environment: ["NOTIFY_SOCKET": notify.path])
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        #expect(notify.wait(for: "READY=1", seconds: 30))
+        let config = cli.path("activity-sync.yaml")
+        let original = try String(contentsOfFile: config, encoding: .utf8)
+        // A bad file first: refused, the daemon keeps running with what it has.
+        try (original + "bogus: 1\n").write(toFile: config, atomically: true, encoding: .utf8)
+        kill(daemon.processIdentifier, SIGHUP)
+        #expect(notify.wait(for: "RELOADING=1", seconds: 5))
+        #expect(daemon.isRunning)
+        try original.replacingOccurrences(of: "interval_seconds: 300", with: "interval_seconds: 1")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        kill(daemon.processIdentifier, SIGHUP)
+        #expect(notify.wait(for: "RELOADING=1", seconds: 5))
+        // With a one-second interval, rounds now follow each other without any change to wake them.
+        let before = fake.requestCount("SyncFolderItems")
+        Thread.sleep(forTimeInterval: 3.5)
+        #expect(fake.requestCount("SyncFolderItems") - before >= 4)  // at least two rounds of two folders
+        kill(daemon.processIdentifier, SIGTERM)
+        while daemon.isRunning { usleep(20_000) }
+        #expect(daemon.terminationStatus == 0)
+    }
 }
