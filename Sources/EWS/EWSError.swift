@@ -63,9 +63,6 @@ public struct EWSError: Error, Sendable, Equatable, CustomStringConvertible {
         return parts.joined(separator: " ") + ": " + message
     }
 
-    /// Whether this is the per-item or fault code given.
-    public func has(_ code: String) -> Bool { responseCode == code }
-
     /// Throttling answers the server documents (`ErrorServerBusy` and its relatives).
     static let throttlingCodes: Set<String> = [
         "ErrorServerBusy", "ErrorExceededConnectionCount", "ErrorTooManyObjectsOpened",

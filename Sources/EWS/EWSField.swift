@@ -50,11 +50,6 @@ public enum EWSField: String, Sendable, CaseIterable, Hashable {
     public static func writable(for kind: EWSItemKind) -> [EWSField] {
         allCases.filter { !$0.isReadOnly && ($0.kind == nil || $0.kind == kind) }
     }
-
-    /// Every field of an item class, for read shapes.
-    public static func all(for kind: EWSItemKind) -> [EWSField] {
-        allCases.filter { $0.kind == nil || $0.kind == kind }
-    }
 }
 
 /// What a read returns (`m:ItemShape`).

@@ -62,7 +62,8 @@ extension Store {
     public func activities(
         includeDeleted: Bool = false,
         type: ActivityType? = nil,
-        owner: String? = nil
+        owner: String? = nil,
+        mailboxEmployee: String? = nil
     ) throws -> [Activity] {
         try read { db in
             var sql = "SELECT * FROM activities WHERE 1"
@@ -75,6 +76,11 @@ extension Store {
             if let owner {
                 sql += " AND owner = ?"
                 arguments += [owner]
+            }
+            // The sync engine's per-mailbox read: an index range, not a scan of the whole CRM.
+            if let mailboxEmployee {
+                sql += " AND mailbox_employee = ?"
+                arguments += [mailboxEmployee]
             }
             return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: arguments).map(Self.activity)
         }

@@ -66,6 +66,11 @@ extension Store {
         try read { db in try Row.fetchAll(db, sql: "SELECT * FROM templates ORDER BY id").compactMap(Self.template) }
     }
 
+    /// Contacts whose e-mail matches, case-insensitively (indexed).
+    public func contacts(withEmail email: String) throws -> [Contact] {
+        try read { db in DatabaseReferences(db: db).contacts(withEmail: email) }
+    }
+
     /// One employee.
     public func employee(_ id: String) throws -> Employee? { try read { try Self.fetchEmployee($0, id) } }
     /// One partner.

@@ -23,7 +23,7 @@ extension MailboxSync {
 
     func observe(remote: Remote, now: Date) throws -> Observations {
         var result = Observations()
-        let activities = try store.activities(includeDeleted: true).filter {
+        let activities = try store.activities(includeDeleted: true, mailboxEmployee: employee.id).filter {
             $0.type.isSynchronisable && $0.mailboxEmployee == employee.id
         }
         result.activities = Dictionary(activities.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })

@@ -327,7 +327,7 @@ struct PlanExecutor {
         if type == .task && activity.status.isEmpty { activity.status = type.initialStatus }
         // Attendees that are CRM contacts link the contact and its partner.
         for email in fields.attendees {
-            if let contact = try store.contacts().first(where: { $0.email?.lowercased() == email }) {
+            if let contact = try store.contacts(withEmail: email).first {
                 activity.contact = activity.contact ?? contact.id
                 activity.partner = activity.partner ?? contact.partner
             }

@@ -132,14 +132,15 @@ enum SyncRun {
     static func round(_ context: Context, mailboxes: [String], mode: PassMode, dryRun: Bool) async -> Int {
         let (configuration, store, client) = (context.configuration, context.store, context.client)
         let wanted = Set(mailboxes.map { $0.lowercased() })
-        let employees = CLI.run { try store.employees() }.filter { employee in
+        let everyone = CLI.run { try store.employees() }
+        let employees = everyone.filter { employee in
             guard employee.sync, let mailbox = employee.mailbox else { return false }
             return wanted.isEmpty || wanted.contains(mailbox.lowercased())
         }
         if !wanted.isEmpty && employees.count < wanted.count {
             CLI.fail("no active sync user with mailbox \(mailboxes)")
         }
-        for employee in CLI.run({ try store.employees() }) where !employee.sync && employee.mailbox != nil && !dryRun {
+        for employee in everyone where !employee.sync && employee.mailbox != nil && !dryRun {
             let released = CLI.run { try MailboxSync.release(store: store, mailbox: employee.mailbox!) }
             if released > 0 {
                 CLI.print("\(employee.mailbox!): no longer a sync user; \(released) items left in place, unlinked")
