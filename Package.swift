@@ -34,9 +34,15 @@ let package = Package(
         // The EWS side of the sync engine: SPEC §2's mapping between synced values and items.
         .target(name: "EWSMailbox", dependencies: ["EWS", "SyncPlanning", "ActivityModel"]),
         // The sync engine: gather, plan, journal, execute, commit.
-        .target(name: "SyncEngine", dependencies: ["SyncPlanning", "EWSMailbox", "EWS", "Store", "ActivityModel"]),
+        .target(
+            name: "SyncEngine",
+            dependencies: [
+                "SyncPlanning", "EWSMailbox", "EWS", "Store", "ActivityModel",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The daemon's loop, signals and sd_notify.
-        .target(name: "Daemon"),
+        .target(name: "Daemon", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // SQLite store: activities, change tracking, sync bookkeeping tables.
         .target(
             name: "Store",
@@ -85,6 +91,7 @@ let package = Package(
         ),
         .testTarget(name: "SyncPlanningTests", dependencies: ["SyncPlanning", "ActivityModel"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "ActivityModel"]),
+        .testTarget(name: "DaemonUnitTests", dependencies: ["Daemon"]),
         .testTarget(name: "CLITests", dependencies: ["ActivityModel", "Store", "EWSTestServer"]),
     ]
 )

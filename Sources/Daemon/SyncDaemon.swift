@@ -1,67 +1,196 @@
 import Foundation
 
-/// The long-running loop: a round of passes over every mailbox, then a wait of about `interval` seconds
-/// (±10 % jitter, so many instances do not hit Exchange in step) that ends early when the CRM store
-/// changes — CLI writes and imports bump its change sequence, polled each second — or on SIGTERM.
-/// systemd hears READY=1 after the first round, STATUS= after each, WATCHDOG=1 while waiting.
-public struct SyncDaemon: Sendable {
-    /// One round of passes; returns a one-line summary for STATUS=.
-    public typealias Round = @Sendable () async -> String
+/// The long-running loop: every mailbox has its own schedule (`PassScheduler`), and a tick of 100 ms
+/// starts the passes that are due, at most `concurrency` at once and never two on one mailbox.
+/// A mailbox is due when its jittered interval has passed, when the CRM changed something it holds
+/// (the store's change sequence, polled each tick: CLI writes and imports wake the daemon), when
+/// Exchange notified a change (`wake`, debounced by the caller), or when ops asked (`requested`).
+///
+/// systemd hears READY=1 once the loop runs (a first sync of many mailboxes may take longer than any
+/// start timeout), STATUS= as passes finish, WATCHDOG=1 from the tick. SIGTERM: no new pass starts;
+/// running passes stop after their batch in flight (the hooks see `isStopping`), and whatever still
+/// runs after `stopGrace` seconds is cancelled, so the process exits within systemd's 10 s.
+public final class SyncDaemon: Sendable {
+    /// What a pass tells the loop: when the next one is due, and whether this one went well.
+    public struct Outcome: Sendable {
+        public var next: Date
+        public var ok: Bool
 
-    let interval: @Sendable () -> Double
-    let reload: @Sendable () -> Void
-    let changeSequence: @Sendable () -> Int64
+        public init(next: Date, ok: Bool) {
+            self.next = next
+            self.ok = ok
+        }
+    }
+
+    /// The daemon's view of the world, as closures (the composition root fills them in).
+    public struct Hooks: Sendable {
+        /// The mailboxes to keep in step (active sync users), re-read about once a second.
+        public var mailboxes: @Sendable () -> Set<String>
+        /// The store's change sequence (one indexed read).
+        public var changeSequence: @Sendable () -> Int64
+        /// The mailboxes whose CRM activities changed after the given sequence number.
+        public var touched: @Sendable (Int64) -> Set<String>
+        /// Mailboxes with an ops request waiting (resync, purge, resume), polled about once a second.
+        public var requested: @Sendable () -> Set<String>
+        /// One pass, or the request waiting, on a mailbox.
+        public var pass: @Sendable (String) async -> Outcome
+        /// The set of mailboxes changed (notifications follow it).
+        public var mailboxesChanged: @Sendable (Set<String>) -> Void
+        /// SIGHUP; returns the interval in seconds now in force (no pass waits longer than that from now).
+        public var reload: @Sendable () -> Double?
+        /// Housekeeping (pruning): at start and every `maintenanceInterval`.
+        public var maintenance: @Sendable () -> Void
+        /// At most this many passes at once (read every tick, so a reload applies).
+        public var concurrency: @Sendable () -> Int
+
+        public init(
+            mailboxes: @escaping @Sendable () -> Set<String>,
+            changeSequence: @escaping @Sendable () -> Int64,
+            touched: @escaping @Sendable (Int64) -> Set<String>,
+            requested: @escaping @Sendable () -> Set<String>,
+            pass: @escaping @Sendable (String) async -> Outcome,
+            mailboxesChanged: @escaping @Sendable (Set<String>) -> Void = { _ in },
+            reload: @escaping @Sendable () -> Double? = { nil },
+            maintenance: @escaping @Sendable () -> Void = {},
+            concurrency: @escaping @Sendable () -> Int
+        ) {
+            self.mailboxes = mailboxes
+            self.changeSequence = changeSequence
+            self.touched = touched
+            self.requested = requested
+            self.pass = pass
+            self.mailboxesChanged = mailboxesChanged
+            self.reload = reload
+            self.maintenance = maintenance
+            self.concurrency = concurrency
+        }
+    }
+
+    let hooks: Hooks
     let notifier: SystemdNotifier
     let stop: StopSignal
+    let stopGrace: Double
+    let maintenanceInterval: Double
+    private let state = Protected(State())
 
-    /// `interval` is read before every wait; `reload` runs on SIGHUP (the wait then ends, so the new
-    /// settings apply from the next round on).
+    struct State {
+        var scheduler = PassScheduler()
+        var failing: Set<String> = []
+        var statusChanged = true
+    }
+
     public init(
-        interval: @escaping @Sendable () -> Double,
-        reload: @escaping @Sendable () -> Void = {},
-        changeSequence: @escaping @Sendable () -> Int64,
+        hooks: Hooks,
         notifier: SystemdNotifier,
-        stop: StopSignal
+        stop: StopSignal,
+        stopGrace: Double = 8,
+        maintenanceInterval: Double = 86_400
     ) {
-        self.interval = interval
-        self.reload = reload
-        self.changeSequence = changeSequence
+        self.hooks = hooks
         self.notifier = notifier
         self.stop = stop
+        self.stopGrace = stopGrace
+        self.maintenanceInterval = maintenanceInterval
     }
 
-    /// Runs rounds until stopped.
-    public func run(_ round: Round) async {
-        var ready = false
-        while !stop.isStopped {
-            let summary = await round()
-            if !ready {
-                notifier.notify("READY=1\nSTATUS=\(summary)")
-                ready = true
-            } else {
-                notifier.notify("STATUS=\(summary)")
-            }
-            await wait(since: changeSequence())
-        }
-        notifier.notify("STOPPING=1\nSTATUS=stopping")
+    /// Asks for a pass on the mailbox no later than `delay` seconds from now (notifications).
+    public func wake(_ mailbox: String, after delay: Double = 0) {
+        state.withLock { $0.scheduler.wake(mailbox, at: Date().addingTimeInterval(delay)) }
     }
 
-    private func wait(since sequence: Int64) async {
-        let deadline = Date().addingTimeInterval(interval() * Double.random(in: 0.9...1.1))
+    /// When the mailbox's next pass is due (nil while it runs), for `status`.
+    public func nextDue(_ mailbox: String) -> Date? { state.withLock { $0.scheduler.nextDue(mailbox) } }
+
+    /// Whether SIGTERM arrived: passes stop after their batch in flight.
+    public var isStopping: Bool { stop.isStopped }
+
+    /// Runs until SIGTERM, then lets the passes in flight end.
+    public func run() async {
+        notifier.notify("READY=1\nSTATUS=starting")
+        hooks.maintenance()
+        var lastMaintenance = Date()
+        var sequence = hooks.changeSequence()
+        var lastRefresh = Date.distantPast
         var lastPing = Date()
-        while Date() < deadline && !stop.isStopped {
-            try? await Task.sleep(for: .milliseconds(200))
-            if let every = notifier.watchdogInterval, Date().timeIntervalSince(lastPing) >= every {
-                notifier.notify("WATCHDOG=1")
-                lastPing = Date()
+        var known: Set<String> = []
+        await withTaskGroup(of: Void.self) { group in
+            while !stop.isStopped {
+                let now = Date()
+                if now.timeIntervalSince(lastRefresh) >= 1 {
+                    lastRefresh = now
+                    let mailboxes = hooks.mailboxes()
+                    state.withLock { $0.scheduler.setMailboxes(mailboxes, now: now) }
+                    if mailboxes != known {
+                        known = mailboxes
+                        hooks.mailboxesChanged(mailboxes)
+                    }
+                    for mailbox in hooks.requested() { wake(mailbox) }
+                }
+                let current = hooks.changeSequence()
+                if current != sequence {
+                    for mailbox in hooks.touched(sequence) { wake(mailbox) }
+                    sequence = current
+                }
+                if stop.takeReload() {
+                    notifier.notify("RELOADING=1")
+                    if let interval = hooks.reload() {
+                        let mailboxes = state.withLock { Array($0.scheduler.entries.keys) }
+                        for mailbox in mailboxes { wake(mailbox, after: interval * Double.random(in: 0.9...1.1)) }
+                    }
+                    notifier.notify("READY=1\nSTATUS=configuration reloaded")
+                }
+                if now.timeIntervalSince(lastMaintenance) >= maintenanceInterval {
+                    lastMaintenance = now
+                    hooks.maintenance()
+                }
+                if let every = notifier.watchdogInterval, now.timeIntervalSince(lastPing) >= every {
+                    notifier.notify("WATCHDOG=1")
+                    lastPing = now
+                }
+                let due = state.withLock { $0.scheduler.takeDue(now: now, limit: max(hooks.concurrency(), 1)) }
+                for mailbox in due {
+                    group.addTask { [self] in
+                        let outcome = await hooks.pass(mailbox)
+                        state.withLock { state in
+                            state.scheduler.finished(mailbox, next: outcome.next)
+                            if outcome.ok { state.failing.remove(mailbox) } else { state.failing.insert(mailbox) }
+                            state.statusChanged = true
+                        }
+                    }
+                }
+                if let summary = statusLine() { notifier.notify("STATUS=\(summary)") }
+                try? await Task.sleep(for: .milliseconds(100))
             }
-            if changeSequence() != sequence { return }  // a local change: sync it now
-            if stop.takeReload() {
-                notifier.notify("RELOADING=1")
-                reload()
-                notifier.notify("READY=1\nSTATUS=configuration reloaded")
-                return
+            notifier.notify("STOPPING=1\nSTATUS=stopping: finishing the batches in flight")
+            let deadline = Date().addingTimeInterval(stopGrace)
+            while state.withLock({ $0.scheduler.runningCount }) > 0 && Date() < deadline {
+                try? await Task.sleep(for: .milliseconds(50))
             }
+            group.cancelAll()
         }
+    }
+
+    private func statusLine() -> String? {
+        state.withLock { state in
+            guard state.statusChanged else { return nil }
+            state.statusChanged = false
+            let count = state.scheduler.entries.count
+            let failing = state.failing.intersection(state.scheduler.entries.keys).count
+            return failing == 0
+                ? "\(count) mailboxes in step"
+                : "\(count) mailboxes, \(failing) not synced; see activity-sync status"
+        }
+    }
+}
+
+/// A value behind a lock, for state shared between a loop and its tasks.
+public final class Protected<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    public init(_ value: Value) { self.value = value }
+
+    public func withLock<T>(_ body: (inout Value) -> T) -> T {
+        lock.withLock { body(&value) }
     }
 }

@@ -121,7 +121,12 @@ final class CurlTransfer: @unchecked Sendable {
         guard let colon = line.firstIndex(of: ":") else { return }
         let name = line[..<colon].lowercased()
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-        responseHeaders[name] = value
+        // Several Set-Cookie lines are all kept (one per line); other repeated headers: the last wins.
+        if name == "set-cookie", let previous = responseHeaders[name] {
+            responseHeaders[name] = previous + "\n" + value
+        } else {
+            responseHeaders[name] = value
+        }
     }
 
     // MARK: - Setup

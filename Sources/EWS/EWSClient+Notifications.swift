@@ -16,12 +16,18 @@ extension EWSClient {
         return try await subscribe(body: body, mailbox: mailbox)
     }
 
-    /// Subscribe with a streaming subscription on the folders.
-    public func subscribeStreaming(folders: [EWSFolder], mailbox: String) async throws -> EWSSubscription {
+    /// Subscribe with a streaming subscription on the folders. With `groupAnchor` (the first mailbox of a
+    /// group sharing one GetStreamingEvents connection) the request carries that mailbox as
+    /// X-AnchorMailbox and X-PreferServerAffinity, so every subscription of the group lands on one server.
+    public func subscribeStreaming(
+        folders: [EWSFolder],
+        mailbox: String,
+        groupAnchor: String? = nil
+    ) async throws -> EWSSubscription {
         let body =
             "<m:Subscribe><m:StreamingSubscriptionRequest>\(subscriptionTargets(folders, mailbox: mailbox))"
             + "</m:StreamingSubscriptionRequest></m:Subscribe>"
-        return try await subscribe(body: body, mailbox: mailbox)
+        return try await subscribe(body: body, mailbox: mailbox, groupAnchor: groupAnchor)
     }
 
     /// GetEvents on a pull subscription.
@@ -75,6 +81,7 @@ extension EWSClient {
                 mailbox: anchorMailbox,
                 extraHeaders: headers,
                 timeoutSeconds: Double(minutes * 60 + 60),
+                anchorMailbox: anchorMailbox,
                 onBodyChunk: { splitter.feed($0) }
             )
             let task = Task {
@@ -94,13 +101,30 @@ extension EWSClient {
             + Self.eventTypes.map { "<t:EventType>\($0)</t:EventType>" }.joined() + "</t:EventTypes>"
     }
 
-    private func subscribe(body: String, mailbox: String) async throws -> EWSSubscription {
-        let answer: Answer<Never> = try await send(Call(operation: "Subscribe", body: body, mailbox: mailbox))
+    private func subscribe(body: String, mailbox: String, groupAnchor: String? = nil) async throws -> EWSSubscription {
+        var call = Call(operation: "Subscribe", body: body, mailbox: mailbox)
+        if let groupAnchor {
+            call.anchorMailbox = groupAnchor
+            call.extraHeaders = [("X-PreferServerAffinity", "true")]
+        }
+        let answer: Answer<Never> = try await send(call)
         let message = try Self.single(answer.messages, "Subscribe")
         guard let id = message.element.childText("SubscriptionId") else {
             throw EWSError(.malformedResponse, "Subscribe answer without SubscriptionId")
         }
-        return EWSSubscription(id: id, watermark: message.element.childText("Watermark"))
+        return EWSSubscription(
+            id: id,
+            watermark: message.element.childText("Watermark"),
+            affinityCookie: Self.affinityCookie(answer.headers["set-cookie"])
+        )
+    }
+
+    /// The `X-BackEndOverrideCookie=value` pair among the Set-Cookie lines, without its attributes.
+    static func affinityCookie(_ setCookie: String?) -> String? {
+        setCookie?.split(separator: "\n").lazy
+            .map { $0.split(separator: ";", maxSplits: 1).first.map(String.init) ?? "" }
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { $0.hasPrefix("X-BackEndOverrideCookie=") }
     }
 
     static func events(in notification: XMLElement) -> [EWSEvent] {

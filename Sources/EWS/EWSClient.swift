@@ -11,15 +11,23 @@ public final class EWSClient: Sendable {
     /// The settings this client was made with.
     public let configuration: EWSConfiguration
     let loop: CurlEventLoop
-    let throttle = MailboxThrottle()
+    let throttle: MailboxThrottle
     let tokens: OAuthTokenProvider?
     let logger: Logger
+    let observer: EWSObserver?
 
     /// Creates a client; all clients of a process share the event loop unless given another.
-    public init(configuration: EWSConfiguration, loop: CurlEventLoop = .shared, logger: Logger = Logger(label: "ews")) {
+    public init(
+        configuration: EWSConfiguration,
+        loop: CurlEventLoop = .shared,
+        logger: Logger = Logger(label: "ews"),
+        observer: EWSObserver? = nil
+    ) {
         self.configuration = configuration
         self.loop = loop
         self.logger = logger
+        self.observer = observer
+        throttle = MailboxThrottle(observer: observer)
         if case .oauth2(let grant) = configuration.credentials {
             tokens = OAuthTokenProvider(grant: grant, loop: loop, tls: configuration.tls)
         } else {
@@ -41,6 +49,8 @@ public final class EWSClient: Sendable {
         /// Extra HTTP headers (streaming affinity).
         var extraHeaders: [(String, String)] = []
         var timeoutSeconds: Double? = nil
+        /// X-AnchorMailbox when it is not the mailbox itself (a streaming group's anchor).
+        var anchorMailbox: String? = nil
         var onBodyChunk: (@Sendable ([UInt8]) -> Bool)? = nil
     }
 
@@ -56,7 +66,34 @@ public final class EWSClient: Sendable {
         await throttle.remaining(mailbox)
     }
 
+    /// How many times Exchange throttled the mailbox in the last `seconds` (for `status`).
+    public func throttledCount(mailbox: String, lastSeconds seconds: Double = 3600) async -> Int {
+        await throttle.throttledCount(mailbox, lastSeconds: seconds)
+    }
+
     func send<Item>(_ call: Call, decode: (XMLElement) -> Item? = { _ in nil }) async throws -> Answer<Item> {
+        guard let observer else { return try await attempts(call, decode: decode) }
+        let started = ContinuousClock.now
+        func seconds() -> Double {
+            let elapsed = ContinuousClock.now - started
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        }
+        do {
+            let answer = try await attempts(call, decode: decode)
+            let outcome = answer.messages.contains { $0.error != nil } ? "item_error" : "success"
+            observer.request(call.operation, call.mailbox, outcome, seconds())
+            return answer
+        } catch let error as EWSError {
+            observer.request(call.operation, call.mailbox, error.kind.rawValue, seconds())
+            throw error
+        } catch {
+            observer.request(call.operation, call.mailbox, "cancelled", seconds())
+            throw error
+        }
+    }
+
+    /// The attempts of one call: back-off, retries, and the decision between resending and failing.
+    private func attempts<Item>(_ call: Call, decode: (XMLElement) -> Item?) async throws -> Answer<Item> {
         let retry = configuration.retry
         var attempt = 0
         var renewedToken = false
@@ -101,7 +138,11 @@ public final class EWSClient: Sendable {
                     throw EWSError(.throttled, "server busy; retries used up", httpStatus: response.status)
                 }
                 let hinted = response.headers["retry-after"].flatMap(Double.init)
-                await throttle.backOff(call.mailbox, seconds: hinted ?? retry.delay(afterAttempt: attempt))
+                await throttle.backOff(
+                    call.mailbox,
+                    seconds: hinted ?? retry.delay(afterAttempt: attempt),
+                    throttled: true
+                )
                 continue
             case 200, 500:
                 break
@@ -123,7 +164,7 @@ public final class EWSClient: Sendable {
                         "seconds": "\(wait)",
                     ]
                 )
-                await throttle.backOff(call.mailbox, seconds: wait)
+                await throttle.backOff(call.mailbox, seconds: wait, throttled: true)
                 continue
             } catch let error as EWSError where error.kind == .malformedResponse && call.isWrite {
                 throw Self.ambiguous(error)
@@ -152,7 +193,7 @@ public final class EWSClient: Sendable {
             throw first
         }
         if let wait = messages.compactMap({ $0.error?.backOffMilliseconds }).max() {
-            Task { [throttle] in await throttle.backOff(call.mailbox, seconds: Double(wait) / 1000) }
+            Task { [throttle] in await throttle.backOff(call.mailbox, seconds: Double(wait) / 1000, throttled: true) }
         }
         return Answer(messages: messages, items: items, headers: response.headers)
     }
@@ -171,7 +212,11 @@ public final class EWSClient: Sendable {
             ("User-Agent", "activity-sync"),
         ]
         // Exchange Online routes by this header; on-premises it is harmless.
-        if configuration.impersonation { headers.append(("X-AnchorMailbox", call.mailbox)) }
+        if let anchor = call.anchorMailbox {
+            headers.append(("X-AnchorMailbox", anchor))
+        } else if configuration.impersonation {
+            headers.append(("X-AnchorMailbox", call.mailbox))
+        }
         headers += call.extraHeaders
         let authentication: HTTPAuthentication
         switch configuration.credentials {

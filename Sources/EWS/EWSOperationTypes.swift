@@ -105,6 +105,15 @@ public struct EWSSubscription: Sendable, Equatable {
     public var id: String
     /// The starting watermark (pull subscriptions).
     public var watermark: String?
+    /// `X-BackEndOverrideCookie=…` from the Subscribe answer: replayed on GetStreamingEvents so the
+    /// group's connection reaches the server holding its subscriptions.
+    public var affinityCookie: String?
+
+    public init(id: String, watermark: String? = nil, affinityCookie: String? = nil) {
+        self.id = id
+        self.watermark = watermark
+        self.affinityCookie = affinityCookie
+    }
 }
 
 /// A notification event (they carry no ChangeKey: SyncFolderItems tells what changed).

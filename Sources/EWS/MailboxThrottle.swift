@@ -2,7 +2,12 @@
 /// mailbox until `BackOffMilliseconds` has passed; retrying early only prolongs the throttling.
 actor MailboxThrottle {
     private var notBefore: [String: ContinuousClock.Instant] = [:]
+    /// When Exchange throttled each mailbox in the last hour, for `status` and metrics.
+    private var throttledAt: [String: [ContinuousClock.Instant]] = [:]
     private let clock = ContinuousClock()
+    private let observer: EWSObserver?
+
+    init(observer: EWSObserver? = nil) { self.observer = observer }
 
     /// Waits until the mailbox may be contacted again (cancellable: SIGTERM ends the wait).
     func waitTurn(_ mailbox: String) async throws {
@@ -12,8 +17,15 @@ actor MailboxThrottle {
     }
 
     /// Forbids requests for the mailbox for `seconds` (never shortens an existing wait).
-    func backOff(_ mailbox: String, seconds: Double) {
+    /// `throttled`: Exchange asked for the wait (ServerBusy, 429/503), as opposed to a network retry.
+    func backOff(_ mailbox: String, seconds: Double, throttled: Bool = false) {
         let key = mailbox.lowercased()
+        if throttled {
+            let hourAgo = clock.now.advanced(by: .seconds(-3600))
+            throttledAt[key, default: []].removeAll { $0 < hourAgo }
+            throttledAt[key, default: []].append(clock.now)
+            observer?.throttled(mailbox, seconds)
+        }
         let until = clock.now.advanced(by: .milliseconds(Int(seconds * 1000)))
         if let existing = notBefore[key], existing >= until { return }
         notBefore[key] = until
@@ -23,5 +35,11 @@ actor MailboxThrottle {
     func remaining(_ mailbox: String) -> Duration? {
         guard let until = notBefore[mailbox.lowercased()], until > clock.now else { return nil }
         return until - clock.now
+    }
+
+    /// Throttling events of the mailbox in the last `seconds` (at most an hour is remembered).
+    func throttledCount(_ mailbox: String, lastSeconds seconds: Double) -> Int {
+        let since = clock.now.advanced(by: .milliseconds(Int(-seconds * 1000)))
+        return throttledAt[mailbox.lowercased()]?.filter { $0 >= since }.count ?? 0
     }
 }

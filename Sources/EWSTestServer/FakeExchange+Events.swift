@@ -2,9 +2,11 @@ import Foundation
 import XMLKit
 
 extension FakeExchange {
-    func subscribe(_ context: FakeRequestContext) -> [UInt8] {
+    func subscribe(_ context: FakeRequestContext) -> HTTPServerReply {
         let request = context.element.children.first
         let streaming = request?.name == "StreamingSubscriptionRequest"
+        let affinity = context.headers["x-preferserveraffinity"] == "true"
+        let anchor = affinity ? context.headers["x-anchormailbox"]?.lowercased() : nil
         let message: String = lock.withLock {
             guard let mailbox = mailboxes[context.mailbox] else {
                 return FakeResponse.error("Subscribe", "ErrorNonExistentMailbox", "No such mailbox.")
@@ -17,6 +19,7 @@ extension FakeExchange {
                 folders: folders,
                 streaming: streaming
             )
+            subscription.anchor = anchor
             subscriptions[subscription.id] = subscription
             let watermark = streaming ? "" : "<m:Watermark>\(watermarkString(subscription))</m:Watermark>"
             return FakeResponse.success(
@@ -24,7 +27,30 @@ extension FakeExchange {
                 "<m:SubscriptionId>\(subscription.id)</m:SubscriptionId>\(watermark)"
             )
         }
-        return FakeResponse.messages("Subscribe", [message])
+        var headers = [("Content-Type", "text/xml; charset=utf-8")]
+        // Exchange names the backend server holding the group's subscriptions in this cookie.
+        if let anchor { headers.append(("Set-Cookie", "X-BackEndOverrideCookie=\(Self.backend(anchor)); path=/")) }
+        return .respond(status: 200, headers: headers, body: FakeResponse.messages("Subscribe", [message]))
+    }
+
+    /// The fake's "mailbox server" of an anchor mailbox.
+    static func backend(_ anchor: String) -> String { "MBX01~" + anchor }
+
+    /// A mailbox server failover: every subscription is lost; open streams end with
+    /// ErrorSubscriptionNotFound, as Exchange reports it.
+    public func failover() {
+        lock.withLock { subscriptions = [:] }
+        condition.lock()
+        eventGeneration += 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The streaming subscriptions that exist now, by mailbox (tests check grouping and resubscription).
+    public var streamingSubscriptions: [String: Int] {
+        lock.withLock {
+            subscriptions.values.filter(\.streaming).reduce(into: [:]) { $0[$1.mailbox, default: 0] += 1 }
+        }
     }
 
     func unsubscribe(_ context: FakeRequestContext) -> [UInt8] {
@@ -65,7 +91,16 @@ extension FakeExchange {
     func getStreamingEvents(_ context: FakeRequestContext) -> HTTPServerReply {
         let ids = (context.element.child("SubscriptionIds")?.children ?? []).map(\.text)
         let minutes = Double(context.element.childText("ConnectionTimeout") ?? "30") ?? 30
-        let missing = lock.withLock { ids.filter { subscriptions[$0]?.streaming != true } }
+        // Subscriptions made with affinity live on their anchor's server: the connection must carry that
+        // server's cookie, and one connection cannot reach subscriptions on another server.
+        let cookie = context.headers["cookie"] ?? ""
+        let missing = lock.withLock {
+            ids.filter { id in
+                guard let subscription = subscriptions[id], subscription.streaming else { return true }
+                guard let anchor = subscription.anchor else { return false }
+                return !cookie.contains("X-BackEndOverrideCookie=\(Self.backend(anchor))")
+            }
+        }
         if let first = missing.first {
             let body = FakeResponse.messages(
                 "GetStreamingEvents",
@@ -86,6 +121,16 @@ extension FakeExchange {
             // Lock order is always `lock` then `condition` (notify holds `lock`); this loop never holds
             // both, and the generation counter closes the gap between taking events and waiting.
             while Date() < deadline {
+                let lost = lock.withLock { ids.first { subscriptions[$0] == nil } }
+                if let lost {
+                    let error = FakeResponse.error(
+                        "GetStreamingEvents",
+                        "ErrorSubscriptionNotFound",
+                        "Subscription \(lost) was not found."
+                    )
+                    _ = write(FakeResponse.messages("GetStreamingEvents", [error]))
+                    return
+                }
                 condition.lock()
                 let generation = eventGeneration
                 condition.unlock()

@@ -6,6 +6,7 @@ struct FakeRequestContext {
     var mailbox: String
     var operation: String
     var element: XMLElement
+    var headers: [String: String] = [:]
 }
 
 extension FakeExchange {
@@ -35,8 +36,12 @@ extension FakeExchange {
             violations: violations,
             fault: fault,
             itemCount: Self.itemCount(element),
-            attributes: element.attributes
+            attributes: element.attributes,
+            headers: request.headers.filter { Self.routingHeaders.contains($0.key) }
         )
+        let counted = !Self.notificationOperations.contains(operation)
+        if counted { enter(mailbox) }
+        defer { if counted { leave(mailbox) } }
         if !violations.isEmpty {
             return faultReply("ErrorSchemaValidation", "The request failed schema validation: \(violations[0])")
         }
@@ -44,7 +49,9 @@ extension FakeExchange {
         if let denied = checkAccess(account: account, mailbox: mailbox, impersonating: impersonated != nil) {
             return denied
         }
-        let reply = dispatch(FakeRequestContext(mailbox: mailbox, operation: operation, element: element))
+        let reply = dispatch(
+            FakeRequestContext(mailbox: mailbox, operation: operation, element: element, headers: request.headers)
+        )
         return replyAfterApplying(fault, reply)
     }
 
@@ -58,7 +65,7 @@ extension FakeExchange {
         case "CreateItem": body = createItem(context)
         case "UpdateItem": body = updateItem(context)
         case "DeleteItem": body = deleteItem(context)
-        case "Subscribe": body = subscribe(context)
+        case "Subscribe": return subscribe(context)
         case "Unsubscribe": body = unsubscribe(context)
         case "GetEvents": body = getEvents(context)
         case "GetStreamingEvents": return getStreamingEvents(context)
@@ -210,7 +217,8 @@ extension FakeExchange {
         violations: [String],
         fault: Fault?,
         itemCount: Int,
-        attributes: [String: String] = [:]
+        attributes: [String: String] = [:],
+        headers: [String: String] = [:]
     ) {
         lock.withLock {
             log.append(
@@ -221,10 +229,26 @@ extension FakeExchange {
                     violations: violations,
                     fault: fault,
                     itemCount: itemCount,
-                    attributes: attributes
+                    attributes: attributes,
+                    headers: headers
                 )
             )
         }
+    }
+
+    static let routingHeaders: Set<String> = ["x-anchormailbox", "x-preferserveraffinity", "cookie"]
+    static let notificationOperations: Set<String> = ["Subscribe", "Unsubscribe", "GetEvents", "GetStreamingEvents"]
+
+    private func enter(_ mailbox: String) {
+        lock.withLock {
+            inFlight[mailbox, default: 0] += 1
+            _peakPerMailboxInFlight = max(_peakPerMailboxInFlight, inFlight[mailbox]!)
+            _peakMailboxesInFlight = max(_peakMailboxesInFlight, inFlight.values.filter { $0 > 0 }.count)
+        }
+    }
+
+    private func leave(_ mailbox: String) {
+        lock.withLock { inFlight[mailbox, default: 1] -= 1 }
     }
 
     /// The mailbox named in a delegate-access folder id, or the owner of the first item id.

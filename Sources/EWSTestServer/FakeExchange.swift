@@ -69,6 +69,8 @@ public final class FakeExchange: @unchecked Sendable {
         public var itemCount: Int
         /// The operation element's attributes (`SendMeetingInvitations`, `ConflictResolution`…).
         public var attributes: [String: String] = [:]
+        /// The routing headers sent (`x-anchormailbox`, `x-preferserveraffinity`, `cookie`), lower-cased names.
+        public var headers: [String: String] = [:]
     }
 
     struct FaultRule {
@@ -94,6 +96,11 @@ public final class FakeExchange: @unchecked Sendable {
     /// Guarded by `condition`: bumped on every event, and set when the fake stops.
     var eventGeneration = 0
     var isStopped = false
+    /// Requests being answered per mailbox, and the peaks seen (notification calls not counted: they
+    /// run beside passes by design). Lets tests prove "at most N mailboxes at once, one pass each".
+    var inFlight: [String: Int] = [:]
+    var _peakMailboxesInFlight = 0
+    var _peakPerMailboxInFlight = 0
     let validator: XMLSchemaValidator?
     private var server: HTTPServer?
 
@@ -110,6 +117,12 @@ public final class FakeExchange: @unchecked Sendable {
     }
     var _findPageLimit: Int?
     /// Overrides GetStreamingEvents' ConnectionTimeout (minutes) with seconds, so tests see reconnects.
+    /// The most mailboxes that had a request in progress at once, and the most requests one mailbox had
+    /// in progress at once (notification calls not counted).
+    public var peakInFlight: (mailboxes: Int, perMailbox: Int) {
+        lock.withLock { (_peakMailboxesInFlight, _peakPerMailboxInFlight) }
+    }
+
     public var streamingLifetimeSeconds: Double? {
         get { lock.withLock { _streamingLifetime } }
         set { lock.withLock { _streamingLifetime = newValue } }

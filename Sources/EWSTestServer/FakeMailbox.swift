@@ -100,6 +100,8 @@ final class FakeSubscription {
     let mailbox: String
     let folders: Set<String>
     let streaming: Bool
+    /// The group anchor (X-AnchorMailbox) of a subscription made with X-PreferServerAffinity.
+    var anchor: String?
     var queue: [(type: String, itemId: String, folderId: String, watermark: String)] = []
     var watermarkSeq = 0
 

@@ -11,6 +11,8 @@ public struct MailboxStatus: Sendable, Equatable {
     public var nextPass: String?
     public var lastError: String?
     public var skippedRecurring: Int
+    /// Times Exchange throttled the mailbox in the hour before the last pass.
+    public var throttledLastHour: Int = 0
 
     public init(
         mailbox: String,
@@ -19,8 +21,10 @@ public struct MailboxStatus: Sendable, Equatable {
         lastPass: String? = nil,
         nextPass: String? = nil,
         lastError: String? = nil,
-        skippedRecurring: Int = 0
+        skippedRecurring: Int = 0,
+        throttledLastHour: Int = 0
     ) {
+        self.throttledLastHour = throttledLastHour
         self.mailbox = mailbox
         self.state = state
         self.reason = reason
@@ -43,7 +47,8 @@ extension Store {
                     lastPass: row["last_pass"],
                     nextPass: row["next_pass"],
                     lastError: row["last_error"],
-                    skippedRecurring: row["skipped_recurring"]
+                    skippedRecurring: row["skipped_recurring"],
+                    throttledLastHour: row["throttled_last_hour"]
                 )
             }
         }
@@ -55,15 +60,17 @@ extension Store {
         try write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO mailboxes (mailbox, state, reason, last_pass, next_pass, last_error, skipped_recurring, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO mailboxes (mailbox, state, reason, last_pass, next_pass, last_error, skipped_recurring,
+                    throttled_last_hour, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(mailbox) DO UPDATE SET state = excluded.state, reason = excluded.reason,
                     last_pass = excluded.last_pass, next_pass = excluded.next_pass, last_error = excluded.last_error,
-                    skipped_recurring = excluded.skipped_recurring, updated_at = excluded.updated_at
+                    skipped_recurring = excluded.skipped_recurring, throttled_last_hour = excluded.throttled_last_hour,
+                    updated_at = excluded.updated_at
                     """,
                 arguments: [
                     status.mailbox, status.state, status.reason, status.lastPass, status.nextPass, status.lastError,
-                    status.skippedRecurring, now,
+                    status.skippedRecurring, status.throttledLastHour, now,
                 ]
             )
         }

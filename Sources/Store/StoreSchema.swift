@@ -5,6 +5,7 @@ enum StoreSchema {
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-records-and-sync") { db in try db.execute(sql: v1) }
+        migrator.registerMigration("v2-daemon-requests") { db in try db.execute(sql: v2) }
         return migrator
     }
 
@@ -68,5 +69,15 @@ enum StoreSchema {
         CREATE TABLE requests (
             id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, mailbox TEXT COLLATE NOCASE, options TEXT,
             created_at TEXT NOT NULL, done_at TEXT);
+        """
+
+    /// The daemon performs ops requests (resync, purge, resume) and answers in the row; status shows
+    /// how often Exchange throttled a mailbox in the last hour.
+    static let v2 = """
+        ALTER TABLE requests ADD COLUMN started_at TEXT;
+        ALTER TABLE requests ADD COLUMN result TEXT;
+        ALTER TABLE requests ADD COLUMN exit_code INTEGER;
+        CREATE INDEX requests_pending ON requests(mailbox) WHERE done_at IS NULL;
+        ALTER TABLE mailboxes ADD COLUMN throttled_last_hour INTEGER NOT NULL DEFAULT 0;
         """
 }

@@ -19,12 +19,22 @@ public final class MailboxSync: Sendable {
     let employee: Employee
     let mailbox: String
     let mapping: ItemMapping
+    let shouldStop: @Sendable () -> Bool
 
-    public init(store: Store, client: EWSClient, settings: SyncSettings, employee: Employee) {
+    /// `shouldStop` is asked between batches: when it says yes (SIGTERM), the pass ends after the batch in
+    /// flight with `PassStopped`, every finished result committed and the folder states left where they were.
+    public init(
+        store: Store,
+        client: EWSClient,
+        settings: SyncSettings,
+        employee: Employee,
+        shouldStop: @escaping @Sendable () -> Bool = { false }
+    ) {
         self.store = store
         self.client = client
         self.settings = settings
         self.employee = employee
+        self.shouldStop = shouldStop
         mailbox = employee.mailbox ?? ""
         let zone = employee.timeZone.flatMap(TimeZone.init(identifier:)) ?? settings.defaultZone
         mapping = ItemMapping(instance: settings.instance, category: settings.category, zone: zone)
@@ -46,10 +56,11 @@ public final class MailboxSync: Sendable {
             policy.restoreDeletes = restoreDeletes
         }
         var remote = try await gatherRemote(fromStart: fromStart)
+        try checkStop()
         let reconciled = try await reconcileJournal(into: &remote)
         let observations = try observe(remote: remote, now: now)
         let plan = SyncPlanner.makePlan(observations.pairs, policy: policy)
-        var report = PassReport(mailbox: mailbox, plan: plan)
+        var report = PassReport(mailbox: mailbox, plan: plan, pass: pass)
         if dryRun { return report }
         if checkDeletes,
             case .pause(let reason) = SyncSafety.check(plan, linkedCount: observations.linkedCount, policy: policy)
@@ -243,6 +254,17 @@ public final class MailboxSync: Sendable {
     /// IdOnly plus the identity: enough to recognise echoes and moves without reading every item.
     static func syncShape(_ kind: ItemKind) -> EWSItemShape {
         EWSItemShape(fields: [], extendedProperties: [ItemMapping.activityId, ItemMapping.instanceId])
+    }
+}
+
+/// A pass ended early because the daemon is stopping; what it finished is committed.
+public struct PassStopped: Error, CustomStringConvertible {
+    public var description: String { "stopped before the next batch (the daemon is shutting down)" }
+}
+
+extension MailboxSync {
+    func checkStop() throws {
+        if shouldStop() { throw PassStopped() }
     }
 }
 

@@ -71,6 +71,7 @@ struct PlanExecutor {
             let kind: ItemKind = folder == "tasks" ? .task : .calendarItem
             writtenFolders.insert(folder)
             for start in stride(from: 0, to: group.count, by: sync.settings.batchSize) {
+                try sync.checkStop()
                 let batch = Array(group[start..<min(start + sync.settings.batchSize, group.count)])
                 // Intent first: after a crash or a lost answer, the journal says which identities to look for.
                 let journal = try store.inSyncTransaction { tx in
@@ -134,6 +135,7 @@ struct PlanExecutor {
         meetingMail: EWSMeetingMail
     ) async throws {
         for start in stride(from: 0, to: updates.count, by: sync.settings.batchSize) {
+            try sync.checkStop()
             let batch = Array(updates[start..<min(start + sync.settings.batchSize, updates.count)])
             let changes = batch.map { update -> EWSItemChange in
                 let kind = kind(of: update.item, activity: update.activity)
@@ -201,6 +203,7 @@ struct PlanExecutor {
 
     private mutating func deleteRemote(_ deletes: [(activity: String, item: String)]) async throws {
         for start in stride(from: 0, to: deletes.count, by: sync.settings.batchSize) {
+            try sync.checkStop()
             let batch = Array(deletes[start..<min(start + sync.settings.batchSize, deletes.count)])
             let results: [EWSResult<Void>]
             do {

@@ -58,6 +58,8 @@ public enum PassMode: Sendable, Equatable {
 public struct PassReport: Sendable, Equatable {
     public var mailbox: String
     public var plan: SyncPlan
+    /// The pass id (in the journal, the audit log and the daemon's log lines).
+    public var pass: String = ""
     /// Set when the circuit breaker paused the mailbox instead of executing.
     public var paused: String?
     /// Per-item failures (the item is retried next pass).

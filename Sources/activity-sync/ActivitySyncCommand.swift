@@ -11,7 +11,7 @@ struct ActivitySyncCommand: AsyncParsableCommand {
         version: version,
         subcommands: [
             DemoCommand.self, RunCommand.self, ResyncCommand.self, CheckCommand.self, StatusCommand.self,
-            PauseCommand.self, ResumeCommand.self, EmployeeCommand.self,
+            PauseCommand.self, ResumeCommand.self, PurgeCommand.self, EmployeeCommand.self,
             PartnerCommand.self,
             ContactCommand.self,
             OpportunityCommand.self,

@@ -16,6 +16,8 @@ struct AppConfiguration: Sendable {
         case double(ClosedRange<Double>)
         case bool
         case choice([String])
+        /// `IPV4:PORT`, or null (off).
+        case listenAddress
     }
 
     struct Key: Sendable {
@@ -65,12 +67,13 @@ struct AppConfiguration: Sendable {
         Key(path: "sync.batch_size", kind: .int(1...512), defaultValue: "100"),
         Key(path: "sync.concurrency", kind: .int(1...256), defaultValue: "4"),
         Key(path: "sync.notifications", kind: .choice(["streaming", "pull", "none"]), defaultValue: "streaming"),
+        Key(path: "sync.pull_interval_seconds", kind: .int(1...3600), defaultValue: "10"),
         Key(
             path: "log.level",
             kind: .choice(["trace", "debug", "info", "notice", "warning", "error"]),
             defaultValue: "info"
         ),
-        Key(path: "metrics.listen", kind: .optionalString, defaultValue: nil),
+        Key(path: "metrics.listen", kind: .listenAddress, defaultValue: nil),
     ]
 
     /// Values by key path (after defaults, file and environment).
@@ -147,7 +150,7 @@ struct AppConfiguration: Sendable {
             }
             if overridden.contains(path) { continue }
             if value is NSNull {
-                guard case .optionalString = key.kind else {
+                guard key.kind.isOptional else {
                     throw ConfigurationError(description: "\(file): \(path) needs a value")
                 }
                 values[path] = nil
@@ -177,6 +180,12 @@ struct AppConfiguration: Sendable {
             return value.lowercased()
         case .choice(let options):
             guard options.contains(value) else { throw refuse("must be one of \(options.joined(separator: ", "))") }
+        case .listenAddress:
+            let parts = value.split(separator: ":", omittingEmptySubsequences: false)
+            var address = in_addr()
+            guard parts.count == 2, inet_pton(AF_INET, String(parts[0]), &address) == 1, UInt16(parts[1]) != nil else {
+                throw refuse("must be IPV4:PORT, e.g. 127.0.0.1:9464, or null")
+            }
         }
         return value
     }
@@ -198,5 +207,15 @@ struct AppConfiguration: Sendable {
         if let state = environment["STATE_DIRECTORY"]?.split(separator: ":").first { return "\(state)/\(path)" }
         if let file { return ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path) }
         return path
+    }
+}
+
+extension AppConfiguration.Kind {
+    /// Kinds whose value may be null.
+    var isOptional: Bool {
+        switch self {
+        case .optionalString, .listenAddress: true
+        default: false
+        }
     }
 }

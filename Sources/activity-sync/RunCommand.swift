@@ -1,17 +1,13 @@
 import ArgumentParser
-import EWS
 import Foundation
-import ActivityModel
-import Daemon
 import Store
 import SyncEngine
 
-/// `activity-sync run --once [--resync] [--dry-run]`: one pass over every active sync user's mailbox.
-/// (The long-running daemon — scheduler, notifications, systemd — is the next piece of work.)
+/// `activity-sync run [--once] [--resync] [--dry-run]`: the daemon, or one pass over every mailbox.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Synchronise every active sync user's mailbox (--once: one pass, then exit)."
+        abstract: "Synchronise every active sync user's mailbox (the daemon; --once: one pass, then exit)."
     )
     @OptionGroup var global: GlobalOptions
     @Flag(help: "One pass over all mailboxes, then exit.") var once = false
@@ -26,11 +22,12 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let mode: PassMode = resync ? .resync(allowDeletes: false, restoreDeletes: false) : .normal
         if once { return try await SyncRun.passes(global: global, mailboxes: [], mode: mode, dryRun: dryRun) }
-        try await SyncRun.daemon(global: global, firstMode: mode)
+        try await DaemonRunner.run(global: global, resyncFirst: resync)
     }
 }
 
-/// `activity-sync resync [--mailbox M]... [--dry-run] [--allow-deletes|--restore-deletes]`.
+/// `activity-sync resync [--mailbox M]... [--dry-run] [--allow-deletes|--restore-deletes]`: in this
+/// process, or — while the daemon runs — by the daemon, as each mailbox's next pass.
 struct ResyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resync",
@@ -52,6 +49,11 @@ struct ResyncCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let options = [("dry-run", dryRun), ("allow-deletes", allowDeletes), ("restore-deletes", restoreDeletes)]
+            .filter(\.1).map(\.0)
+        if try await OpsHandover.toRunningDaemon(global, kind: "resync", mailboxes: mailboxes, options: options) {
+            return
+        }
         try await SyncRun.passes(
             global: global,
             mailboxes: mailboxes,
@@ -61,203 +63,82 @@ struct ResyncCommand: AsyncParsableCommand {
     }
 }
 
-/// The composition root of a sync run: configuration, store, client, one pass per mailbox.
-enum SyncRun {
-    static func passes(global: GlobalOptions, mailboxes: [String], mode: PassMode, dryRun: Bool) async throws {
-        let context = try open(global)
-        defer { withExtendedLifetime(context.lock) {} }
-        let failed = await round(context, mailboxes: mailboxes, mode: mode, dryRun: dryRun)
-        if failed > 0 { throw ExitCode(3) }
-    }
+/// `activity-sync purge --mailbox M [--dry-run]`: removes every item this instance created in the
+/// mailbox, unlinks everything there, and pauses it (resume syncs it again from scratch).
+struct PurgeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "purge",
+        abstract: "Remove every item this instance created in a mailbox, unlink all, and pause it."
+    )
+    @OptionGroup var global: GlobalOptions
+    @Option var mailbox: String
+    @Flag(name: .customLong("dry-run"), help: "List what would be removed and change nothing.") var dryRun = false
 
-    /// `run` without --once: rounds until SIGTERM (the pass in flight finishes and commits first).
-    static func daemon(global: GlobalOptions, firstMode: PassMode) async throws {
-        let stop = StopSignal()
-        stop.install()
-        let context = try open(global)
-        defer { withExtendedLifetime(context.lock) {} }
-        let store = context.store
-        let current = ReloadableContext(context)
-        let daemon = SyncDaemon(
-            interval: { Double(current.value.configuration.int("sync.interval_seconds")) },
-            reload: {
-                // SIGHUP: the file and environment are read again; a bad file is refused and the running
-                // configuration kept. In-flight work is untouched: the reload happens between rounds.
-                do {
-                    let configuration = try AppConfiguration.load(explicitPath: global.config)
-                    var next = current.value
-                    next.configuration = configuration
-                    next.client = EWSClient(configuration: try configuration.ewsConfiguration())
-                    current.value = next
-                    CLI.print("configuration reloaded: interval \(configuration.int("sync.interval_seconds")) s")
-                } catch {
-                    CLI.print("configuration reload refused, keeping the running one: \(error)")
-                }
-            },
-            changeSequence: { (try? store.changeSequence()) ?? 0 },
-            notifier: SystemdNotifier(),
-            stop: stop
-        )
-        let mode = LockedMode(firstMode)
-        CLI.print(
-            "activity-sync \(ActivitySyncCommand.version) syncing every \(context.configuration.int("sync.interval_seconds")) s"
-        )
-        await daemon.run {
-            let failed = await round(current.value, mailboxes: [], mode: mode.take(), dryRun: false)
-            return failed == 0 ? "all mailboxes synced" : "\(failed) mailboxes not synced; see activity-sync status"
+    func run() async throws {
+        let options = dryRun ? ["dry-run"] : []
+        if try await OpsHandover.toRunningDaemon(global, kind: "purge", mailboxes: [mailbox], options: options) {
+            return
         }
-        CLI.print("activity-sync stopped")
+        let context = try SyncRun.open(global)
+        defer { withExtendedLifetime(context.lock) {} }
+        guard
+            let employee = CLI.run({ try context.store.employees() }).first(where: {
+                $0.mailbox?.lowercased() == mailbox.lowercased()
+            })
+        else { CLI.fail("no employee with mailbox \(mailbox)") }
+        let outcome = await SyncRun.purge(context, employee: employee, dryRun: dryRun)
+        for line in outcome.lines { CLI.print(line) }
+        if !outcome.ok { throw ExitCode(3) }
     }
+}
 
-    struct Context: @unchecked Sendable {
-        var configuration: AppConfiguration
-        var store: Store
-        var client: EWSClient
-        var lock: DaemonLock
-    }
-
-    /// Configuration, store, daemon lock (one process writes to Exchange per store) and client.
-    static func open(_ global: GlobalOptions) throws -> Context {
-        let configuration = try global.configuration()
-        let ews: EWSConfiguration
-        do { ews = try configuration.ewsConfiguration() } catch let error as ConfigurationError {
-            CLI.fail("configuration: \(error.description)", code: 2)
-        }
+/// Hands an ops command to the daemon when one holds the store: the request goes through the store's
+/// `requests` table, the daemon performs it as the mailbox's next pass (nothing else writes to that
+/// mailbox meanwhile), and this process prints the daemon's answer.
+enum OpsHandover {
+    /// Returns false when no daemon runs (the caller does the work itself).
+    static func toRunningDaemon(
+        _ global: GlobalOptions,
+        kind: String,
+        mailboxes: [String],
+        options: [String],
+        wait: Bool = true
+    ) async throws -> Bool {
         let store = try global.openStore()
-        let lock = CLI.run { try store.lockForDaemon() }
-        return Context(configuration: configuration, store: store, client: EWSClient(configuration: ews), lock: lock)
-    }
-
-    /// One pass per mailbox; returns how many mailboxes failed, were paused or skipped.
-    static func round(_ context: Context, mailboxes: [String], mode: PassMode, dryRun: Bool) async -> Int {
-        let (configuration, store, client) = (context.configuration, context.store, context.client)
-        let wanted = Set(mailboxes.map { $0.lowercased() })
-        let everyone = CLI.run { try store.employees() }
-        let employees = everyone.filter { employee in
-            guard employee.sync, let mailbox = employee.mailbox else { return false }
-            return wanted.isEmpty || wanted.contains(mailbox.lowercased())
+        do {
+            let lock = try store.lockForDaemon()
+            withExtendedLifetime(lock) {}
+            return false
+        } catch let error as StoreError where error.code == .locked {
+            // The daemon runs: it does the work.
         }
-        if !wanted.isEmpty && employees.count < wanted.count {
-            CLI.fail("no active sync user with mailbox \(mailboxes)")
+        let employees = CLI.run { try store.employees() }
+        let targets =
+            mailboxes.isEmpty
+            ? employees.filter(\.sync).compactMap(\.mailbox) : mailboxes
+        for mailbox in mailboxes
+        where !employees.contains(where: {
+            $0.mailbox?.lowercased() == mailbox.lowercased() && ($0.sync || kind == "purge")
+        }) {
+            CLI.fail("no active sync user with mailbox \(mailbox)")
         }
-        for employee in everyone where !employee.sync && employee.mailbox != nil && !dryRun {
-            let released = CLI.run { try MailboxSync.release(store: store, mailbox: employee.mailbox!) }
-            if released > 0 {
-                CLI.print("\(employee.mailbox!): no longer a sync user; \(released) items left in place, unlinked")
+        let ids = CLI.run {
+            try targets.map { try store.enqueueRequest(kind: kind, mailbox: $0.lowercased(), options: options) }
+        }
+        guard wait else { return true }
+        CLI.print("the running daemon performs the \(kind) (\(targets.count) mailboxes); waiting for its answer")
+        var pending = Set(ids)
+        var failed = false
+        while !pending.isEmpty {
+            try await Task.sleep(for: .milliseconds(200))
+            for id in pending.sorted() {
+                guard let request = CLI.run({ try store.request(id) }), request.done else { continue }
+                pending.remove(id)
+                CLI.print(request.result ?? "\(request.mailbox): done")
+                if request.exitCode != 0 { failed = true }
             }
         }
-        var failed = 0
-        let isResync: Bool
-        if case .resync = mode { isResync = true } else { isResync = false }
-        for employee in employees {
-            let mailbox = employee.mailbox!
-            let previous = CLI.run { try store.mailboxStatus(mailbox) }
-            // Paused and disabled mailboxes wait for ops: `resume`, or a resync (which is how a paused one is decided).
-            if let previous, ["paused", "disabled"].contains(previous.state), !isResync {
-                CLI.print("\(mailbox): \(previous.state) (\(previous.reason ?? "no reason recorded")); skipped")
-                failed += 1
-                continue
-            }
-            var status = MailboxStatus(
-                mailbox: mailbox,
-                state: "enabled",
-                skippedRecurring: previous?.skippedRecurring ?? 0
-            )
-            do {
-                let report = try await MailboxSync(
-                    store: store,
-                    client: client,
-                    settings: configuration.syncSettings,
-                    employee: employee
-                ).runPass(dryRun: dryRun, mode: mode)
-                show(report, dryRun: dryRun)
-                if dryRun { continue }
-                status.lastPass = CRMTime.format(Date())
-                status.skippedRecurring =
-                    report.plan.actions.filter { if case .skip(_, "recurring series") = $0 { true } else { false } }
-                    .count
-                if let paused = report.paused {
-                    status.state = "paused"
-                    status.reason = "circuit breaker: \(paused)"
-                }
-                status.lastError = report.failures.first
-                if report.paused != nil || !report.failures.isEmpty { failed += 1 }
-            } catch let error as EWSError {
-                failed += 1
-                CLI.print("\(mailbox): pass failed: \(error)")
-                (status.state, status.reason) = Self.state(after: error)
-                status.lastPass = previous?.lastPass
-                status.lastError = error.description
-            } catch {
-                failed += 1
-                CLI.print("\(mailbox): pass failed: \(error)")
-                status = MailboxStatus(
-                    mailbox: mailbox,
-                    state: "backing_off",
-                    reason: "\(error)",
-                    lastPass: previous?.lastPass,
-                    lastError: "\(error)"
-                )
-            }
-            if !dryRun { CLI.run { try store.saveMailboxStatus(status) } }
-        }
-        return failed
-    }
-
-    /// What a failed pass means for the mailbox: a mailbox the account may not open is disabled until
-    /// ops fix it and `resume`; credentials and throttling are passing troubles (backing off, retried).
-    static func state(after error: EWSError) -> (String, String) {
-        switch (error.kind, error.responseCode) {
-        case (_, "ErrorImpersonateUserDenied"): return ("disabled", "impersonation denied for the service account")
-        case (_, "ErrorNonExistentMailbox"): return ("disabled", "mailbox does not exist")
-        case (_, "ErrorAccessDenied"): return ("disabled", "access denied")
-        case (.authentication, _): return ("backing_off", "authentication failed: check the service account's password")
-        case (.throttled, _): return ("backing_off", "throttled by Exchange")
-        default: return ("backing_off", error.message)
-        }
-    }
-
-    static func show(_ report: PassReport, dryRun: Bool) {
-        let actions = report.plan.actions.filter { if case .skip = $0 { false } else { true } }
-        CLI.print("\(report.mailbox): \(dryRun ? "would do" : "did") \(actions.count) actions")
-        for action in report.plan.actions { CLI.print("  \(action)") }
-        if let paused = report.paused {
-            CLI.print("  paused: \(paused); nothing was executed.")
-            CLI.print(
-                "  decide with: activity-sync resync --mailbox \(report.mailbox) --allow-deletes|--restore-deletes"
-            )
-        }
-        for failure in report.failures { CLI.print("  failed: \(failure)") }
-        if report.ambiguous > 0 {
-            CLI.print("  \(report.ambiguous) creates unconfirmed; reconciled by identity next pass")
-        }
-    }
-}
-
-/// The first round of a daemon started with --resync reconciles; the rounds after it are normal.
-final class LockedMode: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next: PassMode
-
-    init(_ first: PassMode) { next = first }
-
-    func take() -> PassMode {
-        lock.withLock {
-            defer { next = .normal }
-            return next
-        }
-    }
-}
-
-/// The daemon's context, replaced whole on SIGHUP.
-final class ReloadableContext: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: SyncRun.Context
-
-    init(_ context: SyncRun.Context) { stored = context }
-
-    var value: SyncRun.Context {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
+        if failed { throw ExitCode(3) }
+        return true
     }
 }

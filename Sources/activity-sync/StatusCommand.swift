@@ -49,7 +49,6 @@ struct StatusCommand: ParsableCommand {
                 let mailbox = employee.mailbox!
                 let status = try store.mailboxStatus(mailbox)
                 let counts = try store.mailboxCounts(mailbox: mailbox, employee: employee.id)
-                // Throttling waits are counted by the daemon's metrics (issue 5); a one-shot run has none to report.
                 return Row(
                     mailbox: mailbox,
                     state: status?.state ?? "pending",
@@ -60,7 +59,7 @@ struct StatusCommand: ParsableCommand {
                     pending_local: counts.pendingLocal,
                     open_conflicts: counts.openConflicts,
                     last_error: status?.lastError,
-                    throttled_last_hour: 0,
+                    throttled_last_hour: status?.throttledLastHour ?? 0,
                     skipped_recurring: status?.skippedRecurring ?? 0
                 )
             }
@@ -95,14 +94,21 @@ struct PauseCommand: ParsableCommand {
 }
 
 /// `activity-sync resume --mailbox ADDR`: sync a paused or disabled mailbox again (after ops fixed the cause).
-struct ResumeCommand: ParsableCommand {
+struct ResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",
         abstract: "Sync a paused or disabled mailbox again (after the cause was fixed)."
     )
     @OptionGroup var global: GlobalOptions
     @Option var mailbox: String
-    func run() throws { try MailboxSwitch.set(global, mailbox, state: "enabled", reason: nil) }
+    func run() async throws {
+        try MailboxSwitch.set(global, mailbox, state: "enabled", reason: nil)
+        // A running daemon syncs it at once instead of at its next scheduled pass.
+        if try await OpsHandover.toRunningDaemon(global, kind: "resume", mailboxes: [mailbox], options: [], wait: false)
+        {
+            CLI.print("the running daemon syncs \(mailbox) now")
+        }
+    }
 }
 
 enum MailboxSwitch {

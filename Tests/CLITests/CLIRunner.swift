@@ -29,8 +29,9 @@ struct CLIRunner {
         try run(arguments, environment: environment, stdin: stdin)
     }
 
-    /// Starts the binary without waiting (crash tests need its pid while it runs).
-    func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+    /// Starts the binary without waiting (crash tests need its pid while it runs); stdout goes to
+    /// `logFile` in the folder when given (the daemon's log).
+    func start(_ arguments: [String], environment: [String: String] = [:], logFile: String? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments
@@ -38,6 +39,10 @@ struct CLIRunner {
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ACTIVITY_SYNC_") }
             .merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
+        if let logFile {
+            _ = FileManager.default.createFile(atPath: path(logFile), contents: nil)
+            process.standardOutput = FileHandle(forWritingAtPath: path(logFile))
+        }
         process.standardError = FileHandle.nullDevice
         try process.run()
         return process

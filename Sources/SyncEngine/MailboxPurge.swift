@@ -1,0 +1,90 @@
+import EWS
+import EWSMailbox
+import Foundation
+import Store
+
+/// What `purge --mailbox M` found and did.
+public struct PurgeReport: Sendable, Equatable {
+    public var mailbox: String
+    /// Items this instance created there (moved to Deleted Items unless a dry run).
+    public var created: [String] = []
+    /// Items a user made in Outlook and the CRM imported: theirs, so left in place (still stamped, so a
+    /// later sync re-links them instead of importing them twice).
+    public var imported: [String] = []
+    /// Links removed.
+    public var unlinked: Int = 0
+    /// Items that could not be deleted (the error per item).
+    public var failures: [String] = []
+}
+
+extension MailboxSync {
+    /// Removes every item this instance created in the mailbox's synced folders and unlinks everything:
+    /// items are found by the identity property (so also ones the store no longer knows), moved to
+    /// Deleted Items (recoverable) without meeting mail, and the bookkeeping of the mailbox is reset. The
+    /// caller pauses the mailbox; `resume` then re-creates the CRM's activities as on a first sync.
+    public func purge(dryRun: Bool) async throws -> PurgeReport {
+        var report = PurgeReport(mailbox: mailbox)
+        // The audit log knows which items came from Outlook: the CRM created its activity from them.
+        let imported = Set(
+            try store.auditEntries(mailbox: mailbox).filter { $0.action == "create-local" }.compactMap(\.itemId)
+        )
+        var doomed: [EWSItemId] = []
+        for (_, folder, kind) in Self.folders {
+            let found = try await client.findItems(
+                in: folder,
+                mailbox: mailbox,
+                restriction: .isEqualTo(ItemMapping.instanceId, settings.instance),
+                shape: Self.syncShape(kind)
+            )
+            for item in found {
+                guard let id = item.itemId else { continue }
+                if imported.contains(id.id) {
+                    report.imported.append(id.id)
+                } else {
+                    report.created.append(id.id)
+                    doomed.append(id)
+                }
+            }
+        }
+        let links = try store.links(mailbox: mailbox)
+        report.unlinked = links.count
+        if dryRun { return report }
+        for start in stride(from: 0, to: doomed.count, by: settings.batchSize) {
+            let batch = Array(doomed[start..<min(start + settings.batchSize, doomed.count)])
+            let results = try await client.deleteItems(batch, mailbox: mailbox)
+            var deleted: [String] = []
+            for (id, result) in zip(batch, results) {
+                switch result {
+                case .success: deleted.append(id.id)
+                case .failure(let error) where error.responseCode == "ErrorItemNotFound": deleted.append(id.id)
+                case .failure(let error): report.failures.append("\(id.id): \(error)")
+                }
+            }
+            try store.inSyncTransaction { tx in
+                for id in deleted {
+                    try tx.audit(
+                        AuditEntry(mailbox: mailbox, itemId: id, action: "purge", reason: "activity-sync purge")
+                    )
+                }
+            }
+        }
+        let open = try store.openJournal(mailbox: mailbox)
+        try store.inSyncTransaction { tx in
+            for (name, _, _) in Self.folders { try tx.saveSyncState(mailbox: mailbox, folder: name, state: nil) }
+            for entry in open { try tx.markJournal(entry.id, .done) }
+            for link in links {
+                try tx.removeLink(activityId: link.activityId)
+                try tx.audit(
+                    AuditEntry(
+                        mailbox: mailbox,
+                        activityId: link.activityId,
+                        itemId: link.itemId,
+                        action: "unlink",
+                        reason: "activity-sync purge"
+                    )
+                )
+            }
+        }
+        return report
+    }
+}

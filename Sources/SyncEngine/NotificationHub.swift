@@ -1,0 +1,231 @@
+import EWS
+import Foundation
+import Logging
+
+/// Tells the scheduler *when* a mailbox changed in Exchange; the pass it triggers (SyncFolderItems)
+/// finds out *what* changed. Events carry no ChangeKey and one Outlook edit fires several, so all an
+/// event does is wake its mailbox; the scheduler debounces.
+///
+/// `streaming`: mailboxes are grouped (up to `groupSize`) on one GetStreamingEvents connection each,
+/// every subscription of a group made with the group's first mailbox as X-AnchorMailbox and
+/// X-PreferServerAffinity, and the connection replaying the X-BackEndOverrideCookie Exchange returned,
+/// so the group's subscriptions and its connection meet on one mailbox server. A connection that ends
+/// after its ConnectionTimeout is reopened; a lost subscription (failover, expiry) is made again and
+/// its mailboxes woken, since events may have been missed. `pull`: one pull subscription per mailbox,
+/// GetEvents every `pullInterval`. The periodic pass stays the safety net either way.
+public final class NotificationHub: @unchecked Sendable {
+    public enum Mode: String, Sendable {
+        case streaming, pull, none
+    }
+
+    /// The current client (a reload replaces it; the next subscription or connection uses the new one).
+    let currentClient: @Sendable () -> EWSClient
+    var client: EWSClient { currentClient() }
+    let mode: Mode
+    let groupSize: Int
+    let pullInterval: Double
+    let connectionMinutes: Int
+    let onChange: @Sendable (String) -> Void
+    let logger: Logger
+    private let lock = NSLock()
+    /// Running watchers by their member list (a group's mailboxes, or one mailbox under pull).
+    private var watchers: [[String]: Task<Void, Never>] = [:]
+
+    static let folders: [EWSFolder] = [.tasks, .calendar]
+    static let lostSubscription: Set<String> = [
+        "ErrorSubscriptionNotFound", "ErrorExpiredSubscription", "ErrorInvalidSubscription", "ErrorInvalidWatermark",
+        "ErrorProxiedSubscriptionCallFailure", "ErrorMissedNotificationEvents",
+    ]
+
+    public init(
+        client: @escaping @Sendable () -> EWSClient,
+        mode: Mode,
+        groupSize: Int = 200,
+        pullInterval: Double = 10,
+        connectionMinutes: Int = 30,
+        logger: Logger,
+        onChange: @escaping @Sendable (String) -> Void
+    ) {
+        self.currentClient = client
+        self.mode = mode
+        self.groupSize = max(groupSize, 1)
+        self.pullInterval = pullInterval
+        self.connectionMinutes = connectionMinutes
+        self.logger = logger
+        self.onChange = onChange
+    }
+
+    /// Watches exactly these mailboxes from now on. Groups whose members did not change keep their
+    /// connection; the others are closed and opened again with their new members.
+    public func watch(_ mailboxes: [String]) {
+        guard mode != .none else { return }
+        let sorted = Array(Set(mailboxes.map { $0.lowercased() })).sorted()
+        let wanted: [[String]] =
+            mode == .pull
+            ? sorted.map { [$0] }
+            : stride(from: 0, to: sorted.count, by: groupSize).map {
+                Array(sorted[$0..<min($0 + groupSize, sorted.count)])
+            }
+        lock.withLock {
+            for (members, task) in watchers where !wanted.contains(members) {
+                task.cancel()
+                watchers[members] = nil
+            }
+            for members in wanted where watchers[members] == nil {
+                watchers[members] = Task { [self] in
+                    if mode == .pull { await pull(members[0]) } else { await stream(members) }
+                }
+            }
+        }
+    }
+
+    /// Closes every subscription watcher.
+    public func stop() {
+        lock.withLock {
+            for task in watchers.values { task.cancel() }
+            watchers = [:]
+        }
+    }
+
+    // MARK: - Streaming
+
+    private func stream(_ members: [String]) async {
+        let anchor = members[0]
+        var subscriptions: [String: EWSSubscription] = [:]
+        var subscribedBefore: Set<String> = []
+        var backOff = 1.0
+        while !Task.isCancelled {
+            let missing = members.filter { subscriptions[$0] == nil }
+            for (mailbox, result) in await subscribeAll(missing, anchor: anchor) {
+                switch result {
+                case .success(let subscription):
+                    subscriptions[mailbox] = subscription
+                    // Events may have been missed while it had no subscription: a pass finds out.
+                    if !subscribedBefore.insert(mailbox).inserted { onChange(mailbox) }
+                case .failure(let error):
+                    // The pass reports the mailbox's own trouble (impersonation, missing mailbox).
+                    logger.notice(
+                        "streaming subscription failed; retrying",
+                        metadata: ["mailbox": "\(mailbox)", "error": "\(error)"]
+                    )
+                }
+            }
+            guard !subscriptions.isEmpty else {
+                await pause(&backOff)
+                continue
+            }
+            let byId = Dictionary(subscriptions.map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
+            let cookie =
+                subscriptions[anchor]?.affinityCookie ?? subscriptions.values.compactMap(\.affinityCookie).first
+            let opened = Date()
+            do {
+                for try await event in client.streamEvents(
+                    subscriptions: Array(byId.keys),
+                    anchorMailbox: anchor,
+                    connectionTimeoutMinutes: connectionMinutes,
+                    affinityCookie: cookie
+                ) {
+                    backOff = 1
+                    if event.type == "StatusEvent" { continue }
+                    if let mailbox = byId[event.subscriptionId] { onChange(mailbox) }
+                }
+                // The server closed the connection after its ConnectionTimeout: open the next one (at
+                // once, unless it closed at once, or some members still need their subscription).
+                if subscriptions.count < members.count || Date().timeIntervalSince(opened) < 1 {
+                    await pause(&backOff)
+                }
+            } catch let error as EWSError where Self.lostSubscription.contains(error.responseCode ?? "") {
+                logger.notice(
+                    "streaming subscriptions lost; subscribing again",
+                    metadata: ["anchor": "\(anchor)", "error": "\(error)"]
+                )
+                subscriptions = [:]
+                await pause(&backOff)
+            } catch {
+                if Task.isCancelled { return }
+                logger.notice(
+                    "streaming connection failed; reconnecting",
+                    metadata: ["anchor": "\(anchor)", "error": "\(error)", "seconds": "\(backOff)"]
+                )
+                await pause(&backOff)
+            }
+        }
+    }
+
+    /// Subscribes mailboxes ten at a time.
+    private func subscribeAll(
+        _ mailboxes: [String],
+        anchor: String
+    ) async -> [(String, Result<EWSSubscription, any Error>)] {
+        var results: [(String, Result<EWSSubscription, any Error>)] = []
+        for start in stride(from: 0, to: mailboxes.count, by: 10) {
+            let chunk = mailboxes[start..<min(start + 10, mailboxes.count)]
+            await withTaskGroup(of: (String, Result<EWSSubscription, any Error>).self) { group in
+                for mailbox in chunk {
+                    group.addTask { [client = self.client] in
+                        do {
+                            let subscription = try await client.subscribeStreaming(
+                                folders: Self.folders,
+                                mailbox: mailbox,
+                                groupAnchor: anchor
+                            )
+                            return (mailbox, .success(subscription))
+                        } catch {
+                            return (mailbox, .failure(error))
+                        }
+                    }
+                }
+                for await result in group { results.append(result) }
+            }
+        }
+        return results
+    }
+
+    // MARK: - Pull
+
+    private func pull(_ mailbox: String) async {
+        var subscription: EWSSubscription?
+        var watermark = ""
+        var backOff = 1.0
+        while !Task.isCancelled {
+            do {
+                if subscription == nil {
+                    // Lives a few polls unpolled, so a stopped daemon leaves nothing behind for long.
+                    let made = try await client.subscribePull(
+                        folders: Self.folders,
+                        mailbox: mailbox,
+                        timeoutMinutes: 5
+                    )
+                    subscription = made
+                    watermark = made.watermark ?? ""
+                }
+                let batch = try await client.getEvents(
+                    subscription: subscription!.id,
+                    watermark: watermark,
+                    mailbox: mailbox
+                )
+                watermark = batch.watermark ?? watermark
+                backOff = 1
+                if batch.events.contains(where: { $0.type != "StatusEvent" }) { onChange(mailbox) }
+                if batch.moreEvents { continue }
+                try await Task.sleep(for: .milliseconds(Int(pullInterval * 1000)))
+            } catch let error as EWSError where Self.lostSubscription.contains(error.responseCode ?? "") {
+                subscription = nil
+                onChange(mailbox)
+            } catch {
+                if Task.isCancelled { return }
+                logger.notice(
+                    "pull notifications failed; retrying",
+                    metadata: ["mailbox": "\(mailbox)", "error": "\(error)", "seconds": "\(backOff)"]
+                )
+                await pause(&backOff)
+            }
+        }
+    }
+
+    /// Waits `backOff` seconds (cancellable) and doubles it, up to a minute.
+    private func pause(_ backOff: inout Double) async {
+        try? await Task.sleep(for: .milliseconds(Int(backOff * 1000)))
+        backOff = min(backOff * 2, 60)
+    }
+}

@@ -1,0 +1,108 @@
+import Daemon
+import EWS
+import Foundation
+import Store
+import SyncEngine
+import SyncPlanning
+
+/// The daemon's Prometheus series (`metrics.listen`): EWS requests by operation and outcome, throttling
+/// waits, items synced by direction, conflicts, pass duration, and lag per mailbox (seconds since its
+/// last good pass).
+final class DaemonMetrics: Sendable {
+    let registry = MetricsRegistry()
+    private let lastGood = Protected<[String: Date]>([:])
+
+    init() {
+        registry.describe("activity_sync_ews_requests_total", .counter, "EWS requests by operation and outcome.")
+        registry.describe(
+            "activity_sync_ews_request_seconds",
+            .histogram,
+            "EWS request duration including retries, by operation.",
+            buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+        )
+        registry.describe("activity_sync_throttle_waits_total", .counter, "Back-offs Exchange asked for, by mailbox.")
+        registry.describe(
+            "activity_sync_throttle_wait_seconds_total",
+            .counter,
+            "Seconds of back-off Exchange asked for."
+        )
+        registry.describe("activity_sync_items_synced_total", .counter, "Items written, by direction and action.")
+        registry.describe("activity_sync_conflicts_total", .counter, "Same-field conflicts settled by the policy.")
+        registry.describe("activity_sync_passes_total", .counter, "Mailbox passes by outcome.")
+        registry.describe(
+            "activity_sync_pass_seconds",
+            .histogram,
+            "Duration of a mailbox pass.",
+            buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]
+        )
+        registry.describe("activity_sync_mailbox_lag_seconds", .gauge, "Seconds since the mailbox's last good pass.")
+        registry.describe("activity_sync_mailboxes", .gauge, "Mailboxes by state.")
+    }
+
+    /// Hooks for the EWS client.
+    var observer: EWSObserver {
+        EWSObserver(
+            request: { [registry] operation, _, outcome, seconds in
+                registry.increment("activity_sync_ews_requests_total", ["operation": operation, "outcome": outcome])
+                // A streaming connection lives for minutes by design: its duration says nothing.
+                if operation != "GetStreamingEvents" {
+                    registry.observe("activity_sync_ews_request_seconds", ["operation": operation], seconds)
+                }
+            },
+            throttled: { [registry] mailbox, seconds in
+                registry.increment("activity_sync_throttle_waits_total", ["mailbox": mailbox.lowercased()])
+                registry.increment(
+                    "activity_sync_throttle_wait_seconds_total",
+                    ["mailbox": mailbox.lowercased()],
+                    by: seconds
+                )
+            }
+        )
+    }
+
+    /// Lag per mailbox and mailboxes per state are computed when scraped.
+    func collectLag(store: Store) {
+        registry.addCollector { [lastGood] registry in
+            registry.reset("activity_sync_mailbox_lag_seconds")
+            let now = Date()
+            for (mailbox, date) in lastGood.withLock({ $0 }) {
+                registry.set("activity_sync_mailbox_lag_seconds", ["mailbox": mailbox], to: now.timeIntervalSince(date))
+            }
+            registry.reset("activity_sync_mailboxes")
+            for state in ["pending", "enabled", "backing_off", "paused", "disabled"] {
+                registry.set("activity_sync_mailboxes", ["state": state], to: 0)
+            }
+            let employees = (try? store.employees()) ?? []
+            for employee in employees where employee.sync {
+                guard let mailbox = employee.mailbox else { continue }
+                let state = (try? store.mailboxStatus(mailbox))?.state ?? "pending"
+                registry.increment("activity_sync_mailboxes", ["state": state])
+            }
+        }
+    }
+
+    func record(_ outcome: SyncRun.MailboxOutcome, mailbox: String, seconds: Double) {
+        let label = outcome.stopped ? "stopped" : outcome.skipped ? "skipped" : outcome.ok ? "ok" : "failed"
+        registry.increment("activity_sync_passes_total", ["outcome": label])
+        guard !outcome.skipped else { return }
+        registry.observe("activity_sync_pass_seconds", [:], seconds)
+        if outcome.ok { lastGood.withLock { $0[mailbox] = Date() } }
+        guard let report = outcome.report else { return }
+        for action in report.plan.actions {
+            switch action {
+            case .createRemote: item("to_exchange", "create")
+            case .updateRemote: item("to_exchange", "update")
+            case .deleteRemote: item("to_exchange", "delete")
+            case .createLocal: item("to_crm", "create")
+            case .updateLocal: item("to_crm", "update")
+            case .tombstoneLocal: item("to_crm", "delete")
+            case .recordConflict: registry.increment("activity_sync_conflicts_total")
+            default: break
+            }
+        }
+    }
+
+    private func item(_ direction: String, _ action: String) {
+        registry.increment("activity_sync_items_synced_total", ["direction": direction, "action": action])
+    }
+}

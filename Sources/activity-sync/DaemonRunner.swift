@@ -1,0 +1,328 @@
+import ActivityModel
+import ArgumentParser
+import Daemon
+import EWS
+import Foundation
+import Logging
+import Store
+import SyncEngine
+
+/// `run` without --once: the daemon. Wires the store, the EWS client, notifications, metrics and logs
+/// to `SyncDaemon`'s loop, and decides per mailbox what its next pass is (an ops request, a resync at
+/// start-up, or a normal pass) and when the one after it is due.
+final class DaemonRunner: @unchecked Sendable {
+    let global: GlobalOptions
+    let current: ReloadableContext
+    let logger: Logger
+    let metrics = DaemonMetrics()
+    let stop = StopSignal()
+    /// `run --resync`: each mailbox's first pass is a resync; these have had it.
+    private let resyncAtStart: Bool
+    private let resynced = Protected<Set<String>>([])
+    /// Consecutive failed passes per mailbox (the back-off grows with them).
+    private let failures = Protected<[String: Int]>([:])
+    private let hub = Protected<NotificationHub?>(nil)
+
+    /// Debounce of notifications: one Outlook edit fires several events within a few hundred ms.
+    static let notificationDebounce = 0.3
+
+    static func run(global: GlobalOptions, resyncFirst: Bool) async throws {
+        let configuration = try global.configuration()
+        LoggingSystem.bootstrap { _ in JournalLogHandler(level: configuration.logLevel) }
+        let runner = try DaemonRunner(global: global, configuration: configuration, resyncFirst: resyncFirst)
+        try await runner.run()
+    }
+
+    private init(global: GlobalOptions, configuration: AppConfiguration, resyncFirst: Bool) throws {
+        self.global = global
+        logger = Logger(label: "activity-sync")
+        resyncAtStart = resyncFirst
+        stop.install()
+        let context = try SyncRun.open(global, observer: metrics.observer)
+        current = ReloadableContext(context)
+    }
+
+    private func run() async throws {
+        let context = current.value
+        defer { withExtendedLifetime(context.lock) {} }
+        var server: MetricsServer?
+        if let listen = context.configuration.string("metrics.listen") {
+            do { server = try MetricsServer(listen: listen, registry: metrics.registry) } catch {
+                CLI.fail("configuration: \(error)", code: 2)
+            }
+            logger.info("metrics endpoint listening", metadata: ["listen": "\(listen)"])
+        }
+        metrics.collectLag(store: context.store)
+        let mode = NotificationHub.Mode(rawValue: context.configuration.string("sync.notifications") ?? "") ?? .none
+        // The hub wakes the daemon, whose hooks feed the hub: the daemon is made second and found here.
+        let daemonSlot = Protected<SyncDaemon?>(nil)
+        let hub = NotificationHub(
+            client: { [current] in current.value.client },
+            mode: mode,
+            pullInterval: Double(context.configuration.int("sync.pull_interval_seconds")),
+            logger: logger,
+            onChange: { mailbox in
+                daemonSlot.withLock { $0 }?.wake(mailbox, after: Self.notificationDebounce)
+            }
+        )
+        self.hub.withLock { $0 = hub }
+        let daemon = SyncDaemon(hooks: hooks(hub), notifier: SystemdNotifier(), stop: stop)
+        daemonSlot.withLock { $0 = daemon }
+        logger.info(
+            "activity-sync \(ActivitySyncCommand.version) started",
+            metadata: [
+                "interval_seconds": "\(context.configuration.int("sync.interval_seconds"))",
+                "concurrency": "\(context.configuration.int("sync.concurrency"))", "notifications": "\(mode.rawValue)",
+            ]
+        )
+        await daemon.run()
+        hub.stop()
+        withExtendedLifetime(server) {}
+        logger.info("activity-sync stopped")
+    }
+
+    private func hooks(_ hub: NotificationHub) -> SyncDaemon.Hooks {
+        let store = current.value.store
+        return SyncDaemon.Hooks(
+            mailboxes: { [self] in mailboxes() },
+            changeSequence: { (try? store.changeSequence()) ?? 0 },
+            touched: { (try? store.mailboxesTouched(since: $0)) ?? [] },
+            requested: { (try? store.requestedMailboxes()) ?? [] },
+            pass: { [self] in await pass($0) },
+            mailboxesChanged: { [self] mailboxes in
+                hub.watch(watchable(mailboxes))
+                logger.info("watching mailboxes", metadata: ["count": "\(mailboxes.count)"])
+            },
+            reload: { [self] in reload() },
+            maintenance: { [self] in prune() },
+            concurrency: { [self] in current.value.configuration.int("sync.concurrency") }
+        )
+    }
+
+    /// Disabled and paused mailboxes get no subscription: they wait for ops.
+    private func watchable(_ mailboxes: Set<String>) -> [String] {
+        let store = current.value.store
+        return mailboxes.filter { mailbox in
+            !["disabled", "paused"].contains((try? store.mailboxStatus(mailbox))?.state ?? "")
+        }
+    }
+
+    /// Active sync users' mailboxes, plus any mailbox with an ops request waiting (a purge of a
+    /// mailbox whose employee no longer syncs). Employees whose sync was turned off are released.
+    private func mailboxes() -> Set<String> {
+        let store = current.value.store
+        guard let employees = try? store.employees() else { return [] }
+        for line in SyncRun.release(store, employees) { logger.notice("\(line)") }
+        let requested = (try? store.requestedMailboxes()) ?? []
+        return Set(
+            employees.compactMap { employee in
+                guard let mailbox = employee.mailbox?.lowercased() else { return nil }
+                return employee.sync || requested.contains(mailbox) ? mailbox : nil
+            }
+        )
+    }
+
+    // MARK: - One mailbox
+
+    private func pass(_ mailbox: String) async -> SyncDaemon.Outcome {
+        let context = current.value
+        let interval = Double(context.configuration.int("sync.interval_seconds"))
+        let later = Date().addingTimeInterval(interval * Double.random(in: 0.9...1.1))
+        guard let employee = try? context.store.employees().first(where: { $0.mailbox?.lowercased() == mailbox })
+        else { return SyncDaemon.Outcome(next: later, ok: true) }
+        if let request = try? context.store.takeRequest(mailbox: mailbox) {
+            return await perform(request, employee: employee, context: context, next: later)
+        }
+        guard employee.sync else { return SyncDaemon.Outcome(next: later, ok: true) }
+        let mode: PassMode = takeStartupResync(mailbox) ? .resync(allowDeletes: false, restoreDeletes: false) : .normal
+        let outcome = await timedPass(context, employee: employee, mode: mode, dryRun: false)
+        return await settle(outcome, mailbox: mailbox, context: context, interval: interval)
+    }
+
+    private func timedPass(
+        _ context: SyncRun.Context,
+        employee: Employee,
+        mode: PassMode,
+        dryRun: Bool
+    ) async
+        -> SyncRun.MailboxOutcome
+    {
+        let started = Date()
+        let outcome = await SyncRun.syncMailbox(
+            context,
+            employee: employee,
+            mode: mode,
+            dryRun: dryRun,
+            shouldStop: { [stop] in stop.isStopped }
+        )
+        metrics.record(outcome, mailbox: employee.mailbox!.lowercased(), seconds: Date().timeIntervalSince(started))
+        log(outcome)
+        return outcome
+    }
+
+    /// Records the mailbox's state with the time of its next pass: the interval after a good pass, a
+    /// growing back-off after failures (up to an hour), the interval for paused and disabled ones.
+    private func settle(
+        _ outcome: SyncRun.MailboxOutcome,
+        mailbox: String,
+        context: SyncRun.Context,
+        interval: Double
+    ) async -> SyncDaemon.Outcome {
+        let failed = !outcome.ok && !outcome.skipped && !outcome.stopped
+        let count = failures.withLock { counts in
+            counts[mailbox] = failed ? (counts[mailbox] ?? 0) + 1 : 0
+            return counts[mailbox]!
+        }
+        let wait = failed ? min(interval * pow(2, Double(count - 1)), max(interval, 3600)) : interval
+        let next = Date().addingTimeInterval(wait * Double.random(in: 0.9...1.1))
+        if var status = outcome.status {
+            status.nextPass = CRMTime.format(next)
+            status.throttledLastHour = await context.client.throttledCount(mailbox: mailbox)
+            do { try context.store.saveMailboxStatus(status) } catch {
+                logger.error(
+                    "cannot record the mailbox state",
+                    metadata: ["mailbox": "\(mailbox)", "error": "\(error)"]
+                )
+            }
+        }
+        return SyncDaemon.Outcome(next: next, ok: outcome.ok)
+    }
+
+    /// Performs an ops request as the mailbox's pass and answers it in the store.
+    private func perform(
+        _ request: OpsRequest,
+        employee: Employee,
+        context: SyncRun.Context,
+        next: Date
+    ) async -> SyncDaemon.Outcome {
+        logger.notice(
+            "performing ops request",
+            metadata: ["mailbox": "\(request.mailbox)", "request": "\(request.kind)", "options": "\(request.options)"]
+        )
+        let flags = request.flags
+        let outcome: SyncRun.MailboxOutcome
+        switch request.kind {
+        case "resync":
+            outcome = await timedPass(
+                context,
+                employee: employee,
+                mode: .resync(
+                    allowDeletes: flags.contains("allow-deletes"),
+                    restoreDeletes: flags.contains("restore-deletes")
+                ),
+                dryRun: flags.contains("dry-run")
+            )
+            if !flags.contains("dry-run") {
+                _ = await settle(
+                    outcome,
+                    mailbox: request.mailbox,
+                    context: context,
+                    interval: next.timeIntervalSinceNow
+                )
+            }
+        case "purge":
+            outcome = await SyncRun.purge(context, employee: employee, dryRun: flags.contains("dry-run"))
+            log(outcome)
+        default:  // resume: a normal pass now
+            outcome = await timedPass(context, employee: employee, mode: .normal, dryRun: false)
+            _ = await settle(outcome, mailbox: request.mailbox, context: context, interval: next.timeIntervalSinceNow)
+            hub.withLock { $0 }?.watch(watchable(mailboxes()))
+        }
+        do {
+            try context.store.finishRequest(
+                request.id,
+                result: outcome.lines.joined(separator: "\n"),
+                exitCode: outcome.ok ? 0 : 3
+            )
+        } catch {
+            logger.error("cannot answer the ops request", metadata: ["request": "\(request.id)", "error": "\(error)"])
+        }
+        // Another request for the mailbox waits? Its turn comes at once.
+        let more = ((try? context.store.requestedMailboxes()) ?? []).contains(request.mailbox)
+        return SyncDaemon.Outcome(next: more ? Date() : next, ok: outcome.ok)
+    }
+
+    private func takeStartupResync(_ mailbox: String) -> Bool {
+        resyncAtStart && resynced.withLock { $0.insert(mailbox).inserted }
+    }
+
+    private func log(_ outcome: SyncRun.MailboxOutcome) {
+        guard let first = outcome.lines.first else { return }
+        var metadata: Logger.Metadata = [:]
+        if let report = outcome.report {
+            metadata["mailbox"] = "\(report.mailbox)"
+            metadata["pass"] = "\(report.pass)"
+        }
+        let level: Logger.Level = outcome.skipped ? .debug : outcome.ok ? .info : .warning
+        logger.log(level: level, "\(first)", metadata: metadata)
+        for line in outcome.lines.dropFirst() {
+            logger.log(level: line.hasPrefix("  skip") ? .debug : level, "\(line)", metadata: metadata)
+        }
+    }
+
+    // MARK: - Reload and housekeeping
+
+    /// SIGHUP: the file and environment are read again; a bad file is refused and the running
+    /// configuration kept. Passes in flight keep the context they started with.
+    private func reload() -> Double? {
+        do {
+            let configuration = try AppConfiguration.load(explicitPath: global.config)
+            var next = current.value
+            next.configuration = configuration
+            next.client = EWSClient(configuration: try configuration.ewsConfiguration(), observer: metrics.observer)
+            current.value = next
+            logger.notice(
+                "configuration reloaded",
+                metadata: ["interval_seconds": "\(configuration.int("sync.interval_seconds"))"]
+            )
+            return Double(configuration.int("sync.interval_seconds"))
+        } catch {
+            logger.error("configuration reload refused, keeping the running one", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    private func prune() {
+        let context = current.value
+        let days = context.configuration.int("store.retention_days")
+        do {
+            let pruned = try context.store.prune(retentionDays: days)
+            logger.info(
+                "store pruned",
+                metadata: [
+                    "retention_days": "\(days)", "audit": "\(pruned.audit)", "journal": "\(pruned.journal)",
+                    "tombstones": "\(pruned.tombstones)",
+                ]
+            )
+        } catch {
+            logger.error("pruning failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// The daemon's context, replaced whole on SIGHUP.
+final class ReloadableContext: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: SyncRun.Context
+
+    init(_ context: SyncRun.Context) { stored = context }
+
+    var value: SyncRun.Context {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
+
+extension AppConfiguration {
+    /// `log.level` for swift-log.
+    var logLevel: Logger.Level {
+        switch string("log.level") {
+        case "trace": .trace
+        case "debug": .debug
+        case "notice": .notice
+        case "warning": .warning
+        case "error": .error
+        default: .info
+        }
+    }
+}

@@ -1,0 +1,217 @@
+import ActivityModel
+import ArgumentParser
+import EWS
+import Foundation
+import Store
+import SyncEngine
+
+/// The composition root of sync work: configuration, store, client; one mailbox's pass with its state
+/// bookkeeping, shared by `run --once`, `resync`, `purge` and the daemon.
+enum SyncRun {
+    struct Context: @unchecked Sendable {
+        var configuration: AppConfiguration
+        var store: Store
+        var client: EWSClient
+        var lock: DaemonLock
+    }
+
+    /// What one mailbox's pass came to.
+    struct MailboxOutcome: Sendable {
+        /// False when the pass failed, was paused or skipped.
+        var ok: Bool
+        /// The state to record (nil: nothing to record, e.g. a dry run).
+        var status: MailboxStatus?
+        /// Lines for the terminal or the log.
+        var lines: [String]
+        var report: PassReport?
+        /// The daemon is stopping and the pass ended after its batch in flight.
+        var stopped = false
+        /// The mailbox was skipped (paused or disabled).
+        var skipped = false
+    }
+
+    /// Configuration, store, daemon lock (one process writes to Exchange per store) and client.
+    static func open(_ global: GlobalOptions, observer: EWSObserver? = nil) throws -> Context {
+        let configuration = try global.configuration()
+        let ews: EWSConfiguration
+        do { ews = try configuration.ewsConfiguration() } catch let error as ConfigurationError {
+            CLI.fail("configuration: \(error.description)", code: 2)
+        }
+        let store = try global.openStore()
+        let lock = CLI.run { try store.lockForDaemon() }
+        return Context(
+            configuration: configuration,
+            store: store,
+            client: EWSClient(configuration: ews, observer: observer),
+            lock: lock
+        )
+    }
+
+    /// `run --once` and `resync` without a daemon: one pass per mailbox, exit 3 when any failed.
+    static func passes(global: GlobalOptions, mailboxes: [String], mode: PassMode, dryRun: Bool) async throws {
+        let context = try open(global)
+        defer { withExtendedLifetime(context.lock) {} }
+        let store = context.store
+        let wanted = Set(mailboxes.map { $0.lowercased() })
+        let everyone = CLI.run { try store.employees() }
+        let employees = everyone.filter { employee in
+            guard employee.sync, let mailbox = employee.mailbox else { return false }
+            return wanted.isEmpty || wanted.contains(mailbox.lowercased())
+        }
+        if !wanted.isEmpty && employees.count < wanted.count {
+            CLI.fail("no active sync user with mailbox \(mailboxes)")
+        }
+        if !dryRun {
+            for line in release(store, everyone) { CLI.print(line) }
+        }
+        var failed = 0
+        for employee in employees {
+            let outcome = await syncMailbox(context, employee: employee, mode: mode, dryRun: dryRun)
+            for line in outcome.lines { CLI.print(line) }
+            if let status = outcome.status { CLI.run { try store.saveMailboxStatus(status) } }
+            if !outcome.ok { failed += 1 }
+        }
+        if failed > 0 { throw ExitCode(3) }
+    }
+
+    /// Employees whose sync was turned off: their items stay in the mailbox, unlinked.
+    static func release(_ store: Store, _ employees: [Employee]) -> [String] {
+        employees.filter { !$0.sync && $0.mailbox != nil }.compactMap { employee in
+            let released = (try? MailboxSync.release(store: store, mailbox: employee.mailbox!)) ?? 0
+            return released > 0
+                ? "\(employee.mailbox!): no longer a sync user; \(released) items left in place, unlinked" : nil
+        }
+    }
+
+    /// One pass over one mailbox and the state it leaves the mailbox in (not saved: the caller adds
+    /// the daemon's figures and saves it).
+    static func syncMailbox(
+        _ context: Context,
+        employee: Employee,
+        mode: PassMode,
+        dryRun: Bool,
+        shouldStop: @escaping @Sendable () -> Bool = { false }
+    ) async -> MailboxOutcome {
+        let store = context.store
+        let mailbox = employee.mailbox!
+        let previous = try? store.mailboxStatus(mailbox)
+        let isResync: Bool
+        if case .resync = mode { isResync = true } else { isResync = false }
+        // Paused and disabled mailboxes wait for ops: `resume`, or a resync (which is how a paused one is decided).
+        if let previous, ["paused", "disabled"].contains(previous.state), !isResync {
+            return MailboxOutcome(
+                ok: false,
+                status: nil,
+                lines: ["\(mailbox): \(previous.state) (\(previous.reason ?? "no reason recorded")); skipped"],
+                skipped: true
+            )
+        }
+        var status = MailboxStatus(
+            mailbox: mailbox,
+            state: "enabled",
+            lastPass: previous?.lastPass,
+            skippedRecurring: previous?.skippedRecurring ?? 0
+        )
+        var outcome = MailboxOutcome(ok: true, status: nil, lines: [])
+        do {
+            let report = try await MailboxSync(
+                store: store,
+                client: context.client,
+                settings: context.configuration.syncSettings,
+                employee: employee,
+                shouldStop: shouldStop
+            ).runPass(dryRun: dryRun, mode: mode)
+            outcome.report = report
+            outcome.lines = describe(report, dryRun: dryRun)
+            if dryRun { return outcome }
+            status.lastPass = CRMTime.format(Date())
+            status.skippedRecurring =
+                report.plan.actions.filter { if case .skip(_, "recurring series") = $0 { true } else { false } }.count
+            if let paused = report.paused {
+                status.state = "paused"
+                status.reason = "circuit breaker: \(paused)"
+            }
+            status.lastError = report.failures.first
+            outcome.ok = report.paused == nil && report.failures.isEmpty
+        } catch is PassStopped {
+            outcome.stopped = true
+            outcome.lines = ["\(mailbox): stopped after the batch in flight; the rest follows after the restart"]
+        } catch let error as EWSError {
+            outcome.ok = false
+            outcome.lines = ["\(mailbox): pass failed: \(error)"]
+            (status.state, status.reason) = Self.state(after: error)
+            status.lastError = error.description
+        } catch {
+            outcome.ok = false
+            outcome.lines = ["\(mailbox): pass failed: \(error)"]
+            (status.state, status.reason, status.lastError) = ("backing_off", "\(error)", "\(error)")
+        }
+        // Ops may have paused the mailbox while the pass ran: that decision stands.
+        if let latest = try? store.mailboxStatus(mailbox), latest.state == "paused", previous?.state != "paused" {
+            (status.state, status.reason) = (latest.state, latest.reason)
+        }
+        if !dryRun { outcome.status = status }
+        return outcome
+    }
+
+    /// `purge`: the items go, the links go, the mailbox is paused so the next pass does not bring them back.
+    static func purge(_ context: Context, employee: Employee, dryRun: Bool) async -> MailboxOutcome {
+        let mailbox = employee.mailbox!
+        do {
+            let report = try await MailboxSync(
+                store: context.store,
+                client: context.client,
+                settings: context.configuration.syncSettings,
+                employee: employee
+            ).purge(dryRun: dryRun)
+            var lines = [
+                "\(mailbox): \(dryRun ? "would remove" : "removed") \(report.created.count - report.failures.count) items "
+                    + "this instance created, \(dryRun ? "would unlink" : "unlinked") \(report.unlinked); "
+                    + "\(report.imported.count) items made in Outlook left in place"
+            ]
+            if dryRun { lines += report.created.map { "  remove \($0)" } }
+            lines += report.failures.map { "  failed: \($0)" }
+            if !dryRun {
+                var status =
+                    (try? context.store.mailboxStatus(mailbox)) ?? MailboxStatus(mailbox: mailbox, state: "paused")
+                status.state = "paused"
+                status.reason = "purged; `activity-sync resume --mailbox \(mailbox)` syncs it again from scratch"
+                try context.store.saveMailboxStatus(status)
+                lines.append("  \(mailbox) is paused; resume syncs it again from scratch")
+            }
+            return MailboxOutcome(ok: report.failures.isEmpty, status: nil, lines: lines)
+        } catch {
+            return MailboxOutcome(ok: false, status: nil, lines: ["\(mailbox): purge failed: \(error)"])
+        }
+    }
+
+    /// What a failed pass means for the mailbox: a mailbox the account may not open is disabled until
+    /// ops fix it and `resume`; credentials and throttling are passing troubles (backing off, retried).
+    static func state(after error: EWSError) -> (String, String) {
+        switch (error.kind, error.responseCode) {
+        case (_, "ErrorImpersonateUserDenied"): return ("disabled", "impersonation denied for the service account")
+        case (_, "ErrorNonExistentMailbox"): return ("disabled", "mailbox does not exist")
+        case (_, "ErrorAccessDenied"): return ("disabled", "access denied")
+        case (.authentication, _): return ("backing_off", "authentication failed: check the service account's password")
+        case (.throttled, _): return ("backing_off", "throttled by Exchange")
+        default: return ("backing_off", error.message)
+        }
+    }
+
+    static func describe(_ report: PassReport, dryRun: Bool) -> [String] {
+        let actions = report.plan.actions.filter { if case .skip = $0 { false } else { true } }
+        var lines = ["\(report.mailbox): \(dryRun ? "would do" : "did") \(actions.count) actions"]
+        lines += report.plan.actions.map { "  \($0)" }
+        if let paused = report.paused {
+            lines.append("  paused: \(paused); nothing was executed.")
+            lines.append(
+                "  decide with: activity-sync resync --mailbox \(report.mailbox) --allow-deletes|--restore-deletes"
+            )
+        }
+        lines += report.failures.map { "  failed: \($0)" }
+        if report.ambiguous > 0 {
+            lines.append("  \(report.ambiguous) creates unconfirmed; reconciled by identity next pass")
+        }
+        return lines
+    }
+}

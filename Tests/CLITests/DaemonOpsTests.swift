@@ -1,0 +1,244 @@
+import EWSTestServer
+import Foundation
+import Testing
+
+@Suite("the daemon: concurrency, ops requests, stopping mid-pass, status, metrics, logs")
+struct DaemonOpsTests {
+    static func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
+
+    @Test("at most sync.concurrency mailboxes at once, never two requests on one mailbox")
+    func concurrency() throws {
+        let (fake, cli) = try SyncCLIFixture.make(
+            extraConfig: "sync:\n  interval_seconds: 300\n  concurrency: 2\n  notifications: none\n"
+        )
+        defer { fake.stop() }
+        for index in 1...5 {
+            let mailbox = "user\(index)@contoso.test"
+            fake.addMailbox(mailbox)
+            try SyncCLIFixture.addSyncUser(cli, id: "E\(index)", name: "User \(index)", mailbox: mailbox)
+            try cli.ok(
+                "activity",
+                "add",
+                "--type",
+                "task",
+                "--id",
+                "A\(index)",
+                "--owner",
+                "E\(index)",
+                "--subject",
+                "T"
+            )
+        }
+        // Slow answers, so passes overlap as much as the daemon lets them.
+        fake.inject(.delay(seconds: 0.3), operation: "SyncFolderItems", times: 40)
+        let daemon = try cli.start(["run"])
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        #expect(
+            eventually(40) {
+                (1...5).allSatisfy { fake.items(mailbox: "user\($0)@contoso.test", folder: "tasks").count == 1 }
+            }
+        )
+        #expect(fake.peakInFlight.mailboxes == 2)
+        #expect(fake.peakInFlight.perMailbox == 1)
+        #expect(terminate(daemon) == 0)
+    }
+
+    @Test("resync, purge and resume while the daemon runs are performed by the daemon and answered")
+    func opsThroughTheDaemon() throws {
+        let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  interval_seconds: 300\n")
+        defer { fake.stop() }
+        let mailbox = SyncCLIFixture.mailbox
+        try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
+        try cli.ok("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "Ours")
+        let daemon = try cli.start(["run"])
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        #expect(eventually(30) { fake.items(mailbox: mailbox, folder: "tasks").count == 1 })
+
+        // The sync state is lost on the server: a resync re-links by identity, no duplicate.
+        fake.invalidateSyncStates(mailbox: mailbox)
+        let resync = try cli.run("resync", "--mailbox", mailbox)
+        #expect(resync.status == 0, "\(resync.stderr)")
+        #expect(resync.stdout.contains("the running daemon performs the resync"))
+        #expect(resync.stdout.contains("\(mailbox): did"))
+        #expect(fake.items(mailbox: mailbox, folder: "tasks").count == 1)
+
+        // A user's own task the CRM imported stays; ours goes to Deleted Items; the mailbox pauses.
+        _ = fake.userCreate(
+            mailbox: mailbox,
+            folder: "tasks",
+            kind: "Task",
+            fields: ["Subject": "Mine", "Categories": "CRM"]
+        )
+        try cli.ok("resync", "--mailbox", mailbox)
+        let dry = try cli.run("purge", "--mailbox", mailbox, "--dry-run")
+        #expect(dry.status == 0 && dry.stdout.contains("would remove 1 items"), "\(dry.stdout)")
+        #expect(dry.stdout.contains("1 items made in Outlook left in place"))
+        #expect(fake.items(mailbox: mailbox, folder: "tasks").count == 2)
+        let purge = try cli.run("purge", "--mailbox", mailbox)
+        #expect(purge.status == 0 && purge.stdout.contains("removed 1 items"), "\(purge.stdout)")
+        #expect(fake.items(mailbox: mailbox, folder: "tasks").map { $0.fields["Subject"] } == ["Mine"])
+        #expect(fake.deletedItems(mailbox: mailbox).map { $0.fields["Subject"] } == ["Ours"])
+        let status = try #require((try Self.json(try cli.run("status", "--json").stdout) as? [[String: Any]])?.first)
+        #expect(status["state"] as? String == "paused" && status["linked"] as? Int == 0)
+
+        // Resume: the daemon syncs it at once, from scratch, re-linking the user's task by its identity.
+        try cli.ok("resume", "--mailbox", mailbox)
+        #expect(eventually(10) { fake.items(mailbox: mailbox, folder: "tasks").count == 2 })
+        #expect(
+            Set(fake.items(mailbox: mailbox, folder: "tasks").map { $0.fields["Subject"] }) == ["Mine", "Ours"]
+        )
+        #expect(eventually(5) { (try? cli.run("status").status) == 0 })
+        #expect(try cli.ok("activity", "list").components(separatedBy: "Mine").count == 2)  // imported once
+        #expect(terminate(daemon) == 0)
+    }
+
+    @Test("purge without a daemon: only this instance's items; unknown mailbox refused")
+    func purgeInProcess() throws {
+        let (fake, cli) = try SyncCLIFixture.make()
+        defer { fake.stop() }
+        let mailbox = SyncCLIFixture.mailbox
+        try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
+        for index in 1...3 {
+            try cli.ok(
+                "activity",
+                "add",
+                "--type",
+                "task",
+                "--id",
+                "A\(index)",
+                "--owner",
+                "E1",
+                "--subject",
+                "T\(index)"
+            )
+        }
+        try cli.ok("run", "--once")
+        // Another CRM instance's item in the same mailbox is not ours to remove.
+        _ = fake.userCreate(
+            mailbox: mailbox,
+            folder: "tasks",
+            kind: "Task",
+            fields: ["Subject": "Other instance"],
+            extended: ["ActivityId": "X1", "InstanceId": "other"],
+            propertySet: "ec00f11f-9b22-45fe-906c-a4e6b3326e4e"
+        )
+        let purge = try cli.run("purge", "--mailbox", mailbox)
+        #expect(purge.status == 0 && purge.stdout.contains("removed 3 items"), "\(purge.stdout)")
+        #expect(fake.items(mailbox: mailbox, folder: "tasks").map { $0.fields["Subject"] } == ["Other instance"])
+        #expect(try cli.run("run", "--once").stdout.contains("paused"))
+        #expect(try cli.run("purge", "--mailbox", "nobody@contoso.test").status == 1)
+        #expect(fake.schemaViolations.isEmpty)
+    }
+
+    @Test("SIGTERM mid-pass: exit 0 after the batch in flight; the restart loses and duplicates nothing")
+    func sigtermMidPass() throws {
+        let (fake, cli) = try SyncCLIFixture.make(
+            extraConfig: "sync:\n  interval_seconds: 300\n  batch_size: 10\n  notifications: none\n"
+        )
+        defer { fake.stop() }
+        let mailbox = SyncCLIFixture.mailbox
+        try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
+        let activities = (1...120).map {
+            "{\"id\":\"A\($0)\",\"type\":\"task\",\"owner\":\"E1\",\"subject\":\"Task \($0)\"}"
+        }
+        try "{\"activities\":[\(activities.joined(separator: ","))]}".write(
+            toFile: cli.path("bulk.json"),
+            atomically: true,
+            encoding: .utf8
+        )
+        try cli.ok("import", "bulk.json")
+        fake.inject(.delay(seconds: 0.4), operation: "CreateItem", times: 12)
+        let daemon = try cli.start(["run"])
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        #expect(eventually(30) { fake.requestCount("CreateItem") >= 2 })
+        let stopping = Date()
+        let status = terminate(daemon)
+        #expect(status == 0)
+        #expect(Date().timeIntervalSince(stopping) < 10)
+        let created = fake.items(mailbox: mailbox, folder: "tasks").count
+        #expect(created > 0 && created < 120, "the pass should have stopped part-way, created \(created)")
+
+        let rerun = try cli.run("run", "--once")
+        #expect(rerun.status == 0, "\(rerun.stdout)")
+        let items = fake.items(mailbox: mailbox, folder: "tasks")
+        #expect(items.count == 120)
+        #expect(Set(items.compactMap { $0.extended["ActivityId"] }).count == 120)
+        #expect(try cli.ok("run", "--once").contains("did 0 actions"))
+    }
+
+    @Test("status shows next_pass and throttling; the metrics endpoint counts; logs carry metadata, never the password")
+    func statusMetricsLogs() throws {
+        let port = Int.random(in: 20_000...60_000)
+        let (fake, cli) = try SyncCLIFixture.make(
+            extraConfig: "sync:\n  interval_seconds: 300\nmetrics:\n  listen: 127.0.0.1:\(port)\nlog:\n  level: debug\n"
+        )
+        defer { fake.stop() }
+        try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
+        try cli.ok("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "Metered")
+        fake.inject(.serverBusy(backOffMilliseconds: 50), operation: "SyncFolderItems", times: 1)
+        let daemon = try cli.start(["run"], environment: ["JOURNAL_STREAM": "8:1234"], logFile: "daemon.log")
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        #expect(eventually(30) { fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1 })
+
+        let row = try #require(
+            try eventually(10) {
+                ((try Self.json(try cli.run("status", "--json").stdout) as? [[String: Any]])?.first?["next_pass"]
+                    as? String) != nil
+            } ? (try Self.json(try cli.run("status", "--json").stdout) as? [[String: Any]])?.first : nil
+        )
+        #expect(row["state"] as? String == "enabled")
+        #expect(row["throttled_last_hour"] as? Int == 1)
+        let nextPass = try #require(row["next_pass"] as? String)
+        #expect(nextPass > (row["last_pass"] as? String ?? ""))
+
+        let scrape = try #require(try fetchMetrics(port: port))
+        #expect(scrape.contains("activity_sync_ews_requests_total{operation=\"CreateItem\",outcome=\"success\"} 1"))
+        #expect(scrape.contains("activity_sync_throttle_waits_total{mailbox=\"alice@contoso.test\"} 1"))
+        #expect(scrape.contains("activity_sync_items_synced_total{action=\"create\",direction=\"to_exchange\"} 1"))
+        #expect(scrape.contains("activity_sync_passes_total{outcome=\"ok\"}"))
+        #expect(scrape.contains("activity_sync_pass_seconds_count"))
+        #expect(scrape.contains("activity_sync_mailbox_lag_seconds{mailbox=\"alice@contoso.test\"}"))
+        #expect(scrape.contains("activity_sync_mailboxes{state=\"enabled\"} 1"))
+        #expect(terminate(daemon) == 0)
+
+        let log = try String(contentsOfFile: cli.path("daemon.log"), encoding: .utf8)
+        #expect(log.contains("<6>info alice@contoso.test: did 1 actions"))
+        #expect(log.contains("mailbox=alice@contoso.test pass="))
+        #expect(log.contains("<7>debug EWS request"))  // log.level: debug
+        #expect(log.contains("<5>notice EWS throttled; backing off"))
+        #expect(!log.contains("pw\n") && !log.contains("=pw"))
+        #expect(log.split(separator: "\n").allSatisfy { $0.hasPrefix("<") })
+    }
+
+    @Test("a bad metrics.listen is refused by config check, naming the key")
+    func badListen() throws {
+        let cli = try CLIRunner(config: "store:\n  path: crm.sqlite\nmetrics:\n  listen: localhost\n")
+        let check = try cli.run("config", "check")
+        #expect(check.status == 2 && check.stderr.contains("metrics.listen"))
+    }
+
+    func fetchMetrics(port: Int) throws -> String? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { return nil }
+        let request = Array("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+            answer += buffer[..<count]
+        }
+        return String(decoding: answer, as: UTF8.self)
+    }
+}

@@ -1,0 +1,79 @@
+import Daemon
+import Foundation
+import Testing
+
+@Suite("MetricsRegistry and MetricsServer: the Prometheus text format over HTTP")
+struct MetricsRegistryTests {
+    @Test("counters, gauges and histograms render in the exposition format, labels escaped and sorted")
+    func render() {
+        let registry = MetricsRegistry()
+        registry.describe("x_total", .counter, "Things.")
+        registry.describe("lag", .gauge, "Lag.")
+        registry.describe("d", .histogram, "Durations.", buckets: [1, 0.5])
+        registry.increment("x_total", ["outcome": "ok", "operation": "GetItem"])
+        registry.increment("x_total", ["operation": "GetItem", "outcome": "ok"], by: 2)
+        registry.set("lag", ["mailbox": "a\"b"], to: 1.5)
+        registry.observe("d", [:], 0.2)
+        registry.observe("d", [:], 0.7)
+        registry.observe("d", [:], 3)
+        registry.increment("undeclared")
+        #expect(
+            registry.render() == """
+                # HELP d Durations.
+                # TYPE d histogram
+                d_bucket{le="0.5"} 1
+                d_bucket{le="1"} 2
+                d_bucket{le="+Inf"} 3
+                d_sum 3.9
+                d_count 3
+                # HELP lag Lag.
+                # TYPE lag gauge
+                lag{mailbox="a\\"b"} 1.5
+                # HELP x_total Things.
+                # TYPE x_total counter
+                x_total{operation="GetItem",outcome="ok"} 3
+
+                """
+        )
+    }
+
+    @Test("GET /metrics answers the registry; other paths 404; a bad listen address is refused")
+    func server() throws {
+        let registry = MetricsRegistry()
+        registry.describe("up", .gauge, "Up.")
+        registry.set("up", to: 1)
+        let server = try MetricsServer(listen: "127.0.0.1:0", registry: registry)
+        let body = try fetch(port: server.port, path: "/metrics")
+        #expect(body.hasPrefix("HTTP/1.1 200 OK"))
+        #expect(body.contains("Content-Type: text/plain; version=0.0.4"))
+        #expect(body.hasSuffix("# HELP up Up.\n# TYPE up gauge\nup 1\n"))
+        #expect(try fetch(port: server.port, path: "/").hasPrefix("HTTP/1.1 404"))
+        #expect(throws: MetricsServer.Failure.self) { try MetricsServer(listen: "localhost", registry: registry) }
+        #expect(throws: MetricsServer.Failure.self) { try MetricsServer(listen: "example:80", registry: registry) }
+    }
+
+    func fetch(port: Int, path: String) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        try #require(connected == 0)
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+            answer += buffer[..<count]
+        }
+        return String(decoding: answer, as: UTF8.self)
+    }
+}
