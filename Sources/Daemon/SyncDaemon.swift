@@ -42,6 +42,8 @@ public final class SyncDaemon: Sendable {
         public var maintenance: @Sendable () -> Void
         /// At most this many passes at once (read every tick, so a reload applies).
         public var concurrency: @Sendable () -> Int
+        /// SIGTERM arrived: end waits (back-offs) that would hold the passes in flight.
+        public var stopping: @Sendable () async -> Void
 
         public init(
             mailboxes: @escaping @Sendable () -> Set<String>,
@@ -52,8 +54,10 @@ public final class SyncDaemon: Sendable {
             mailboxesChanged: @escaping @Sendable (Set<String>) -> Void = { _ in },
             reload: @escaping @Sendable () -> Double? = { nil },
             maintenance: @escaping @Sendable () -> Void = {},
-            concurrency: @escaping @Sendable () -> Int
+            concurrency: @escaping @Sendable () -> Int,
+            stopping: @escaping @Sendable () async -> Void = {}
         ) {
+            self.stopping = stopping
             self.mailboxes = mailboxes
             self.changeSequence = changeSequence
             self.touched = touched
@@ -162,6 +166,7 @@ public final class SyncDaemon: Sendable {
                 try? await Task.sleep(for: .milliseconds(100))
             }
             notifier.notify("STOPPING=1\nSTATUS=stopping: finishing the batches in flight")
+            await hooks.stopping()
             let deadline = Date().addingTimeInterval(stopGrace)
             while state.withLock({ $0.scheduler.runningCount }) > 0 && Date() < deadline {
                 try? await Task.sleep(for: .milliseconds(50))

@@ -17,17 +17,21 @@ public final class EWSClient: Sendable {
     let observer: EWSObserver?
 
     /// Creates a client; all clients of a process share the event loop unless given another.
+    /// `replacing` hands over the per-mailbox back-off state of the client this one replaces.
     public init(
         configuration: EWSConfiguration,
         loop: CurlEventLoop = .shared,
         logger: Logger = Logger(label: "ews"),
-        observer: EWSObserver? = nil
+        observer: EWSObserver? = nil,
+        replacing previous: EWSClient? = nil
     ) {
         self.configuration = configuration
         self.loop = loop
         self.logger = logger
         self.observer = observer
-        throttle = MailboxThrottle(observer: observer)
+        // A client made on reload keeps the back-offs Exchange asked for: forgetting them would hammer
+        // a throttled mailbox right after every SIGHUP.
+        throttle = previous?.throttle ?? MailboxThrottle(observer: observer)
         if case .oauth2(let grant) = configuration.credentials {
             tokens = OAuthTokenProvider(grant: grant, loop: loop, tls: configuration.tls)
         } else {
@@ -64,6 +68,12 @@ public final class EWSClient: Sendable {
     /// Remaining back-off of a mailbox, if it is being throttled.
     public func backOffRemaining(mailbox: String) async -> Duration? {
         await throttle.remaining(mailbox)
+    }
+
+    /// Ends every back-off wait now and refuses new ones (the daemon is stopping): calls waiting for
+    /// their turn throw `CancellationError`; calls in flight are not touched.
+    public func abandonWaits() async {
+        await throttle.abandonWaits()
     }
 
     /// How many times Exchange throttled the mailbox in the last `seconds` (for `status`).

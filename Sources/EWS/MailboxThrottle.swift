@@ -9,12 +9,19 @@ actor MailboxThrottle {
 
     init(observer: EWSObserver? = nil) { self.observer = observer }
 
-    /// Waits until the mailbox may be contacted again (cancellable: SIGTERM ends the wait).
+    /// Set when the process is stopping: waits end at once (the work left is journalled or re-planned).
+    private var abandoned = false
+
+    /// Waits until the mailbox may be contacted again; cancellation or `abandonWaits` ends the wait with
+    /// `CancellationError` (SIGTERM must not sit out a back-off of minutes).
     func waitTurn(_ mailbox: String) async throws {
         while let until = notBefore[mailbox.lowercased()], until > clock.now {
-            try await clock.sleep(until: until)
+            if abandoned { throw CancellationError() }
+            try await clock.sleep(until: min(until, clock.now.advanced(by: .milliseconds(100))))
         }
     }
+
+    func abandonWaits() { abandoned = true }
 
     /// Forbids requests for the mailbox for `seconds` (never shortens an existing wait).
     /// `throttled`: Exchange asked for the wait (ServerBusy, 429/503), as opposed to a network retry.

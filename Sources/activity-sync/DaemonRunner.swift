@@ -95,7 +95,8 @@ final class DaemonRunner: @unchecked Sendable {
             },
             reload: { [self] in reload() },
             maintenance: { [self] in prune() },
-            concurrency: { [self] in current.value.configuration.int("sync.concurrency") }
+            concurrency: { [self] in current.value.configuration.int("sync.concurrency") },
+            stopping: { [self] in await current.value.client.abandonWaits() }
         )
     }
 
@@ -269,7 +270,11 @@ final class DaemonRunner: @unchecked Sendable {
             let configuration = try AppConfiguration.load(explicitPath: global.config)
             var next = current.value
             next.configuration = configuration
-            next.client = EWSClient(configuration: try configuration.ewsConfiguration(), observer: metrics.observer)
+            next.client = EWSClient(
+                configuration: try configuration.ewsConfiguration(),
+                observer: metrics.observer,
+                replacing: next.client
+            )
             current.value = next
             logger.notice(
                 "configuration reloaded",

@@ -136,6 +136,11 @@ enum SyncRun {
         } catch is PassStopped {
             outcome.stopped = true
             outcome.lines = ["\(mailbox): stopped after the batch in flight; the rest follows after the restart"]
+            return outcome
+        } catch is CancellationError {
+            outcome.stopped = true
+            outcome.lines = ["\(mailbox): stopped during a back-off wait; the rest follows after the restart"]
+            return outcome
         } catch let error as EWSError {
             outcome.ok = false
             outcome.lines = ["\(mailbox): pass failed: \(error)"]

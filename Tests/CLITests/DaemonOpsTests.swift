@@ -242,3 +242,24 @@ struct DaemonOpsTests {
         return String(decoding: answer, as: UTF8.self)
     }
 }
+
+extension DaemonOpsTests {
+    @Test("SIGTERM during a long ServerBusy back-off exits 0 at once; nothing is lost")
+    func sigtermDuringBackOff() throws {
+        let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  notifications: none\n")
+        defer { fake.stop() }
+        try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
+        try cli.ok("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "Later")
+        fake.inject(.serverBusy(backOffMilliseconds: 60_000), operation: "SyncFolderItems", times: 1)
+        let daemon = try cli.start(["run"])
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        #expect(eventually(30) { fake.requestCount("SyncFolderItems") == 1 })
+        Thread.sleep(forTimeInterval: 0.5)  // now in the minute-long back-off
+        let stopping = Date()
+        #expect(terminate(daemon) == 0)
+        #expect(Date().timeIntervalSince(stopping) < 3)
+        #expect(fake.requestCount("SyncFolderItems") == 1)  // the back-off was honoured to the end
+        #expect(try cli.ok("run", "--once").contains("did 1 actions"))
+        #expect(fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1)
+    }
+}
