@@ -64,6 +64,18 @@ extension Store {
         }
     }
 
+    /// Withdraws a request nobody will answer (the daemon stopped); a finished one stays as it is.
+    public func withdrawRequest(_ id: Int64) throws {
+        let now = self.now
+        try write { db in
+            try db.execute(
+                sql:
+                    "UPDATE requests SET done_at = ?, result = 'withdrawn', exit_code = 1 WHERE id = ? AND done_at IS NULL",
+                arguments: [now, id]
+            )
+        }
+    }
+
     public func request(_ id: Int64) throws -> OpsRequest? {
         try read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM requests WHERE id = ?", arguments: [id]).map(Self.request)

@@ -254,7 +254,12 @@ final class DaemonRunner: @unchecked Sendable {
             metadata["mailbox"] = "\(report.mailbox)"
             metadata["pass"] = "\(report.pass)"
         }
-        let level: Logger.Level = outcome.skipped ? .debug : outcome.ok ? .info : .warning
+        // A quiet pass is the common case: one debug line, so info shows what changed.
+        let quiet = outcome.report.map { report in
+            !report.plan.actions.contains { if case .skip = $0 { false } else { true } }
+        }
+        let level: Logger.Level =
+            outcome.skipped || (outcome.ok && quiet == true) ? .debug : outcome.ok ? .info : .warning
         logger.log(level: level, "\(first)", metadata: metadata)
         for line in outcome.lines.dropFirst() {
             logger.log(level: line.hasPrefix("  skip") ? .debug : level, "\(line)", metadata: metadata)

@@ -129,8 +129,19 @@ enum OpsHandover {
         CLI.print("the running daemon performs the \(kind) (\(targets.count) mailboxes); waiting for its answer")
         var pending = Set(ids)
         var failed = false
+        var polls = 0
         while !pending.isEmpty {
             try await Task.sleep(for: .milliseconds(200))
+            polls += 1
+            // The daemon stopped before answering: withdraw the rest rather than leave them to run at some
+            // later start-up nobody expects (a week-old purge, say).
+            if polls % 10 == 0, let lock = try? store.lockForDaemon() {
+                for id in pending.sorted() { CLI.run { try store.withdrawRequest(id) } }
+                withExtendedLifetime(lock) {}
+                CLI.fail(
+                    "the daemon stopped before answering; \(pending.count) \(kind) requests withdrawn, run it again"
+                )
+            }
             for id in pending.sorted() {
                 guard let request = CLI.run({ try store.request(id) }), request.done else { continue }
                 pending.remove(id)

@@ -263,3 +263,31 @@ extension DaemonOpsTests {
         #expect(fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1)
     }
 }
+
+extension DaemonOpsTests {
+    @Test("a request the daemon never answers (it stopped) is withdrawn, not left to run at a later start")
+    func withdrawnWhenTheDaemonStops() throws {
+        let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  notifications: none\n")
+        defer { fake.stop() }
+        try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
+        try cli.ok("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "Keep me")
+        try cli.ok("run", "--once")
+        // This test holds the daemon lock, as a daemon that then dies without answering would.
+        let fd = open(cli.path("crm.sqlite.lock"), O_RDWR | O_CREAT, 0o600)
+        #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
+        let purge = try cli.start(["purge", "--mailbox", SyncCLIFixture.mailbox], logFile: "purge.log")
+        defer { if purge.isRunning { kill(purge.processIdentifier, SIGKILL) } }
+        Thread.sleep(forTimeInterval: 1)
+        #expect(purge.isRunning)  // waiting for the answer
+        close(fd)  // the "daemon" is gone
+        #expect(eventually(10) { !purge.isRunning })
+        #expect(purge.terminationStatus == 1)
+        // A daemon started now has nothing queued: the item stays.
+        let daemon = try cli.start(["run"])
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        #expect(eventually(20) { fake.requestCount("SyncFolderItems") >= 4 })
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1)
+        #expect(terminate(daemon) == 0)
+    }
+}
