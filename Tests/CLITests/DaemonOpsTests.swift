@@ -291,3 +291,59 @@ extension DaemonOpsTests {
         #expect(terminate(daemon) == 0)
     }
 }
+
+extension DaemonOpsTests {
+    static func states(_ cli: CLIRunner) -> [String: [String: Any]] {
+        guard let text = try? cli.run("status", "--json").stdout,
+            let rows = (try? Self.json(text)) as? [[String: Any]]
+        else { return [:] }
+        return Dictionary(rows.map { ($0["mailbox"] as? String ?? "", $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    @Test("in the daemon: impersonation denied disables that mailbox only; resume after the fix syncs it at once")
+    func daemonDisablesOneMailbox() throws {
+        let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  interval_seconds: 300\n")
+        defer { fake.stop() }
+        let carol = "carol@contoso.test"
+        fake.addMailbox(carol)
+        fake.addAccount(.init(username: "svc", password: "pw", mayImpersonate: [SyncCLIFixture.mailbox]))
+        try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
+        try SyncCLIFixture.addSyncUser(cli, id: "E3", name: "Carol", mailbox: carol)
+        try cli.ok("activity", "add", "--type", "task", "--id", "A2", "--owner", "E3", "--subject", "Carol's")
+        let daemon = try cli.start(["run"])
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        #expect(eventually(30) { Self.states(cli)[carol]?["state"] as? String == "disabled" })
+        #expect(Self.states(cli)[carol]?["reason"] as? String == "impersonation denied for the service account")
+        // Alice keeps syncing meanwhile.
+        try cli.ok("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "Alice's")
+        #expect(eventually(10) { fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1 })
+        #expect(try cli.run("status").status == 3)
+
+        fake.addAccount(.init(username: "svc", password: "pw"))
+        try cli.ok("resume", "--mailbox", carol)
+        #expect(eventually(10) { fake.items(mailbox: carol, folder: "tasks").count == 1 })
+        #expect(eventually(5) { (try? cli.run("status").status) == 0 })
+        #expect(terminate(daemon) == 0)
+    }
+
+    @Test("in the daemon: a wrong password backs off (next_pass set, nothing disabled) and recovers once fixed")
+    func daemonWrongPassword() throws {
+        let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  interval_seconds: 1\n  notifications: none\n")
+        defer { fake.stop() }
+        try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
+        try cli.ok("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "Waiting")
+        try SyncCLIFixture.writePassword("wrong", in: cli)
+        let daemon = try cli.start(["run"])
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        #expect(eventually(30) { Self.states(cli)[SyncCLIFixture.mailbox]?["state"] as? String == "backing_off" })
+        let row = Self.states(cli)[SyncCLIFixture.mailbox]
+        #expect((row?["reason"] as? String)?.contains("authentication failed") == true)
+        #expect(row?["next_pass"] as? String != nil)
+        // The password file is read again on SIGHUP (as after `systemctl reload`).
+        try SyncCLIFixture.writePassword("pw", in: cli)
+        kill(daemon.processIdentifier, SIGHUP)
+        #expect(eventually(20) { fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1 })
+        #expect(eventually(5) { Self.states(cli)[SyncCLIFixture.mailbox]?["state"] as? String == "enabled" })
+        #expect(terminate(daemon) == 0)
+    }
+}
