@@ -87,6 +87,7 @@ let package = Package(
             name: "SyncEngineTests",
             dependencies: [
                 "SyncEngine", "SyncPlanning", "EWSMailbox", "EWS", "EWSTestServer", "Store", "ActivityModel",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "SyncPlanningTests", dependencies: ["SyncPlanning", "ActivityModel"]),

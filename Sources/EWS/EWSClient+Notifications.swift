@@ -120,7 +120,7 @@ extension EWSClient {
     }
 
     /// The `X-BackEndOverrideCookie=value` pair among the Set-Cookie lines, without its attributes.
-    static func affinityCookie(_ setCookie: String?) -> String? {
+    public static func affinityCookie(_ setCookie: String?) -> String? {
         setCookie?.split(separator: "\n").lazy
             .map { $0.split(separator: ";", maxSplits: 1).first.map(String.init) ?? "" }
             .map { $0.trimmingCharacters(in: .whitespaces) }

@@ -74,4 +74,49 @@ struct EWSNotificationTests {
             ($0 as? EWSError)?.responseCode == "ErrorSubscriptionNotFound"
         }
     }
+
+    @Test("affinity: Subscribe with a group anchor returns the backend cookie; the connection needs it")
+    func affinity() async throws {
+        let fixture = try F()
+        defer { fixture.finish() }
+        fixture.fake.streamingLifetimeSeconds = 1
+        let client = fixture.client()
+        let a = try await client.subscribeStreaming(folders: [.tasks], mailbox: F.alice, groupAnchor: F.alice)
+        let b = try await client.subscribeStreaming(folders: [.tasks], mailbox: F.bob, groupAnchor: F.alice)
+        #expect(a.affinityCookie == "X-BackEndOverrideCookie=MBX01~\(F.alice)")
+        #expect(b.affinityCookie == a.affinityCookie)
+        let subscribes = fixture.fake.requests.filter { $0.operation == "Subscribe" }
+        #expect(subscribes.map { $0.headers["x-anchormailbox"] } == [F.alice, F.alice])
+        #expect(subscribes.allSatisfy { $0.headers["x-preferserveraffinity"] == "true" })
+        // Without the cookie the connection reaches another server, which does not know them.
+        let lost = client.streamEvents(
+            subscriptions: [a.id, b.id],
+            anchorMailbox: F.alice,
+            connectionTimeoutMinutes: 1
+        )
+        await #expect { for try await _ in lost {} } throws: {
+            ($0 as? EWSError)?.responseCode == "ErrorSubscriptionNotFound"
+        }
+        let found = client.streamEvents(
+            subscriptions: [a.id, b.id],
+            anchorMailbox: F.alice,
+            connectionTimeoutMinutes: 1,
+            affinityCookie: a.affinityCookie
+        )
+        for try await _ in found {}  // ends normally after the fake's one-second lifetime
+        #expect(
+            fixture.fake.requests.last { $0.operation == "GetStreamingEvents" }?.headers["cookie"] == a.affinityCookie
+        )
+        #expect(fixture.fake.schemaViolations.isEmpty)
+    }
+
+    @Test("Set-Cookie lines: the X-BackEndOverrideCookie pair is picked without its attributes")
+    func cookieParsing() {
+        #expect(
+            EWSClient.affinityCookie("exchangecookie=abc; path=/\nX-BackEndOverrideCookie=MBX7~x@y; path=/; secure")
+                == "X-BackEndOverrideCookie=MBX7~x@y"
+        )
+        #expect(EWSClient.affinityCookie("exchangecookie=abc") == nil)
+        #expect(EWSClient.affinityCookie(nil) == nil)
+    }
 }

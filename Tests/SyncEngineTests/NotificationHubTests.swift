@@ -1,0 +1,145 @@
+import EWS
+import EWSTestServer
+import Foundation
+import Logging
+import SyncEngine
+import Testing
+
+/// The mailboxes a hub woke, in order.
+final class Wakes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+
+    func add(_ mailbox: String) { lock.withLock { list.append(mailbox) } }
+    var all: [String] { lock.withLock { list } }
+    func clear() { lock.withLock { list = [] } }
+}
+
+func waitFor(_ seconds: Double, _ condition: () -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return condition()
+}
+
+@Suite("NotificationHub against the fake Exchange: groups, affinity, reconnects, resubscription")
+struct NotificationHubTests {
+    static let mailboxes = ["a@contoso.test", "b@contoso.test", "c@contoso.test"]
+
+    func setUp(groupSize: Int, mode: NotificationHub.Mode = .streaming) throws -> (FakeExchange, NotificationHub, Wakes)
+    {
+        let fake = try FakeExchange()
+        try fake.start()
+        fake.addAccount(.init(username: "svc", password: "pw"))
+        for mailbox in Self.mailboxes { fake.addMailbox(mailbox) }
+        let client = EWSClient(
+            configuration: EWSConfiguration(url: fake.url, credentials: .basic(username: "svc", password: "pw"))
+        )
+        let wakes = Wakes()
+        let hub = NotificationHub(
+            client: { client },
+            mode: mode,
+            groupSize: groupSize,
+            pullInterval: 0.2,
+            logger: Logger(label: "test"),
+            onChange: { wakes.add($0) }
+        )
+        return (fake, hub, wakes)
+    }
+
+    @Test("three mailboxes in groups of two: two connections, each anchored on its first mailbox with its cookie")
+    func groups() async throws {
+        let (fake, hub, wakes) = try setUp(groupSize: 2)
+        defer { fake.stop() }
+        defer { hub.stop() }
+        hub.watch(Self.mailboxes.reversed())
+        #expect(await waitFor(10) { fake.requestCount("GetStreamingEvents") == 2 })
+        let subscribes = fake.requests.filter { $0.operation == "Subscribe" }
+        let anchors = Dictionary(subscribes.map { ($0.mailbox ?? "", $0.headers["x-anchormailbox"] ?? "") }) { a, _ in a
+        }
+        #expect(
+            anchors == [
+                "a@contoso.test": "a@contoso.test", "b@contoso.test": "a@contoso.test",
+                "c@contoso.test": "c@contoso.test",
+            ]
+        )
+        let cookies = Set(
+            fake.requests.filter { $0.operation == "GetStreamingEvents" }.compactMap { $0.headers["cookie"] }
+        )
+        #expect(
+            cookies == ["X-BackEndOverrideCookie=MBX01~a@contoso.test", "X-BackEndOverrideCookie=MBX01~c@contoso.test"]
+        )
+
+        _ = fake.userCreate(mailbox: "c@contoso.test", folder: "tasks", kind: "Task", fields: ["Subject": "x"])
+        _ = fake.userCreate(
+            mailbox: "b@contoso.test",
+            folder: "calendar",
+            kind: "CalendarItem",
+            fields: ["Subject": "y"]
+        )
+        #expect(await waitFor(5) { Set(wakes.all) == ["b@contoso.test", "c@contoso.test"] })
+        #expect(fake.schemaViolations.isEmpty)
+    }
+
+    @Test("a connection ending after its lifetime is reopened with the same subscriptions")
+    func reconnect() async throws {
+        let (fake, hub, wakes) = try setUp(groupSize: 200)
+        defer { fake.stop() }
+        defer { hub.stop() }
+        fake.streamingLifetimeSeconds = 1.2
+        hub.watch(Self.mailboxes)
+        #expect(await waitFor(10) { fake.requestCount("GetStreamingEvents") >= 3 })
+        #expect(fake.requestCount("Subscribe") == 3)  // reconnecting does not subscribe again
+        _ = fake.userCreate(mailbox: "a@contoso.test", folder: "tasks", kind: "Task", fields: ["Subject": "x"])
+        #expect(await waitFor(5) { wakes.all.contains("a@contoso.test") })
+    }
+
+    @Test("failover: every subscription lost, subscribed again, every mailbox woken; then events flow again")
+    func failover() async throws {
+        let (fake, hub, wakes) = try setUp(groupSize: 200)
+        defer { fake.stop() }
+        defer { hub.stop() }
+        hub.watch(Self.mailboxes)
+        #expect(
+            await waitFor(10) { fake.streamingSubscriptions.count == 3 && fake.requestCount("GetStreamingEvents") == 1 }
+        )
+        fake.failover()
+        #expect(await waitFor(10) { fake.streamingSubscriptions.count == 3 })
+        #expect(await waitFor(5) { Set(wakes.all) == Set(Self.mailboxes) })  // events may have been missed
+        wakes.clear()
+        #expect(await waitFor(10) { fake.requestCount("GetStreamingEvents") >= 2 })
+        try await Task.sleep(for: .milliseconds(300))
+        _ = fake.userCreate(mailbox: "b@contoso.test", folder: "tasks", kind: "Task", fields: ["Subject": "x"])
+        #expect(await waitFor(5) { wakes.all.contains("b@contoso.test") })
+    }
+
+    @Test("watch: a group whose members change is rebuilt; an unchanged one keeps its connection")
+    func regroup() async throws {
+        let (fake, hub, _) = try setUp(groupSize: 2)
+        defer { fake.stop() }
+        defer { hub.stop() }
+        hub.watch(["a@contoso.test", "b@contoso.test"])
+        #expect(await waitFor(10) { fake.requestCount("GetStreamingEvents") == 1 })
+        hub.watch(Self.mailboxes)  // c joins a new group; a+b untouched
+        #expect(await waitFor(10) { fake.requestCount("GetStreamingEvents") == 2 })
+        #expect(fake.requestCount("Subscribe") == 3)
+    }
+
+    @Test("pull: GetEvents per mailbox; a lost subscription is made again and the mailbox woken")
+    func pull() async throws {
+        let (fake, hub, wakes) = try setUp(groupSize: 200, mode: .pull)
+        defer { fake.stop() }
+        defer { hub.stop() }
+        hub.watch(["a@contoso.test"])
+        #expect(await waitFor(10) { fake.requestCount("GetEvents") >= 2 })
+        #expect(wakes.all.isEmpty)  // status events only
+        _ = fake.userCreate(mailbox: "a@contoso.test", folder: "tasks", kind: "Task", fields: ["Subject": "x"])
+        #expect(await waitFor(5) { wakes.all == ["a@contoso.test"] })
+        fake.failover()
+        #expect(await waitFor(5) { fake.requestCount("Subscribe") == 2 })
+        #expect(wakes.all.count >= 2)
+        #expect(fake.requestCount("GetStreamingEvents") == 0)
+    }
+}
