@@ -30,6 +30,21 @@ extension EWSClient {
         return try await subscribe(body: body, mailbox: mailbox, groupAnchor: groupAnchor)
     }
 
+    /// Unsubscribe: ends a subscription now instead of letting it expire (subscriptions count against
+    /// the mailbox's EWSMaxSubscriptions while they live). `groupAnchor` as for the Subscribe.
+    public func unsubscribe(_ subscription: String, mailbox: String, groupAnchor: String? = nil) async throws {
+        var call = Call(
+            operation: "Unsubscribe",
+            body:
+                "<m:Unsubscribe><m:SubscriptionId>\(XMLEscaping.escape(subscription))</m:SubscriptionId></m:Unsubscribe>",
+            mailbox: mailbox
+        )
+        call.anchorMailbox = groupAnchor
+        let answer: Answer<Never> = try await send(call)
+        let message = try Self.single(answer.messages, "Unsubscribe")
+        if let error = message.error, error.responseCode != "ErrorSubscriptionNotFound" { throw error }
+    }
+
     /// GetEvents on a pull subscription.
     public func getEvents(subscription: String, watermark: String, mailbox: String) async throws -> EWSEventBatch {
         let body =

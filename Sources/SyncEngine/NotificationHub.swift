@@ -30,6 +30,8 @@ public final class NotificationHub: @unchecked Sendable {
     private let lock = NSLock()
     /// Running watchers by their member list (a group's mailboxes, or one mailbox under pull).
     private var watchers: [[String]: Task<Void, Never>] = [:]
+    /// Watchers closed whose Unsubscribe calls are still under way (awaited, briefly, by `stop`).
+    private var unsubscribing = 0
 
     static let folders: [EWSFolder] = [.tasks, .calendar]
     static let lostSubscription: Set<String> = [
@@ -79,11 +81,31 @@ public final class NotificationHub: @unchecked Sendable {
         }
     }
 
-    /// Closes every subscription watcher.
-    public func stop() {
-        lock.withLock {
-            for task in watchers.values { task.cancel() }
-            watchers = [:]
+    /// Closes every watcher and gives their Unsubscribe calls up to `grace` seconds (shutdown must stay
+    /// within systemd's stop timeout; a subscription not ended expires on the server by itself).
+    public func stop(grace: Double = 1) async {
+        let closing = lock.withLock {
+            defer { watchers = [:] }
+            return Array(watchers.values)
+        }
+        for task in closing { task.cancel() }
+        for task in closing { await task.value }
+        let deadline = Date().addingTimeInterval(grace)
+        while lock.withLock({ unsubscribing }) > 0, Date() < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Ends the subscriptions of a closed watcher, outside its cancelled task.
+    private func unsubscribe(_ subscriptions: [String: EWSSubscription], anchor: String?) {
+        guard !subscriptions.isEmpty else { return }
+        let client = self.client
+        lock.withLock { unsubscribing += 1 }
+        Task.detached { [self] in
+            for (mailbox, subscription) in subscriptions {
+                try? await client.unsubscribe(subscription.id, mailbox: mailbox, groupAnchor: anchor)
+            }
+            lock.withLock { unsubscribing -= 1 }
         }
     }
 
@@ -94,6 +116,7 @@ public final class NotificationHub: @unchecked Sendable {
         var subscriptions: [String: EWSSubscription] = [:]
         var subscribedBefore: Set<String> = []
         var backOff = 1.0
+        defer { unsubscribe(subscriptions, anchor: anchor) }
         while !Task.isCancelled {
             let missing = members.filter { subscriptions[$0] == nil }
             for (mailbox, result) in await subscribeAll(missing, anchor: anchor) {
@@ -187,6 +210,7 @@ public final class NotificationHub: @unchecked Sendable {
         var subscription: EWSSubscription?
         var watermark = ""
         var backOff = 1.0
+        defer { unsubscribe(subscription.map { [mailbox: $0] } ?? [:], anchor: nil) }
         while !Task.isCancelled {
             do {
                 if subscription == nil {

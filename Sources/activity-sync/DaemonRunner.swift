@@ -76,7 +76,7 @@ final class DaemonRunner: @unchecked Sendable {
             ]
         )
         await daemon.run()
-        hub.stop()
+        await hub.stop()
         withExtendedLifetime(server) {}
         logger.info("activity-sync stopped")
     }

@@ -2,21 +2,22 @@ import EWSTestServer
 import Foundation
 import Testing
 
-/// Waits up to `seconds` for `condition`, polling every 50 ms.
-func eventually(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+/// Waits up to `seconds` for `condition`, polling every 50 ms without holding a thread of the
+/// cooperative pool (on two cores, blocking waits would starve the async tests running beside).
+func eventually(_ seconds: Double, _ condition: () throws -> Bool) async rethrows -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try condition() { return true }
-        usleep(50_000)
+        try? await Task.sleep(for: .milliseconds(50))
     }
     return try condition()
 }
 
 /// Stops a daemon with SIGTERM and returns its exit status (nil: still running after 10 s).
-func terminate(_ daemon: Process) -> Int32? {
+func terminate(_ daemon: Process) async -> Int32? {
     kill(daemon.processIdentifier, SIGTERM)
     let deadline = Date().addingTimeInterval(10)
-    while daemon.isRunning && Date() < deadline { usleep(20_000) }
+    while daemon.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
     if daemon.isRunning {
         kill(daemon.processIdentifier, SIGKILL)
         return nil
@@ -29,7 +30,7 @@ struct DaemonNotificationTests {
     static let bob = "bob@contoso.test"
 
     /// Alice and Bob syncing, one task each in Exchange, the daemon started and in step.
-    static func start(notifications: String) throws -> (FakeExchange, CLIRunner, Process) {
+    static func start(notifications: String) async throws -> (FakeExchange, CLIRunner, Process) {
         let (fake, cli) = try SyncCLIFixture.make(
             extraConfig:
                 "sync:\n  interval_seconds: 300\n  notifications: \(notifications)\n  pull_interval_seconds: 1\n"
@@ -40,7 +41,7 @@ struct DaemonNotificationTests {
         try cli.ok("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "First")
         try cli.ok("activity", "add", "--type", "task", "--id", "B1", "--owner", "E2", "--subject", "Bob's")
         let daemon = try cli.start(["run"], logFile: "daemon.log")
-        let synced = eventually(30) {
+        let synced = await eventually(30) {
             fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1
                 && fake.items(mailbox: bob, folder: "tasks").count == 1
         }
@@ -60,13 +61,13 @@ struct DaemonNotificationTests {
         mailbox: String,
         id: String,
         to text: String
-    ) throws
+    ) async throws
         -> Double
     {
         let item = try #require(fake.items(mailbox: mailbox, folder: "tasks").first)
         let edited = Date()
         fake.userUpdate(mailbox: mailbox, itemId: item.id, fields: ["Subject": text])
-        let arrived = try eventually(20) { try subject(cli, id) == text }
+        let arrived = try await eventually(20) { try subject(cli, id) == text }
         #expect(arrived, "the Outlook edit never reached the CRM")
         return Date().timeIntervalSince(edited)
     }
@@ -74,12 +75,12 @@ struct DaemonNotificationTests {
     @Test(
         "streaming: both mailboxes on one GetStreamingEvents with affinity; an Outlook edit reaches the CRM in < 2 s; failover resubscribes"
     )
-    func streaming() throws {
-        let (fake, cli, daemon) = try Self.start(notifications: "streaming")
+    func streaming() async throws {
+        let (fake, cli, daemon) = try await Self.start(notifications: "streaming")
         defer { fake.stop() }
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
-        #expect(eventually(10) { fake.streamingSubscriptions == [SyncCLIFixture.mailbox: 1, Self.bob: 1] })
-        #expect(eventually(10) { fake.requestCount("GetStreamingEvents") == 1 })
+        #expect(await eventually(10) { fake.streamingSubscriptions == [SyncCLIFixture.mailbox: 1, Self.bob: 1] })
+        #expect(await eventually(10) { fake.requestCount("GetStreamingEvents") == 1 })
 
         // One group: every Subscribe anchored on the group's first mailbox with affinity; the one
         // connection carries the backend cookie Exchange handed out.
@@ -94,15 +95,17 @@ struct DaemonNotificationTests {
         // The interval is 300 s: only the notification can bring these over quickly.
         var latencies: [Double] = []
         for round in 1...3 {
-            latencies.append(try Self.outlookEdit(fake, cli, mailbox: Self.bob, id: "B1", to: "Bob's, edit \(round)"))
+            latencies.append(
+                try await Self.outlookEdit(fake, cli, mailbox: Self.bob, id: "B1", to: "Bob's, edit \(round)")
+            )
         }
         #expect(latencies.max()! < 4, "Outlook → CRM took \(latencies) s")  // 2 s nominal; slack for a loaded machine
         print("streaming Outlook → CRM latencies (s): \(latencies.map { String(format: "%.2f", $0) })")
 
         // A mailbox server failover loses every subscription: the daemon subscribes again and keeps up.
         fake.failover()
-        #expect(eventually(15) { fake.streamingSubscriptions == [SyncCLIFixture.mailbox: 1, Self.bob: 1] })
-        let afterFailover = try Self.outlookEdit(
+        #expect(await eventually(15) { fake.streamingSubscriptions == [SyncCLIFixture.mailbox: 1, Self.bob: 1] })
+        let afterFailover = try await Self.outlookEdit(
             fake,
             cli,
             mailbox: SyncCLIFixture.mailbox,
@@ -111,31 +114,31 @@ struct DaemonNotificationTests {
         )
         #expect(afterFailover < 4)
         #expect(fake.schemaViolations.isEmpty)
-        #expect(terminate(daemon) == 0)
+        #expect(await terminate(daemon) == 0)
     }
 
     @Test("pull: GetEvents per mailbox every pull_interval_seconds; an Outlook edit reaches the CRM")
-    func pull() throws {
-        let (fake, cli, daemon) = try Self.start(notifications: "pull")
+    func pull() async throws {
+        let (fake, cli, daemon) = try await Self.start(notifications: "pull")
         defer { fake.stop() }
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
-        #expect(eventually(10) { fake.requestCount("GetEvents", mailbox: Self.bob) >= 2 })
-        let latency = try Self.outlookEdit(fake, cli, mailbox: Self.bob, id: "B1", to: "Pulled")
+        #expect(await eventually(10) { fake.requestCount("GetEvents", mailbox: Self.bob) >= 2 })
+        let latency = try await Self.outlookEdit(fake, cli, mailbox: Self.bob, id: "B1", to: "Pulled")
         #expect(latency < 5, "Outlook → CRM took \(latency) s with a 1 s pull interval")
         #expect(fake.requestCount("GetStreamingEvents") == 0)
-        #expect(terminate(daemon) == 0)
+        #expect(await terminate(daemon) == 0)
     }
 
     @Test("none: no subscriptions; the interval pass is the only way in")
-    func polling() throws {
-        let (fake, cli, daemon) = try Self.start(notifications: "none")
+    func polling() async throws {
+        let (fake, cli, daemon) = try await Self.start(notifications: "none")
         defer { fake.stop() }
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         let item = try #require(fake.items(mailbox: Self.bob, folder: "tasks").first)
         fake.userUpdate(mailbox: Self.bob, itemId: item.id, fields: ["Subject": "Unseen for now"])
-        Thread.sleep(forTimeInterval: 2)
+        try await Task.sleep(for: .seconds(2))
         #expect(try Self.subject(cli, "B1") == "Bob's")
         #expect(fake.requestCount("Subscribe") == 0)
-        #expect(terminate(daemon) == 0)
+        #expect(await terminate(daemon) == 0)
     }
 }

@@ -7,7 +7,7 @@ struct DaemonOpsTests {
     static func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
 
     @Test("at most sync.concurrency mailboxes at once, never two requests on one mailbox")
-    func concurrency() throws {
+    func concurrency() async throws {
         let (fake, cli) = try SyncCLIFixture.make(
             extraConfig: "sync:\n  interval_seconds: 300\n  concurrency: 2\n  notifications: none\n"
         )
@@ -34,17 +34,17 @@ struct DaemonOpsTests {
         let daemon = try cli.start(["run"])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         #expect(
-            eventually(40) {
+            await eventually(40) {
                 (1...5).allSatisfy { fake.items(mailbox: "user\($0)@contoso.test", folder: "tasks").count == 1 }
             }
         )
         #expect(fake.peakInFlight.mailboxes == 2)
         #expect(fake.peakInFlight.perMailbox == 1)
-        #expect(terminate(daemon) == 0)
+        #expect(await terminate(daemon) == 0)
     }
 
     @Test("resync, purge and resume while the daemon runs are performed by the daemon and answered")
-    func opsThroughTheDaemon() throws {
+    func opsThroughTheDaemon() async throws {
         let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  interval_seconds: 300\n")
         defer { fake.stop() }
         let mailbox = SyncCLIFixture.mailbox
@@ -52,7 +52,7 @@ struct DaemonOpsTests {
         try cli.ok("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "Ours")
         let daemon = try cli.start(["run"])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
-        #expect(eventually(30) { fake.items(mailbox: mailbox, folder: "tasks").count == 1 })
+        #expect(await eventually(30) { fake.items(mailbox: mailbox, folder: "tasks").count == 1 })
 
         // The sync state is lost on the server: a resync re-links by identity, no duplicate.
         fake.invalidateSyncStates(mailbox: mailbox)
@@ -83,17 +83,17 @@ struct DaemonOpsTests {
 
         // Resume: the daemon syncs it at once, from scratch, re-linking the user's task by its identity.
         try cli.ok("resume", "--mailbox", mailbox)
-        #expect(eventually(10) { fake.items(mailbox: mailbox, folder: "tasks").count == 2 })
+        #expect(await eventually(10) { fake.items(mailbox: mailbox, folder: "tasks").count == 2 })
         #expect(
             Set(fake.items(mailbox: mailbox, folder: "tasks").map { $0.fields["Subject"] }) == ["Mine", "Ours"]
         )
-        #expect(eventually(5) { (try? cli.run("status").status) == 0 })
+        #expect(await eventually(5) { (try? cli.run("status").status) == 0 })
         #expect(try cli.ok("activity", "list").components(separatedBy: "Mine").count == 2)  // imported once
-        #expect(terminate(daemon) == 0)
+        #expect(await terminate(daemon) == 0)
     }
 
     @Test("purge without a daemon: only this instance's items; unknown mailbox refused")
-    func purgeInProcess() throws {
+    func purgeInProcess() async throws {
         let (fake, cli) = try SyncCLIFixture.make()
         defer { fake.stop() }
         let mailbox = SyncCLIFixture.mailbox
@@ -131,14 +131,14 @@ struct DaemonOpsTests {
     }
 
     @Test("SIGTERM mid-pass: exit 0 after the batch in flight; the restart loses and duplicates nothing")
-    func sigtermMidPass() throws {
+    func sigtermMidPass() async throws {
         let (fake, cli) = try SyncCLIFixture.make(
             extraConfig: "sync:\n  interval_seconds: 300\n  batch_size: 10\n  notifications: none\n"
         )
         defer { fake.stop() }
         let mailbox = SyncCLIFixture.mailbox
         try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
-        let activities = (1...120).map {
+        let activities = (1...200).map {
             "{\"id\":\"A\($0)\",\"type\":\"task\",\"owner\":\"E1\",\"subject\":\"Task \($0)\"}"
         }
         try "{\"activities\":[\(activities.joined(separator: ","))]}".write(
@@ -147,27 +147,27 @@ struct DaemonOpsTests {
             encoding: .utf8
         )
         try cli.ok("import", "bulk.json")
-        fake.inject(.delay(seconds: 0.4), operation: "CreateItem", times: 12)
+        fake.inject(.delay(seconds: 0.5), operation: "CreateItem", times: 20)
         let daemon = try cli.start(["run"])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
-        #expect(eventually(30) { fake.requestCount("CreateItem") >= 2 })
+        #expect(await eventually(30) { fake.requestCount("CreateItem") >= 2 })
         let stopping = Date()
-        let status = terminate(daemon)
+        let status = await terminate(daemon)
         #expect(status == 0)
         #expect(Date().timeIntervalSince(stopping) < 10)
         let created = fake.items(mailbox: mailbox, folder: "tasks").count
-        #expect(created > 0 && created < 120, "the pass should have stopped part-way, created \(created)")
+        #expect(created > 0 && created < 200, "the pass should have stopped part-way, created \(created)")
 
         let rerun = try cli.run("run", "--once")
         #expect(rerun.status == 0, "\(rerun.stdout)")
         let items = fake.items(mailbox: mailbox, folder: "tasks")
-        #expect(items.count == 120)
-        #expect(Set(items.compactMap { $0.extended["ActivityId"] }).count == 120)
+        #expect(items.count == 200)
+        #expect(Set(items.compactMap { $0.extended["ActivityId"] }).count == 200)
         #expect(try cli.ok("run", "--once").contains("did 0 actions"))
     }
 
     @Test("status shows next_pass and throttling; the metrics endpoint counts; logs carry metadata, never the password")
-    func statusMetricsLogs() throws {
+    func statusMetricsLogs() async throws {
         let port = Int.random(in: 20_000...60_000)
         let (fake, cli) = try SyncCLIFixture.make(
             extraConfig: "sync:\n  interval_seconds: 300\nmetrics:\n  listen: 127.0.0.1:\(port)\nlog:\n  level: debug\n"
@@ -178,14 +178,13 @@ struct DaemonOpsTests {
         fake.inject(.serverBusy(backOffMilliseconds: 50), operation: "SyncFolderItems", times: 1)
         let daemon = try cli.start(["run"], environment: ["JOURNAL_STREAM": "8:1234"], logFile: "daemon.log")
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
-        #expect(eventually(30) { fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1 })
+        #expect(await eventually(30) { fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1 })
 
-        let row = try #require(
-            try eventually(10) {
-                ((try Self.json(try cli.run("status", "--json").stdout) as? [[String: Any]])?.first?["next_pass"]
-                    as? String) != nil
-            } ? (try Self.json(try cli.run("status", "--json").stdout) as? [[String: Any]])?.first : nil
-        )
+        func firstRow() -> [String: Any]? {
+            (try? Self.json((try? cli.run("status", "--json").stdout) ?? "") as? [[String: Any]])?.first
+        }
+        #expect(await eventually(10) { firstRow()?["next_pass"] as? String != nil })
+        let row = try #require(firstRow())
         #expect(row["state"] as? String == "enabled")
         #expect(row["throttled_last_hour"] as? Int == 1)
         let nextPass = try #require(row["next_pass"] as? String)
@@ -199,7 +198,7 @@ struct DaemonOpsTests {
         #expect(scrape.contains("activity_sync_pass_seconds_count"))
         #expect(scrape.contains("activity_sync_mailbox_lag_seconds{mailbox=\"alice@contoso.test\"}"))
         #expect(scrape.contains("activity_sync_mailboxes{state=\"enabled\"} 1"))
-        #expect(terminate(daemon) == 0)
+        #expect(await terminate(daemon) == 0)
 
         let log = try String(contentsOfFile: cli.path("daemon.log"), encoding: .utf8)
         #expect(log.contains("<6>info alice@contoso.test: did 1 actions"))
@@ -211,7 +210,7 @@ struct DaemonOpsTests {
     }
 
     @Test("a bad metrics.listen is refused by config check, naming the key")
-    func badListen() throws {
+    func badListen() async throws {
         let cli = try CLIRunner(config: "store:\n  path: crm.sqlite\nmetrics:\n  listen: localhost\n")
         let check = try cli.run("config", "check")
         #expect(check.status == 2 && check.stderr.contains("metrics.listen"))
@@ -245,7 +244,7 @@ struct DaemonOpsTests {
 
 extension DaemonOpsTests {
     @Test("SIGTERM during a long ServerBusy back-off exits 0 at once; nothing is lost")
-    func sigtermDuringBackOff() throws {
+    func sigtermDuringBackOff() async throws {
         let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  notifications: none\n")
         defer { fake.stop() }
         try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
@@ -253,10 +252,10 @@ extension DaemonOpsTests {
         fake.inject(.serverBusy(backOffMilliseconds: 60_000), operation: "SyncFolderItems", times: 1)
         let daemon = try cli.start(["run"])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
-        #expect(eventually(30) { fake.requestCount("SyncFolderItems") == 1 })
-        Thread.sleep(forTimeInterval: 0.5)  // now in the minute-long back-off
+        #expect(await eventually(30) { fake.requestCount("SyncFolderItems") == 1 })
+        try await Task.sleep(for: .seconds(0.5))  // now in the minute-long back-off
         let stopping = Date()
-        #expect(terminate(daemon) == 0)
+        #expect(await terminate(daemon) == 0)
         #expect(Date().timeIntervalSince(stopping) < 3)
         #expect(fake.requestCount("SyncFolderItems") == 1)  // the back-off was honoured to the end
         #expect(try cli.ok("run", "--once").contains("did 1 actions"))
@@ -266,7 +265,7 @@ extension DaemonOpsTests {
 
 extension DaemonOpsTests {
     @Test("a request the daemon never answers (it stopped) is withdrawn, not left to run at a later start")
-    func withdrawnWhenTheDaemonStops() throws {
+    func withdrawnWhenTheDaemonStops() async throws {
         let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  notifications: none\n")
         defer { fake.stop() }
         try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
@@ -277,18 +276,18 @@ extension DaemonOpsTests {
         #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
         let purge = try cli.start(["purge", "--mailbox", SyncCLIFixture.mailbox], logFile: "purge.log")
         defer { if purge.isRunning { kill(purge.processIdentifier, SIGKILL) } }
-        Thread.sleep(forTimeInterval: 1)
+        try await Task.sleep(for: .seconds(1))
         #expect(purge.isRunning)  // waiting for the answer
         close(fd)  // the "daemon" is gone
-        #expect(eventually(10) { !purge.isRunning })
+        #expect(await eventually(10) { !purge.isRunning })
         #expect(purge.terminationStatus == 1)
         // A daemon started now has nothing queued: the item stays.
         let daemon = try cli.start(["run"])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
-        #expect(eventually(20) { fake.requestCount("SyncFolderItems") >= 4 })
-        Thread.sleep(forTimeInterval: 1.5)
+        #expect(await eventually(20) { fake.requestCount("SyncFolderItems") >= 4 })
+        try await Task.sleep(for: .seconds(1.5))
         #expect(fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1)
-        #expect(terminate(daemon) == 0)
+        #expect(await terminate(daemon) == 0)
     }
 }
 
@@ -301,7 +300,7 @@ extension DaemonOpsTests {
     }
 
     @Test("in the daemon: impersonation denied disables that mailbox only; resume after the fix syncs it at once")
-    func daemonDisablesOneMailbox() throws {
+    func daemonDisablesOneMailbox() async throws {
         let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  interval_seconds: 300\n")
         defer { fake.stop() }
         let carol = "carol@contoso.test"
@@ -312,22 +311,22 @@ extension DaemonOpsTests {
         try cli.ok("activity", "add", "--type", "task", "--id", "A2", "--owner", "E3", "--subject", "Carol's")
         let daemon = try cli.start(["run"])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
-        #expect(eventually(30) { Self.states(cli)[carol]?["state"] as? String == "disabled" })
+        #expect(await eventually(30) { Self.states(cli)[carol]?["state"] as? String == "disabled" })
         #expect(Self.states(cli)[carol]?["reason"] as? String == "impersonation denied for the service account")
         // Alice keeps syncing meanwhile.
         try cli.ok("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "Alice's")
-        #expect(eventually(10) { fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1 })
+        #expect(await eventually(10) { fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1 })
         #expect(try cli.run("status").status == 3)
 
         fake.addAccount(.init(username: "svc", password: "pw"))
         try cli.ok("resume", "--mailbox", carol)
-        #expect(eventually(10) { fake.items(mailbox: carol, folder: "tasks").count == 1 })
-        #expect(eventually(5) { (try? cli.run("status").status) == 0 })
-        #expect(terminate(daemon) == 0)
+        #expect(await eventually(10) { fake.items(mailbox: carol, folder: "tasks").count == 1 })
+        #expect(await eventually(5) { (try? cli.run("status").status) == 0 })
+        #expect(await terminate(daemon) == 0)
     }
 
     @Test("in the daemon: a wrong password backs off (next_pass set, nothing disabled) and recovers once fixed")
-    func daemonWrongPassword() throws {
+    func daemonWrongPassword() async throws {
         let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  interval_seconds: 1\n  notifications: none\n")
         defer { fake.stop() }
         try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
@@ -335,15 +334,15 @@ extension DaemonOpsTests {
         try SyncCLIFixture.writePassword("wrong", in: cli)
         let daemon = try cli.start(["run"])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
-        #expect(eventually(30) { Self.states(cli)[SyncCLIFixture.mailbox]?["state"] as? String == "backing_off" })
+        #expect(await eventually(30) { Self.states(cli)[SyncCLIFixture.mailbox]?["state"] as? String == "backing_off" })
         let row = Self.states(cli)[SyncCLIFixture.mailbox]
         #expect((row?["reason"] as? String)?.contains("authentication failed") == true)
         #expect(row?["next_pass"] as? String != nil)
         // The password file is read again on SIGHUP (as after `systemctl reload`).
         try SyncCLIFixture.writePassword("pw", in: cli)
         kill(daemon.processIdentifier, SIGHUP)
-        #expect(eventually(20) { fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1 })
-        #expect(eventually(5) { Self.states(cli)[SyncCLIFixture.mailbox]?["state"] as? String == "enabled" })
-        #expect(terminate(daemon) == 0)
+        #expect(await eventually(20) { fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1 })
+        #expect(await eventually(5) { Self.states(cli)[SyncCLIFixture.mailbox]?["state"] as? String == "enabled" })
+        #expect(await terminate(daemon) == 0)
     }
 }

@@ -29,12 +29,13 @@ final class NotifySocket {
     }
 
     /// Waits up to `seconds` for a datagram containing `text`.
-    func wait(for text: String, seconds: Double) -> Bool {
+    func wait(for text: String, seconds: Double) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         var buffer = [UInt8](repeating: 0, count: 4096)
         while Date() < deadline {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
             if count > 0, String(decoding: buffer[..<count], as: UTF8.self).contains(text) { return true }
+            if count <= 0 { try? await Task.sleep(for: .milliseconds(20)) }
         }
         return false
     }
@@ -45,7 +46,7 @@ struct DaemonTests {
     @Test(
         "READY=1 and WATCHDOG=1; a CRM write reaches Outlook without waiting for the interval; SIGTERM exits 0"
     )
-    func daemon() throws {
+    func daemon() async throws {
         let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  interval_seconds: 300\n")
         defer { fake.stop() }
         try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
@@ -54,9 +55,9 @@ struct DaemonTests {
         let daemon = try cli.start(["run"], environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000"])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         // READY=1 comes once the loop runs (a first sync of many mailboxes may outlast any start timeout).
-        #expect(notify.wait(for: "READY=1", seconds: 30))
-        #expect(eventually(30) { fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1 })
-        #expect(notify.wait(for: "WATCHDOG=1", seconds: 5))
+        #expect(await notify.wait(for: "READY=1", seconds: 30))
+        #expect(await eventually(30) { fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1 })
+        #expect(await notify.wait(for: "WATCHDOG=1", seconds: 5))
 
         // The interval is 300 s: only the store's change sequence can bring this over quickly.
         try cli.ok("activity", "add", "--type", "task", "--id", "A2", "--owner", "E1", "--subject", "Second")
@@ -79,32 +80,32 @@ struct DaemonTests {
         while daemon.isRunning && Date().timeIntervalSince(stopping) < 10 { usleep(20_000) }
         #expect(!daemon.isRunning)
         #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0)
-        #expect(notify.wait(for: "STOPPING=1", seconds: 2))
+        #expect(await notify.wait(for: "STOPPING=1", seconds: 2))
     }
 
     @Test("SIGHUP applies a new interval; a broken file is refused and the running configuration kept")
-    func reload() throws {
+    func reload() async throws {
         let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  interval_seconds: 300\n")
         defer { fake.stop() }
         try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
         let notify = try NotifySocket()
         let daemon = try cli.start(["run"], environment: ["NOTIFY_SOCKET": notify.path])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
-        #expect(notify.wait(for: "READY=1", seconds: 30))
+        #expect(await notify.wait(for: "READY=1", seconds: 30))
         let config = cli.path("activity-sync.yaml")
         let original = try String(contentsOfFile: config, encoding: .utf8)
         // A bad file first: refused, the daemon keeps running with what it has.
         try (original + "bogus: 1\n").write(toFile: config, atomically: true, encoding: .utf8)
         kill(daemon.processIdentifier, SIGHUP)
-        #expect(notify.wait(for: "RELOADING=1", seconds: 5))
+        #expect(await notify.wait(for: "RELOADING=1", seconds: 5))
         #expect(daemon.isRunning)
         try original.replacingOccurrences(of: "interval_seconds: 300", with: "interval_seconds: 1")
             .write(toFile: config, atomically: true, encoding: .utf8)
         kill(daemon.processIdentifier, SIGHUP)
-        #expect(notify.wait(for: "RELOADING=1", seconds: 5))
+        #expect(await notify.wait(for: "RELOADING=1", seconds: 5))
         // With a one-second interval, rounds now follow each other without any change to wake them.
         let before = fake.requestCount("SyncFolderItems")
-        Thread.sleep(forTimeInterval: 3.5)
+        try await Task.sleep(for: .seconds(3.5))
         #expect(fake.requestCount("SyncFolderItems") - before >= 4)  // at least two rounds of two folders
         kill(daemon.processIdentifier, SIGTERM)
         while daemon.isRunning { usleep(20_000) }

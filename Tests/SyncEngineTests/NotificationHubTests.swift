@@ -53,7 +53,6 @@ struct NotificationHubTests {
     func groups() async throws {
         let (fake, hub, wakes) = try setUp(groupSize: 2)
         defer { fake.stop() }
-        defer { hub.stop() }
         hub.watch(Self.mailboxes.reversed())
         #expect(await waitFor(10) { fake.requestCount("GetStreamingEvents") == 2 })
         let subscribes = fake.requests.filter { $0.operation == "Subscribe" }
@@ -81,26 +80,26 @@ struct NotificationHubTests {
         )
         #expect(await waitFor(5) { Set(wakes.all) == ["b@contoso.test", "c@contoso.test"] })
         #expect(fake.schemaViolations.isEmpty)
+        await hub.stop()
     }
 
     @Test("a connection ending after its lifetime is reopened with the same subscriptions")
     func reconnect() async throws {
         let (fake, hub, wakes) = try setUp(groupSize: 200)
         defer { fake.stop() }
-        defer { hub.stop() }
-        fake.streamingLifetimeSeconds = 1.2
+        fake.streamingLifetimeSeconds = 1.5
         hub.watch(Self.mailboxes)
-        #expect(await waitFor(10) { fake.requestCount("GetStreamingEvents") >= 3 })
+        #expect(await waitFor(20) { fake.requestCount("GetStreamingEvents") >= 2 })
         #expect(fake.requestCount("Subscribe") == 3)  // reconnecting does not subscribe again
         _ = fake.userCreate(mailbox: "a@contoso.test", folder: "tasks", kind: "Task", fields: ["Subject": "x"])
         #expect(await waitFor(5) { wakes.all.contains("a@contoso.test") })
+        await hub.stop()
     }
 
     @Test("failover: every subscription lost, subscribed again, every mailbox woken; then events flow again")
     func failover() async throws {
         let (fake, hub, wakes) = try setUp(groupSize: 200)
         defer { fake.stop() }
-        defer { hub.stop() }
         hub.watch(Self.mailboxes)
         #expect(
             await waitFor(10) { fake.streamingSubscriptions.count == 3 && fake.requestCount("GetStreamingEvents") == 1 }
@@ -113,25 +112,30 @@ struct NotificationHubTests {
         try await Task.sleep(for: .milliseconds(300))
         _ = fake.userCreate(mailbox: "b@contoso.test", folder: "tasks", kind: "Task", fields: ["Subject": "x"])
         #expect(await waitFor(5) { wakes.all.contains("b@contoso.test") })
+        await hub.stop()
     }
 
     @Test("watch: a group whose members change is rebuilt; an unchanged one keeps its connection")
     func regroup() async throws {
         let (fake, hub, _) = try setUp(groupSize: 2)
         defer { fake.stop() }
-        defer { hub.stop() }
         hub.watch(["a@contoso.test", "b@contoso.test"])
         #expect(await waitFor(10) { fake.requestCount("GetStreamingEvents") == 1 })
         hub.watch(Self.mailboxes)  // c joins a new group; a+b untouched
         #expect(await waitFor(10) { fake.requestCount("GetStreamingEvents") == 2 })
         #expect(fake.requestCount("Subscribe") == 3)
+        hub.watch(["a@contoso.test", "c@contoso.test"])  // one new group of a+c: the old ones end
+        #expect(await waitFor(10) { fake.requestCount("Subscribe") == 5 })
+        #expect(await waitFor(10) { fake.streamingSubscriptions == ["a@contoso.test": 1, "c@contoso.test": 1] })
+        // Stopping ends every subscription on the server instead of leaving them to expire.
+        await hub.stop()
+        #expect(fake.streamingSubscriptions.isEmpty)
     }
 
     @Test("pull: GetEvents per mailbox; a lost subscription is made again and the mailbox woken")
     func pull() async throws {
         let (fake, hub, wakes) = try setUp(groupSize: 200, mode: .pull)
         defer { fake.stop() }
-        defer { hub.stop() }
         hub.watch(["a@contoso.test"])
         #expect(await waitFor(10) { fake.requestCount("GetEvents") >= 2 })
         #expect(wakes.all.isEmpty)  // status events only
@@ -141,5 +145,6 @@ struct NotificationHubTests {
         #expect(await waitFor(5) { fake.requestCount("Subscribe") == 2 })
         #expect(wakes.all.count >= 2)
         #expect(fake.requestCount("GetStreamingEvents") == 0)
+        await hub.stop()
     }
 }
