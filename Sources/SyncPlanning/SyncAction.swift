@@ -85,6 +85,20 @@ public enum SyncAction: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The activity and the item the action concerns, as far as it names them (log metadata).
+    public var subjects: (activity: String?, item: String?) {
+        switch self {
+        case .createRemote(let activity, _), .updateLocal(let activity, _, _, _), .tombstoneLocal(let activity),
+            .unlink(let activity), .setBase(let activity, _):
+            return (activity, nil)
+        case .updateRemote(let activity, let item, _, _, _), .deleteRemote(let activity, let item),
+            .relink(let activity, let item):
+            return (activity, item)
+        case .createLocal(let item, _, _), .skip(let item, _): return (nil, item)
+        case .recordConflict(let conflict): return (conflict.activityId, nil)
+        }
+    }
+
     /// Whether the action deletes something on either side (for the circuit breaker).
     public var isDelete: Bool {
         switch self {

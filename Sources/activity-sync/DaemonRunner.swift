@@ -247,6 +247,8 @@ final class DaemonRunner: @unchecked Sendable {
         resyncAtStart && resynced.withLock { $0.insert(mailbox).inserted }
     }
 
+    /// The pass's lines as log entries: mailbox and pass id on each, activity and item on action lines.
+    /// A quiet pass (the common case) logs at debug, so info shows what changed.
     private func log(_ outcome: SyncRun.MailboxOutcome) {
         guard let first = outcome.lines.first else { return }
         var metadata: Logger.Metadata = [:]
@@ -254,16 +256,23 @@ final class DaemonRunner: @unchecked Sendable {
             metadata["mailbox"] = "\(report.mailbox)"
             metadata["pass"] = "\(report.pass)"
         }
-        // A quiet pass is the common case: one debug line, so info shows what changed.
-        let quiet = outcome.report.map { report in
-            !report.plan.actions.contains { if case .skip = $0 { false } else { true } }
-        }
-        let level: Logger.Level =
-            outcome.skipped || (outcome.ok && quiet == true) ? .debug : outcome.ok ? .info : .warning
+        let quiet = outcome.ok && outcome.report?.plan.isEmpty == true
+        let level: Logger.Level = outcome.skipped || quiet ? .debug : outcome.ok ? .info : .warning
         logger.log(level: level, "\(first)", metadata: metadata)
-        for line in outcome.lines.dropFirst() {
-            logger.log(level: line.hasPrefix("  skip") ? .debug : level, "\(line)", metadata: metadata)
+        var rest = outcome.lines.dropFirst()
+        for action in outcome.report?.plan.actions ?? [] {
+            guard let line = rest.popFirst() else { break }
+            var fields = metadata
+            let (activity, item) = action.subjects
+            if let activity { fields["activity"] = "\(activity)" }
+            if let item { fields["item"] = "\(item)" }
+            if case .skip = action {
+                logger.debug("\(line)", metadata: fields)
+            } else {
+                logger.log(level: level, "\(line)", metadata: fields)
+            }
         }
+        for line in rest { logger.log(level: level, "\(line)", metadata: metadata) }
     }
 
     // MARK: - Reload and housekeeping

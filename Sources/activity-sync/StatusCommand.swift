@@ -68,11 +68,14 @@ struct StatusCommand: ParsableCommand {
             CLI.printJSON(rows)
         } else {
             CLI.printTable(
-                ["MAILBOX", "STATE", "LAST PASS", "LINKED", "PENDING", "CONFLICTS", "REASON / LAST ERROR"],
+                [
+                    "MAILBOX", "STATE", "LAST PASS", "NEXT PASS", "LINKED", "PENDING", "CONFLICTS", "THROTTLED/H",
+                    "REASON / LAST ERROR",
+                ],
                 rows.map {
                     [
-                        $0.mailbox, $0.state, $0.last_pass ?? "-", String($0.linked), String($0.pending_local),
-                        String($0.open_conflicts),
+                        $0.mailbox, $0.state, $0.last_pass ?? "-", $0.next_pass ?? "-", String($0.linked),
+                        String($0.pending_local), String($0.open_conflicts), String($0.throttled_last_hour),
                         $0.reason ?? $0.last_error ?? "-",
                     ]
                 }
