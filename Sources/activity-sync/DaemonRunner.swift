@@ -21,6 +21,8 @@ final class DaemonRunner: @unchecked Sendable {
     private let resynced = Protected<Set<String>>([])
     /// Consecutive failed passes per mailbox (the back-off grows with them).
     private let failures = Protected<[String: Int]>([:])
+    /// The employees as last read, to notice the ones whose sync was turned off.
+    private let known = Protected<[String: Employee]>([:])
     private let hub = Protected<NotificationHub?>(nil)
 
     /// Debounce of notifications: one Outlook edit fires several events within a few hundred ms.
@@ -113,7 +115,13 @@ final class DaemonRunner: @unchecked Sendable {
     private func mailboxes() -> Set<String> {
         let store = current.value.store
         guard let employees = try? store.employees() else { return [] }
-        for line in SyncRun.release(store, employees) { logger.notice("\(line)") }
+        // Only employees whose record changed since the last look (all of them at start): a CRM with
+        // thousands of non-syncing employees must not cost thousands of queries a second.
+        let changed = known.withLock { known in
+            defer { known = Dictionary(employees.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }) }
+            return employees.filter { known[$0.id] != $0 }
+        }
+        for line in SyncRun.release(store, changed) { logger.notice("\(line)") }
         let requested = (try? store.requestedMailboxes()) ?? []
         return Set(
             employees.compactMap { employee in

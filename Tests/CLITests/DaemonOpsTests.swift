@@ -347,3 +347,32 @@ extension DaemonOpsTests {
         #expect(await terminate(daemon) == 0)
     }
 }
+
+extension DaemonOpsTests {
+    @Test("in the daemon: turning an employee's sync off unlinks (items stay); on again re-links, no duplicate")
+    func daemonSyncTurnedOff() async throws {
+        let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  interval_seconds: 300\n")
+        defer { fake.stop() }
+        let mailbox = SyncCLIFixture.mailbox
+        try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
+        try cli.ok("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "Stays")
+        let daemon = try cli.start(["run"])
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        #expect(await eventually(30) { fake.items(mailbox: mailbox, folder: "tasks").count == 1 })
+        try cli.ok("employee", "update", "E1", "--sync", "false")
+        func unlinked() -> Bool {
+            (try? cli.run("audit", "--mailbox", mailbox, "--json").stdout)?.contains("no longer a sync user") == true
+        }
+        #expect(await eventually(10) { unlinked() })
+        #expect(fake.items(mailbox: mailbox, folder: "tasks").count == 1)
+        try cli.ok("employee", "update", "E1", "--sync", "true")
+        func linked() -> Int? {
+            (try? Self.json((try? cli.run("status", "--json").stdout) ?? "") as? [[String: Any]])?.first?["linked"]
+                as? Int
+        }
+        #expect(await eventually(10) { linked() == 1 })
+        #expect(fake.items(mailbox: mailbox, folder: "tasks").count == 1)
+        #expect(fake.requestCount("CreateItem") == 1)
+        #expect(await terminate(daemon) == 0)
+    }
+}
