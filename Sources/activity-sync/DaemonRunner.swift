@@ -102,6 +102,13 @@ final class DaemonRunner: @unchecked Sendable {
         )
     }
 
+    /// A mailbox was paused (purge) or enabled again (resume): its subscription follows.
+    private func rewatch() {
+        let store = current.value.store
+        let active = ((try? store.employees()) ?? []).filter(\.sync).compactMap { $0.mailbox?.lowercased() }
+        hub.withLock { $0 }?.watch(watchable(Set(active)))
+    }
+
     /// Disabled and paused mailboxes get no subscription: they wait for ops.
     private func watchable(_ mailboxes: Set<String>) -> [String] {
         let store = current.value.store
@@ -185,7 +192,8 @@ final class DaemonRunner: @unchecked Sendable {
         let wait = failed ? min(interval * pow(2, Double(count - 1)), max(interval, 3600)) : interval
         let next = Date().addingTimeInterval(wait * Double.random(in: 0.9...1.1))
         if var status = outcome.status {
-            status.nextPass = CRMTime.format(next)
+            // Paused and disabled mailboxes wait for ops: no next try to announce.
+            status.nextPass = ["paused", "disabled"].contains(status.state) ? nil : CRMTime.format(next)
             status.throttledLastHour = await context.client.throttledCount(mailbox: mailbox)
             do { try context.store.saveMailboxStatus(status) } catch {
                 logger.error(
@@ -193,6 +201,7 @@ final class DaemonRunner: @unchecked Sendable {
                     metadata: ["mailbox": "\(mailbox)", "error": "\(error)"]
                 )
             }
+            if status.nextPass == nil { rewatch() }  // just paused or disabled: drop its subscription
         }
         return SyncDaemon.Outcome(next: next, ok: outcome.ok)
     }
@@ -232,10 +241,11 @@ final class DaemonRunner: @unchecked Sendable {
         case "purge":
             outcome = await SyncRun.purge(context, employee: employee, dryRun: flags.contains("dry-run"))
             log(outcome)
+            rewatch()
         default:  // resume: a normal pass now
             outcome = await timedPass(context, employee: employee, mode: .normal, dryRun: false)
             _ = await settle(outcome, mailbox: request.mailbox, context: context, interval: next.timeIntervalSinceNow)
-            hub.withLock { $0 }?.watch(watchable(mailboxes()))
+            rewatch()
         }
         do {
             try context.store.finishRequest(

@@ -314,6 +314,7 @@ extension DaemonOpsTests {
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         #expect(await eventually(30) { Self.states(cli)[carol]?["state"] as? String == "disabled" })
         #expect(Self.states(cli)[carol]?["reason"] as? String == "impersonation denied for the service account")
+        #expect(Self.states(cli)[carol]?["next_pass"] is NSNull)  // no next try: it waits for ops
         // Alice keeps syncing meanwhile.
         try cli.ok("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "Alice's")
         #expect(await eventually(10) { fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1 })
