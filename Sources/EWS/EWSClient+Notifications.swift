@@ -18,16 +18,18 @@ extension EWSClient {
 
     /// Subscribe with a streaming subscription on the folders. With `groupAnchor` (the first mailbox of a
     /// group sharing one GetStreamingEvents connection) the request carries that mailbox as
-    /// X-AnchorMailbox and X-PreferServerAffinity, so every subscription of the group lands on one server.
+    /// X-AnchorMailbox and X-PreferServerAffinity, so every subscription of the group lands on one server;
+    /// `affinityCookie` (from the anchor's own Subscribe) goes with the other members' requests.
     public func subscribeStreaming(
         folders: [EWSFolder],
         mailbox: String,
-        groupAnchor: String? = nil
+        groupAnchor: String? = nil,
+        affinityCookie: String? = nil
     ) async throws -> EWSSubscription {
         let body =
             "<m:Subscribe><m:StreamingSubscriptionRequest>\(subscriptionTargets(folders, mailbox: mailbox))"
             + "</m:StreamingSubscriptionRequest></m:Subscribe>"
-        return try await subscribe(body: body, mailbox: mailbox, groupAnchor: groupAnchor)
+        return try await subscribe(body: body, mailbox: mailbox, groupAnchor: groupAnchor, cookie: affinityCookie)
     }
 
     /// Unsubscribe: ends a subscription now instead of letting it expire (subscriptions count against
@@ -116,12 +118,18 @@ extension EWSClient {
             + Self.eventTypes.map { "<t:EventType>\($0)</t:EventType>" }.joined() + "</t:EventTypes>"
     }
 
-    private func subscribe(body: String, mailbox: String, groupAnchor: String? = nil) async throws -> EWSSubscription {
+    private func subscribe(
+        body: String,
+        mailbox: String,
+        groupAnchor: String? = nil,
+        cookie: String? = nil
+    ) async throws -> EWSSubscription {
         var call = Call(operation: "Subscribe", body: body, mailbox: mailbox)
         if let groupAnchor {
             call.anchorMailbox = groupAnchor
             call.extraHeaders = [("X-PreferServerAffinity", "true")]
         }
+        if let cookie { call.extraHeaders.append(("Cookie", cookie)) }
         let answer: Answer<Never> = try await send(call)
         let message = try Self.single(answer.messages, "Subscribe")
         guard let id = message.element.childText("SubscriptionId") else {

@@ -119,7 +119,8 @@ public final class NotificationHub: @unchecked Sendable {
         defer { unsubscribe(subscriptions, anchor: anchor) }
         while !Task.isCancelled {
             let missing = members.filter { subscriptions[$0] == nil }
-            for (mailbox, result) in await subscribeAll(missing, anchor: anchor) {
+            let anchorCookie = subscriptions[anchor]?.affinityCookie
+            for (mailbox, result) in await subscribeAll(missing, anchor: anchor, cookie: anchorCookie) {
                 switch result {
                 case .success(let subscription):
                     subscriptions[mailbox] = subscription
@@ -175,33 +176,54 @@ public final class NotificationHub: @unchecked Sendable {
         }
     }
 
-    /// Subscribes mailboxes ten at a time.
+    /// Subscribes the members as Microsoft describes for a group: the anchor first, then the others ten
+    /// at a time with the anchor's X-BackEndOverrideCookie. `cookie` is the anchor's, when it is
+    /// subscribed already.
     private func subscribeAll(
         _ mailboxes: [String],
-        anchor: String
+        anchor: String,
+        cookie: String?
     ) async -> [(String, Result<EWSSubscription, any Error>)] {
         var results: [(String, Result<EWSSubscription, any Error>)] = []
-        for start in stride(from: 0, to: mailboxes.count, by: 10) {
-            let chunk = mailboxes[start..<min(start + 10, mailboxes.count)]
+        var cookie = cookie
+        var rest = mailboxes
+        if let index = rest.firstIndex(of: anchor) {
+            rest.remove(at: index)
+            let result = await subscribeOne(anchor, anchor: anchor, cookie: nil)
+            if case .success(let subscription) = result { cookie = subscription.affinityCookie ?? cookie }
+            results.append((anchor, result))
+        }
+        for start in stride(from: 0, to: rest.count, by: 10) {
+            let chunk = rest[start..<min(start + 10, rest.count)]
             await withTaskGroup(of: (String, Result<EWSSubscription, any Error>).self) { group in
                 for mailbox in chunk {
-                    group.addTask { [client = self.client] in
-                        do {
-                            let subscription = try await client.subscribeStreaming(
-                                folders: Self.folders,
-                                mailbox: mailbox,
-                                groupAnchor: anchor
-                            )
-                            return (mailbox, .success(subscription))
-                        } catch {
-                            return (mailbox, .failure(error))
-                        }
+                    group.addTask { [self, cookie] in
+                        (mailbox, await subscribeOne(mailbox, anchor: anchor, cookie: cookie))
                     }
                 }
                 for await result in group { results.append(result) }
             }
         }
         return results
+    }
+
+    private func subscribeOne(
+        _ mailbox: String,
+        anchor: String,
+        cookie: String?
+    ) async -> Result<EWSSubscription, any Error> {
+        do {
+            return .success(
+                try await client.subscribeStreaming(
+                    folders: Self.folders,
+                    mailbox: mailbox,
+                    groupAnchor: anchor,
+                    affinityCookie: cookie
+                )
+            )
+        } catch {
+            return .failure(error)
+        }
     }
 
     // MARK: - Pull

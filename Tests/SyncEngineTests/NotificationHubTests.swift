@@ -58,17 +58,32 @@ struct NotificationHubTests {
         let subscribes = fake.requests.filter { $0.operation == "Subscribe" }
         let anchors = Dictionary(subscribes.map { ($0.mailbox ?? "", $0.headers["x-anchormailbox"] ?? "") }) { a, _ in a
         }
+        // The anchor subscribes first; the other members send its backend cookie along.
+        let cookies = Dictionary(subscribes.map { ($0.mailbox ?? "", $0.headers["cookie"] ?? "-") }) { a, _ in a }
+        #expect(
+            cookies == [
+                "a@contoso.test": "-", "b@contoso.test": "X-BackEndOverrideCookie=MBX01~a@contoso.test",
+                "c@contoso.test": "-",
+            ]
+        )
+        #expect(
+            subscribes.firstIndex { $0.mailbox == "a@contoso.test" }! < subscribes.firstIndex {
+                $0.mailbox == "b@contoso.test"
+            }!
+        )
         #expect(
             anchors == [
                 "a@contoso.test": "a@contoso.test", "b@contoso.test": "a@contoso.test",
                 "c@contoso.test": "c@contoso.test",
             ]
         )
-        let cookies = Set(
+        let streamCookies = Set(
             fake.requests.filter { $0.operation == "GetStreamingEvents" }.compactMap { $0.headers["cookie"] }
         )
         #expect(
-            cookies == ["X-BackEndOverrideCookie=MBX01~a@contoso.test", "X-BackEndOverrideCookie=MBX01~c@contoso.test"]
+            streamCookies == [
+                "X-BackEndOverrideCookie=MBX01~a@contoso.test", "X-BackEndOverrideCookie=MBX01~c@contoso.test",
+            ]
         )
 
         _ = fake.userCreate(mailbox: "c@contoso.test", folder: "tasks", kind: "Task", fields: ["Subject": "x"])
