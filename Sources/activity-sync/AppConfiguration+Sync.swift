@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SyncEngine
 import SyncPlanning
 
@@ -23,5 +24,19 @@ extension AppConfiguration {
         )
         settings.sendInvitations = string("sync.send_invitations") == "all"
         return settings
+    }
+}
+
+extension AppConfiguration {
+    /// `log.level` for swift-log.
+    var logLevel: Logger.Level {
+        switch string("log.level") {
+        case "trace": .trace
+        case "debug": .debug
+        case "notice": .notice
+        case "warning": .warning
+        case "error": .error
+        default: .info
+        }
     }
 }

@@ -349,17 +349,3 @@ final class ReloadableContext: @unchecked Sendable {
         set { lock.withLock { stored = newValue } }
     }
 }
-
-extension AppConfiguration {
-    /// `log.level` for swift-log.
-    var logLevel: Logger.Level {
-        switch string("log.level") {
-        case "trace": .trace
-        case "debug": .debug
-        case "notice": .notice
-        case "warning": .warning
-        case "error": .error
-        default: .info
-        }
-    }
-}
