@@ -34,8 +34,8 @@ public final class SyncDaemon: Sendable {
         public var requested: @Sendable () -> Set<String>
         /// One pass, or the request waiting, on a mailbox.
         public var pass: @Sendable (String) async -> Outcome
-        /// The set of mailboxes changed (notifications follow it).
-        public var mailboxesChanged: @Sendable (Set<String>) -> Void
+        /// The mailboxes as just re-read, about once a second (notifications follow them).
+        public var mailboxesRefreshed: @Sendable (Set<String>) -> Void
         /// SIGHUP; returns the interval in seconds now in force (no pass waits longer than that from now).
         public var reload: @Sendable () -> Double?
         /// Housekeeping (pruning): at start and every `maintenanceInterval`.
@@ -51,7 +51,7 @@ public final class SyncDaemon: Sendable {
             touched: @escaping @Sendable (Int64) -> Set<String>,
             requested: @escaping @Sendable () -> Set<String>,
             pass: @escaping @Sendable (String) async -> Outcome,
-            mailboxesChanged: @escaping @Sendable (Set<String>) -> Void = { _ in },
+            mailboxesRefreshed: @escaping @Sendable (Set<String>) -> Void = { _ in },
             reload: @escaping @Sendable () -> Double? = { nil },
             maintenance: @escaping @Sendable () -> Void = {},
             concurrency: @escaping @Sendable () -> Int,
@@ -63,7 +63,7 @@ public final class SyncDaemon: Sendable {
             self.touched = touched
             self.requested = requested
             self.pass = pass
-            self.mailboxesChanged = mailboxesChanged
+            self.mailboxesRefreshed = mailboxesRefreshed
             self.reload = reload
             self.maintenance = maintenance
             self.concurrency = concurrency
@@ -116,7 +116,6 @@ public final class SyncDaemon: Sendable {
         var sequence = hooks.changeSequence()
         var lastRefresh = Date.distantPast
         var lastPing = Date()
-        var known: Set<String> = []
         await withTaskGroup(of: Void.self) { group in
             while !stop.isStopped {
                 let now = Date()
@@ -124,10 +123,7 @@ public final class SyncDaemon: Sendable {
                     lastRefresh = now
                     let mailboxes = hooks.mailboxes()
                     state.withLock { $0.scheduler.setMailboxes(mailboxes, now: now) }
-                    if mailboxes != known {
-                        known = mailboxes
-                        hooks.mailboxesChanged(mailboxes)
-                    }
+                    hooks.mailboxesRefreshed(mailboxes)
                     for mailbox in hooks.requested() { wake(mailbox) }
                 }
                 let current = hooks.changeSequence()

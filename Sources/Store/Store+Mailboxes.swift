@@ -54,6 +54,18 @@ extension Store {
         }
     }
 
+    /// Every recorded mailbox's state by lower-cased address (one query, for the daemon's tick).
+    public func mailboxStates() throws -> [String: String] {
+        try read { db in
+            Dictionary(
+                try Row.fetchAll(db, sql: "SELECT lower(mailbox) AS mailbox, state FROM mailboxes").map {
+                    ($0["mailbox"], $0["state"])
+                },
+                uniquingKeysWith: { a, _ in a }
+            )
+        }
+    }
+
     /// Records a mailbox's state.
     public func saveMailboxStatus(_ status: MailboxStatus) throws {
         let now = self.now

@@ -24,6 +24,8 @@ final class DaemonRunner: @unchecked Sendable {
     /// The employees as last read, to notice the ones whose sync was turned off.
     private let known = Protected<[String: Employee]>([:])
     private let hub = Protected<NotificationHub?>(nil)
+    /// The mailboxes the hub was last told to watch.
+    private let watched = Protected<[String]?>(nil)
 
     /// Debounce of notifications: one Outlook edit fires several events within a few hundred ms.
     static let notificationDebounce = 0.3
@@ -91,10 +93,7 @@ final class DaemonRunner: @unchecked Sendable {
             touched: { (try? store.mailboxesTouched(since: $0)) ?? [] },
             requested: { (try? store.requestedMailboxes()) ?? [] },
             pass: { [self] in await pass($0) },
-            mailboxesChanged: { [self] mailboxes in
-                hub.watch(watchable(mailboxes))
-                logger.info("watching mailboxes", metadata: ["count": "\(mailboxes.count)"])
-            },
+            mailboxesRefreshed: { [self] mailboxes in rewatch(mailboxes) },
             reload: { [self] in reload() },
             maintenance: { [self] in prune() },
             concurrency: { [self] in current.value.configuration.int("sync.concurrency") },
@@ -102,19 +101,22 @@ final class DaemonRunner: @unchecked Sendable {
         )
     }
 
-    /// A mailbox was paused (purge) or enabled again (resume): its subscription follows.
-    private func rewatch() {
+    /// Subscriptions follow the mailboxes to sync, except disabled and paused ones (they wait for ops):
+    /// one query for the states, and the hub is told only when the list changed.
+    private func rewatch(_ mailboxes: Set<String>? = nil) {
         let store = current.value.store
-        let active = ((try? store.employees()) ?? []).filter(\.sync).compactMap { $0.mailbox?.lowercased() }
-        hub.withLock { $0 }?.watch(watchable(Set(active)))
-    }
-
-    /// Disabled and paused mailboxes get no subscription: they wait for ops.
-    private func watchable(_ mailboxes: Set<String>) -> [String] {
-        let store = current.value.store
-        return mailboxes.filter { mailbox in
-            !["disabled", "paused"].contains((try? store.mailboxStatus(mailbox))?.state ?? "")
+        let mailboxes =
+            mailboxes
+            ?? Set(((try? store.employees()) ?? []).filter(\.sync).compactMap { $0.mailbox?.lowercased() })
+        let states = (try? store.mailboxStates()) ?? [:]
+        let wanted = mailboxes.filter { !["disabled", "paused"].contains(states[$0] ?? "") }.sorted()
+        let changed = watched.withLock { watched in
+            defer { watched = wanted }
+            return watched != wanted
         }
+        guard changed else { return }
+        hub.withLock { $0 }?.watch(wanted)
+        logger.info("watching mailboxes", metadata: ["count": "\(wanted.count)"])
     }
 
     /// Active sync users' mailboxes, plus any mailbox with an ops request waiting (a purge of a

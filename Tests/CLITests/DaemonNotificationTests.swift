@@ -117,6 +117,23 @@ struct DaemonNotificationTests {
         #expect(await terminate(daemon) == 0)
     }
 
+    @Test("pause drops the mailbox's subscription (Unsubscribe), resume brings it back; the other keeps its own")
+    func pauseUnsubscribes() async throws {
+        let (fake, cli, daemon) = try await Self.start(notifications: "streaming")
+        defer { fake.stop() }
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        #expect(await eventually(10) { fake.streamingSubscriptions == [SyncCLIFixture.mailbox: 1, Self.bob: 1] })
+        try cli.ok("pause", "--mailbox", Self.bob)
+        #expect(await eventually(10) { fake.streamingSubscriptions == [SyncCLIFixture.mailbox: 1] })
+        #expect(fake.requestCount("Unsubscribe") >= 1)
+        try cli.ok("resume", "--mailbox", Self.bob)
+        #expect(await eventually(10) { fake.streamingSubscriptions == [SyncCLIFixture.mailbox: 1, Self.bob: 1] })
+        let latency = try await Self.outlookEdit(fake, cli, mailbox: Self.bob, id: "B1", to: "Back")
+        #expect(latency < 4)
+        #expect(await terminate(daemon) == 0)
+        #expect(fake.streamingSubscriptions.isEmpty)  // shutdown ends them
+    }
+
     @Test("pull: GetEvents per mailbox every pull_interval_seconds; an Outlook edit reaches the CRM")
     func pull() async throws {
         let (fake, cli, daemon) = try await Self.start(notifications: "pull")
