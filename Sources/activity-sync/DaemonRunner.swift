@@ -179,14 +179,16 @@ final class DaemonRunner: @unchecked Sendable {
     }
 
     /// Records the mailbox's state with the time of its next pass: the interval after a good pass, a
-    /// growing back-off after failures (up to an hour), the interval for paused and disabled ones.
+    /// growing back-off after failed passes (up to an hour), the interval for paused and disabled ones and
+    /// for a pass that ran but had an item refused (it is retried then).
     private func settle(
         _ outcome: SyncRun.MailboxOutcome,
         mailbox: String,
         context: SyncRun.Context,
         interval: Double
     ) async -> SyncDaemon.Outcome {
-        let failed = !outcome.ok && !outcome.skipped && !outcome.stopped
+        // One item refused (and retried next pass) is no reason to hold the whole mailbox back.
+        let failed = outcome.passFailed
         let count = failures.withLock { counts in
             counts[mailbox] = failed ? (counts[mailbox] ?? 0) + 1 : 0
             return counts[mailbox]!

@@ -28,6 +28,9 @@ enum SyncRun {
         var stopped = false
         /// The mailbox was skipped (paused or disabled).
         var skipped = false
+        /// The pass itself failed (auth, network, throttling…), as opposed to single items failing in a
+        /// pass that otherwise ran: only this backs the mailbox off.
+        var passFailed = false
     }
 
     /// Configuration, store, daemon lock (one process writes to Exchange per store) and client.
@@ -143,11 +146,13 @@ enum SyncRun {
             return outcome
         } catch let error as EWSError {
             outcome.ok = false
+            outcome.passFailed = true
             outcome.lines = ["\(mailbox): pass failed: \(error)"]
             (status.state, status.reason) = Self.state(after: error)
             status.lastError = error.description
         } catch {
             outcome.ok = false
+            outcome.passFailed = true
             outcome.lines = ["\(mailbox): pass failed: \(error)"]
             (status.state, status.reason, status.lastError) = ("backing_off", "\(error)", "\(error)")
         }

@@ -377,3 +377,36 @@ extension DaemonOpsTests {
         #expect(await terminate(daemon) == 0)
     }
 }
+
+extension DaemonOpsTests {
+    @Test("an item Exchange refuses is retried every interval; it does not back the whole mailbox off")
+    func refusedItemDoesNotBackOff() async throws {
+        let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  interval_seconds: 1\n  notifications: none\n")
+        defer { fake.stop() }
+        let mailbox = SyncCLIFixture.mailbox
+        try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
+        try cli.ok("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "Refused")
+        // Exchange refuses this one item, pass after pass (a per-item error in a well-formed answer).
+        let refusal =
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">"
+            + "<s:Body><m:CreateItemResponse xmlns:m=\"http://schemas.microsoft.com/exchange/services/2006/messages\""
+            + " xmlns:t=\"http://schemas.microsoft.com/exchange/services/2006/types\"><m:ResponseMessages>"
+            + "<m:CreateItemResponseMessage ResponseClass=\"Error\"><m:MessageText>The request failed.</m:MessageText>"
+            + "<m:ResponseCode>ErrorInvalidPropertySet</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>"
+            + "<m:Items/></m:CreateItemResponseMessage></m:ResponseMessages></m:CreateItemResponse></s:Body></s:Envelope>"
+        fake.inject(.rawBody(Array(refusal.utf8)), operation: "CreateItem", times: 1000)
+        let daemon = try cli.start(["run"])
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        func lastError() -> String? { Self.states(cli)[mailbox]?["last_error"] as? String }
+        #expect(await eventually(20) { lastError()?.contains("ErrorInvalidPropertySet") == true })
+        #expect(Self.states(cli)[mailbox]?["state"] as? String == "enabled")
+        let before = fake.requestCount("CreateItem")
+        try await Task.sleep(for: .seconds(6))
+        // About one pass a second, each trying the item again; a doubling back-off would allow two at most.
+        #expect(fake.requestCount("CreateItem") - before >= 4)
+        fake.clearFaults()
+        #expect(await eventually(10) { fake.items(mailbox: mailbox, folder: "tasks").count == 1 })
+        #expect(await eventually(10) { lastError() == nil })
+        #expect(await terminate(daemon) == 0)
+    }
+}
