@@ -24,7 +24,8 @@ extension MailboxSync {
     /// caller pauses the mailbox; `resume` then re-creates the CRM's activities as on a first sync.
     public func purge(dryRun: Bool) async throws -> PurgeReport {
         var report = PurgeReport(mailbox: mailbox)
-        // The audit log knows which items came from Outlook: the CRM created its activity from them.
+        // Items that came from Outlook: their CRM activity says so (origin `exchange`); the audit log's
+        // `create-local` covers activities that are gone since.
         let imported = Set(
             try store.auditEntries(mailbox: mailbox).filter { $0.action == "create-local" }.compactMap(\.itemId)
         )
@@ -38,7 +39,8 @@ extension MailboxSync {
             )
             for item in found {
                 guard let id = item.itemId else { continue }
-                if imported.contains(id.id) {
+                let activity = try item.extendedProperties[ItemMapping.activityId].flatMap { try store.activity($0) }
+                if imported.contains(id.id) || activity?.origin == .exchange {
                     report.imported.append(id.id)
                 } else {
                     report.created.append(id.id)

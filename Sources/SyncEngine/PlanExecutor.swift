@@ -337,7 +337,16 @@ struct PlanExecutor {
         }
         let created: Activity
         do { created = try store.addActivity(activity, origin: .sync) } catch {
+            // Read once (the folder moves past it): the audit log keeps the trace until the user edits it.
             failures.append("import \(itemId): \(error)")
+            let entry = AuditEntry(
+                pass: pass,
+                mailbox: mailbox,
+                itemId: itemId,
+                action: "import-refused",
+                reason: "\(error)"
+            )
+            try store.inSyncTransaction { try $0.audit(entry) }
             return
         }
         // Stamp our identity on the item, so it is recognised (and never imported twice) from now on.

@@ -144,6 +144,24 @@ struct SyncEngineTests {
         #expect(try f.store.activities().count == 1)
     }
 
+    @Test("an Outlook item the CRM's rules refuse is reported once and audited, never half-imported")
+    func importRefused() async throws {
+        let f = try SyncFixture()
+        let id = f.fake.userCreate(
+            mailbox: SyncFixture.alice,
+            folder: "calendar",
+            kind: "CalendarItem",
+            fields: ["Subject": "No end", "Start": "2026-12-05T11:00:00Z", "Categories": "CRM"]
+        )
+        let first = try await f.pass()
+        #expect(first.failures.count == 1 && first.failures[0].hasPrefix("import \(id)"))
+        #expect(try f.store.activities().isEmpty)
+        #expect(f.calendar.first?.extended["ActivityId"] == nil)  // not stamped: still the user's alone
+        let audited = try f.store.auditEntries(mailbox: SyncFixture.alice).filter { $0.action == "import-refused" }
+        #expect(audited.map(\.itemId) == [id])
+        #expect(try await f.pass().failures.isEmpty)  // the folder moved past it; the trace stays
+    }
+
     @Test("a create whose answer was lost is found again by its identity: no duplicate")
     func lostAnswer() async throws {
         let f = try SyncFixture()
