@@ -80,6 +80,8 @@ public final class SyncDaemon: Sendable {
     struct State {
         var scheduler = PassScheduler()
         var failing: Set<String> = []
+        /// Mailboxes that finished a pass since start (the first sync's progress).
+        var passed: Set<String> = []
         var statusChanged = true
     }
 
@@ -154,6 +156,7 @@ public final class SyncDaemon: Sendable {
                         state.withLock { state in
                             state.scheduler.finished(mailbox, next: outcome.next)
                             if outcome.ok { state.failing.remove(mailbox) } else { state.failing.insert(mailbox) }
+                            state.passed.insert(mailbox)
                             state.statusChanged = true
                         }
                     }
@@ -177,6 +180,8 @@ public final class SyncDaemon: Sendable {
             state.statusChanged = false
             let count = state.scheduler.entries.count
             let failing = state.failing.intersection(state.scheduler.entries.keys).count
+            let passed = state.passed.intersection(state.scheduler.entries.keys).count
+            if passed < count { return "first sync: \(passed) of \(count) mailboxes done, \(failing) not synced" }
             return failing == 0
                 ? "\(count) mailboxes in step"
                 : "\(count) mailboxes, \(failing) not synced; see activity-sync status"

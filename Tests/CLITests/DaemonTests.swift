@@ -57,7 +57,8 @@ struct DaemonTests {
         // READY=1 comes once the loop runs (a first sync of many mailboxes may outlast any start timeout).
         #expect(await notify.wait(for: "READY=1", seconds: 30))
         #expect(await eventually(30) { fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1 })
-        #expect(await notify.wait(for: "WATCHDOG=1", seconds: 5))
+        #expect(await notify.wait(for: "STATUS=1 mailboxes in step", seconds: 5))
+        #expect(await notify.wait(for: "WATCHDOG=1", seconds: 5))  // repeats every half WATCHDOG_USEC
 
         // The interval is 300 s: only the store's change sequence can bring this over quickly.
         try cli.ok("activity", "add", "--type", "task", "--id", "A2", "--owner", "E1", "--subject", "Second")
