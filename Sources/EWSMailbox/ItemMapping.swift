@@ -38,7 +38,7 @@ public struct ItemMapping: Sendable {
             ? [.reminderDueBy, .dueDate, .percentComplete, .status, .taskIsRecurring]
             : [
                 .reminderMinutesBeforeStart, .start, .end, .isAllDayEvent, .legacyFreeBusyStatus, .location,
-                .calendarIsRecurring, .calendarItemType, .requiredAttendees, .optionalAttendees,
+                .calendarIsRecurring, .calendarItemType, .requiredAttendees, .optionalAttendees, .resources,
             ]
         return EWSItemShape(fields: common + own, extendedProperties: [activityId, instanceId])
     }
@@ -77,7 +77,14 @@ public struct ItemMapping: Sendable {
             item.location = f.location
             item.legacyFreeBusyStatus = f.showAs.map(Self.freeBusy) ?? .busy
             item.reminderMinutesBeforeStart = f.reminderMinutes
-            item.requiredAttendees = f.attendees.map { EWSAttendee(email: $0) }
+            let attendees = f.attendees.map(SyncFields.attendee)
+            item.requiredAttendees = attendees.filter { $0.attendance == .required }.map {
+                EWSAttendee(email: $0.email)
+            }
+            item.optionalAttendees = attendees.filter { $0.attendance == .optional }.map {
+                EWSAttendee(email: $0.email)
+            }
+            item.resources = attendees.filter { $0.attendance == .resource }.map { EWSAttendee(email: $0.email) }
             item.startTimeZone = windowsZone
             item.endTimeZone = windowsZone
         }
@@ -124,7 +131,10 @@ public struct ItemMapping: Sendable {
         let allDay = item.isAllDayEvent == true
         let start = item.start.map { allDay ? date($0) : CRMTime.format($0) }
         let end = item.end.map { allDay ? date($0.addingTimeInterval(-86_400)) : CRMTime.format($0) }
-        let attendees = (item.requiredAttendees ?? []) + (item.optionalAttendees ?? [])
+        let attendees =
+            (item.requiredAttendees ?? []).map { SyncFields.attendeeEntry($0.email, .required) }
+            + (item.optionalAttendees ?? []).map { SyncFields.attendeeEntry($0.email, .optional) }
+            + (item.resources ?? []).map { SyncFields.attendeeEntry($0.email, .resource) }
         return SyncFields(
             subject: item.subject ?? "",
             information: information,
@@ -137,7 +147,7 @@ public struct ItemMapping: Sendable {
             location: item.location,
             showAs: item.legacyFreeBusyStatus.map(Self.showAs),
             reminderMinutes: item.reminderIsSet == true ? item.reminderMinutesBeforeStart : nil,
-            attendees: attendees.map(\.email)
+            attendees: attendees
         )
     }
 

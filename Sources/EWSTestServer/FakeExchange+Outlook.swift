@@ -101,6 +101,19 @@ extension FakeExchange {
         if name == "Body" {
             return XMLElement(name: name, namespace: SOAPNamespace.types, attributes: ["BodyType": "Text"], text: text)
         }
+        // Attendee lists as a user edits them: comma-separated addresses.
+        if ["RequiredAttendees", "OptionalAttendees", "Resources"].contains(name) {
+            let attendees = text.split(separator: ",").map { address in
+                let email = XMLElement(
+                    name: "EmailAddress",
+                    namespace: SOAPNamespace.types,
+                    text: address.trimmingCharacters(in: .whitespaces)
+                )
+                let mailbox = XMLElement(name: "Mailbox", namespace: SOAPNamespace.types, children: [email])
+                return XMLElement(name: "Attendee", namespace: SOAPNamespace.types, children: [mailbox])
+            }
+            return XMLElement(name: name, namespace: SOAPNamespace.types, children: attendees)
+        }
         if name == "Categories" {
             let strings = text.split(separator: ",").map {
                 XMLElement(name: "String", namespace: SOAPNamespace.types, text: String($0))

@@ -312,7 +312,7 @@ struct PlanExecutor {
             case .reminderMinutes:
                 fields +=
                     kind == .task ? [.reminderIsSet, .reminderDueBy] : [.reminderIsSet, .reminderMinutesBeforeStart]
-            case .attendees: fields.append(.requiredAttendees)
+            case .attendees: fields += [.requiredAttendees, .optionalAttendees, .resources]
             }
         }
         var seen: Set<EWSField> = []
@@ -329,7 +329,7 @@ struct PlanExecutor {
         fields.apply(to: &activity, zone: sync.mapping.zone)
         if type == .task && activity.status.isEmpty { activity.status = type.initialStatus }
         // Attendees that are CRM contacts link the contact and its partner.
-        for email in fields.attendees {
+        for email in fields.attendees.map({ SyncFields.attendee($0).email }) {
             if let contact = try store.contacts(withEmail: email).first {
                 activity.contact = activity.contact ?? contact.id
                 activity.partner = activity.partner ?? contact.partner

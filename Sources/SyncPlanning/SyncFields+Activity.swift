@@ -27,13 +27,14 @@ extension SyncFields {
             // An appointment or call without show-as shows as busy in Outlook: compare it as busy.
             showAs: a.type.hasAttendees ? (a.showAs ?? .busy) : a.showAs,
             reminderMinutes: a.reminderMinutes,
-            attendees: a.type.hasAttendees ? a.attendees.map(\.email) : []
+            attendees: a.type.hasAttendees ? a.attendees.map { Self.attendeeEntry($0.email, $0.attendance) } : []
         )
     }
 
     /// Writes the values into the activity. A due date that did not change keeps the activity's time of
     /// day; a new one gets the old time of day (or the start of the day) in the owner's zone. New
-    /// attendees come in as required, invited; existing ones keep their details.
+    /// attendees come in invited, with the attendance Exchange has; existing ones keep their other details
+    /// (the organizer stays the organizer).
     public func apply(to a: inout Activity, zone: TimeZone) {
         a.subject = subject
         a.information = information
@@ -65,7 +66,12 @@ extension SyncFields {
         a.reminderMinutes = reminderMinutes
         if a.type.hasAttendees {
             let existing = Dictionary(a.attendees.map { ($0.email.lowercased(), $0) }, uniquingKeysWith: { x, _ in x })
-            a.attendees = attendees.map { existing[$0] ?? Attendee(email: $0) }
+            a.attendees = attendees.map { entry in
+                let (email, attendance) = Self.attendee(entry)
+                guard var attendee = existing[email] else { return Attendee(email: email, attendance: attendance) }
+                if !(attendee.attendance == .organizer && attendance == .required) { attendee.attendance = attendance }
+                return attendee
+            }
         }
     }
 

@@ -18,7 +18,9 @@ public struct SyncFields: Sendable, Equatable, Codable {
     public var location: String?
     public var showAs: ShowAs?
     public var reminderMinutes: Int?
-    /// Attendee e-mail addresses, lower-cased and sorted (responses are Exchange's, not merged).
+    /// Attendees as `email`, `email;optional` or `email;resource`, lower-cased and sorted: how someone
+    /// takes part is part of the value (moving a colleague to optional is a change like any other).
+    /// Responses are Exchange's and not merged.
     public var attendees: [String]
 
     /// Creates field values.
@@ -153,5 +155,22 @@ extension SyncFields {
                 .filter { !$0.isEmpty }.sorted()
         }
         return true
+    }
+}
+
+extension SyncFields {
+    /// The synced value of one attendee: required (and the organizer) plain, the others with their kind.
+    public static func attendeeEntry(_ email: String, _ attendance: Attendance) -> String {
+        switch attendance {
+        case .required, .organizer: return email.lowercased()
+        case .optional, .resource: return email.lowercased() + ";" + attendance.rawValue
+        }
+    }
+
+    /// E-mail and attendance of a synced attendee value (plain: required).
+    public static func attendee(_ entry: String) -> (email: String, attendance: Attendance) {
+        let parts = entry.split(separator: ";", maxSplits: 1).map(String.init)
+        let attendance = parts.count == 2 ? Attendance(rawValue: parts[1]) ?? .required : .required
+        return (parts.first ?? entry, attendance)
     }
 }

@@ -59,7 +59,7 @@ struct ItemMappingTests {
         #expect(Self.mapping.identity(of: item) == "A1")
     }
 
-    @Test("a timed appointment with attendees and show-as; its status stays the CRM's")
+    @Test("a timed appointment with required, optional and resource attendees and show-as; its status stays the CRM's")
     func appointment() async throws {
         let fields = SyncFields(
             subject: "Visit",
@@ -69,11 +69,15 @@ struct ItemMappingTests {
             location: "HQ",
             showAs: .tentative,
             reminderMinutes: 15,
-            attendees: ["pat@fabrikam.test", "sam@fabrikam.test"]
+            attendees: ["pat@fabrikam.test", "room1@contoso.test;resource", "sam@fabrikam.test;optional"]
         )
         let (back, item) = try await Self.roundTrip(fields, kind: .calendarItem)
         #expect(back == fields)
         #expect(item.startTimeZone == nil || item.startTimeZone == "W. Europe Standard Time")
+        // Each attendee in its own list, as Outlook shows them (a room is booked as a resource).
+        #expect(item.requiredAttendees?.map(\.email) == ["pat@fabrikam.test"])
+        #expect(item.optionalAttendees?.map(\.email) == ["sam@fabrikam.test"])
+        #expect(item.resources?.map(\.email) == ["room1@contoso.test"])
     }
 
     @Test("an all-day appointment keeps its dates: midnight to midnight in the owner's zone, end exclusive")

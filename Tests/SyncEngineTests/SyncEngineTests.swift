@@ -144,6 +144,30 @@ struct SyncEngineTests {
         #expect(try f.store.activities().count == 1)
     }
 
+    @Test(
+        "attendance both ways: optional in the CRM is optional in Outlook; a room made a resource in Outlook comes back"
+    )
+    func attendance() async throws {
+        let f = try SyncFixture()
+        try f.addAppointment("AP1")
+        _ = try await f.pass()
+        #expect(f.calendar.first?.fields["RequiredAttendees"]?.contains("pat@fabrikam.test") == true)
+        _ = try f.store.updateActivity("AP1") { $0.attendees[0].attendance = .optional }
+        _ = try await f.pass()
+        let moved = try #require(f.calendar.first)
+        #expect(moved.fields["RequiredAttendees"] == nil)
+        #expect(moved.fields["OptionalAttendees"]?.contains("pat@fabrikam.test") == true)
+        #expect(try await f.pass().plan.isEmpty)
+
+        f.fake.userUpdate(mailbox: SyncFixture.alice, itemId: moved.id, fields: ["Resources": "room1@contoso.test"])
+        _ = try await f.pass()
+        let attendees = try f.store.activity("AP1")?.attendees ?? []
+        #expect(attendees.map(\.email) == ["pat@fabrikam.test", "room1@contoso.test"])
+        #expect(attendees.map(\.attendance) == [.optional, .resource])
+        #expect(try await f.pass().plan.isEmpty)
+        #expect(f.fake.schemaViolations.isEmpty)
+    }
+
     @Test("an Outlook item the CRM's rules refuse is reported once and audited, never half-imported")
     func importRefused() async throws {
         let f = try SyncFixture()
