@@ -151,6 +151,23 @@ public struct ItemMapping: Sendable {
         )
     }
 
+    /// The attendees' answers by lower-cased address (the organizer's own entry and unknown ones left out).
+    public static func responses(of item: EWSItem) -> [String: AttendeeResponse] {
+        var answers: [String: AttendeeResponse] = [:]
+        for attendee in (item.requiredAttendees ?? []) + (item.optionalAttendees ?? []) + (item.resources ?? []) {
+            let answer: AttendeeResponse?
+            switch attendee.response {
+            case .accept: answer = .accepted
+            case .tentative: answer = .tentative
+            case .decline: answer = .declined
+            case .noResponseReceived: answer = AttendeeResponse.none
+            case .organizer, .unknown, nil: answer = nil
+            }
+            if let answer { answers[attendee.email.lowercased()] = answer }
+        }
+        return answers
+    }
+
     /// Whether an item carries the configured category.
     public func hasCategory(_ item: EWSItem) -> Bool {
         (item.categories ?? []).contains { $0.caseInsensitiveCompare(category) == .orderedSame }

@@ -101,16 +101,16 @@ extension FakeExchange {
         if name == "Body" {
             return XMLElement(name: name, namespace: SOAPNamespace.types, attributes: ["BodyType": "Text"], text: text)
         }
-        // Attendee lists as a user edits them: comma-separated addresses.
+        // Attendee lists as a user edits them (or answers come in): `address[=ResponseType],…`.
         if ["RequiredAttendees", "OptionalAttendees", "Resources"].contains(name) {
-            let attendees = text.split(separator: ",").map { address in
-                let email = XMLElement(
-                    name: "EmailAddress",
-                    namespace: SOAPNamespace.types,
-                    text: address.trimmingCharacters(in: .whitespaces)
-                )
+            let attendees = text.split(separator: ",").map { entry in
+                let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                let email = XMLElement(name: "EmailAddress", namespace: SOAPNamespace.types, text: parts[0])
                 let mailbox = XMLElement(name: "Mailbox", namespace: SOAPNamespace.types, children: [email])
-                return XMLElement(name: "Attendee", namespace: SOAPNamespace.types, children: [mailbox])
+                let response =
+                    parts.count == 2
+                    ? [XMLElement(name: "ResponseType", namespace: SOAPNamespace.types, text: parts[1])] : []
+                return XMLElement(name: "Attendee", namespace: SOAPNamespace.types, children: [mailbox] + response)
             }
             return XMLElement(name: name, namespace: SOAPNamespace.types, children: attendees)
         }

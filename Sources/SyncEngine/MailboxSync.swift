@@ -75,6 +75,7 @@ public final class MailboxSync: Sendable {
         try await executor.execute(plan)
         report.failures = executor.failures
         report.ambiguous = executor.ambiguous
+        try copyResponses(from: remote)
         try await absorbEchoes(folders: executor.writtenFolders, into: &remote)
         // Only now, with every reported change applied, do the folders move on.
         try store.inSyncTransaction { tx in
@@ -84,6 +85,30 @@ public final class MailboxSync: Sendable {
             for entry in reconciled { try tx.markJournal(entry, .done) }
         }
         return report
+    }
+
+    /// Attendees' answers are Exchange's: copied into the linked CRM activity as they change, as the sync
+    /// engine's own write (not merged, never written back, so no echo and no conflict).
+    func copyResponses(from remote: Remote) throws {
+        let calendar = remote.items.filter { $0.value.item.kind == .calendarItem }
+        guard !calendar.isEmpty else { return }
+        let links = Dictionary(
+            try store.links(mailbox: mailbox).map { ($0.itemId, $0.activityId) },
+            uniquingKeysWith: { a, _ in a }
+        )
+        for (itemId, entry) in calendar {
+            let responses = ItemMapping.responses(of: entry.item)
+            guard !responses.isEmpty, let activityId = links[itemId], let activity = try store.activity(activityId)
+            else { continue }
+            var attendees = activity.attendees
+            for index in attendees.indices {
+                if let response = responses[attendees[index].email.lowercased()] {
+                    attendees[index].response = response
+                }
+            }
+            guard attendees != activity.attendees else { continue }
+            _ = try store.updateActivity(activityId, origin: .sync) { $0.attendees = attendees }
+        }
     }
 
     /// Reads past the echoes of this pass's own writes, so the saved state is after them: otherwise an item

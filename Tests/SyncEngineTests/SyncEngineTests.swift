@@ -165,6 +165,18 @@ struct SyncEngineTests {
         #expect(attendees.map(\.email) == ["pat@fabrikam.test", "room1@contoso.test"])
         #expect(attendees.map(\.attendance) == [.optional, .resource])
         #expect(try await f.pass().plan.isEmpty)
+
+        // Answers arrive in the organizer's copy: the CRM shows them; nothing goes back, nothing conflicts.
+        f.fake.userUpdate(
+            mailbox: SyncFixture.alice,
+            itemId: moved.id,
+            fields: ["OptionalAttendees": "pat@fabrikam.test=Accept", "Resources": "room1@contoso.test=Decline"]
+        )
+        let answered = try await f.pass()
+        #expect(answered.plan.isEmpty && answered.failures.isEmpty)
+        #expect(try f.store.activity("AP1")?.attendees.map(\.response) == [.accepted, .declined])
+        #expect(try f.store.conflicts().isEmpty)
+        #expect(try await f.pass().plan.isEmpty)
         #expect(f.fake.schemaViolations.isEmpty)
     }
 
