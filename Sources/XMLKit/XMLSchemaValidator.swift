@@ -11,22 +11,37 @@ public final class XMLSchemaValidator: @unchecked Sendable {
     // keeps the fake's handful of concurrent requests simple.
     private let lock = NSLock()
 
-    /// Compiles the schema at `path`; files it imports must lie in the same folder.
+    /// Compiled schemas by path, kept for the process: compiling the EWS schema is costly, and parallel
+    /// compiles in one process were seen to fail now and then (libxml2's schema parser shares global
+    /// state), so each path is compiled once, under a lock, and the result shared (libxml2 allows that).
+    private final class Cache: @unchecked Sendable {
+        let lock = NSLock()
+        var schemas: [String: xmlSchemaPtr] = [:]
+    }
+    private static let cache = Cache()
+
+    /// Compiles the schema at `path` (once per process); files it imports must lie in the same folder.
     public init(schemaPath: String) throws(XMLError) {
         XMLParser.prepare()
+        let cache = Self.cache
+        cache.lock.lock()
+        defer { cache.lock.unlock() }
+        if let compiled = cache.schemas[schemaPath] {
+            schema = compiled
+            return
+        }
         let folder = (schemaPath as NSString).deletingLastPathComponent
         EntityLoaderGuard.allow(folder: folder)
         guard let context = xmlSchemaNewParserCtxt(schemaPath) else {
             throw XMLError(.internalFailure, "cannot open schema \(schemaPath)")
         }
         defer { xmlSchemaFreeParserCtxt(context) }
-        guard let schema = xmlSchemaParse(context) else {
+        guard let compiled = xmlSchemaParse(context) else {
             throw XMLError(.internalFailure, "schema \(schemaPath) does not compile")
         }
-        self.schema = schema
+        cache.schemas[schemaPath] = compiled
+        schema = compiled
     }
-
-    deinit { xmlSchemaFree(schema) }
 
     /// Validates a SOAP envelope; returns one message per violation (empty when valid).
     public func validateEnvelope(_ bytes: [UInt8]) -> [String] {
