@@ -8,7 +8,7 @@ import Foundation
 ///
 /// systemd hears READY=1 once the loop runs (a first sync of many mailboxes may take longer than any
 /// start timeout), STATUS= as passes finish, WATCHDOG=1 from the tick. SIGTERM: no new pass starts;
-/// running passes stop after their batch in flight (the hooks see `isStopping`), and whatever still
+/// running passes stop after their batch in flight (they watch the `StopSignal`), and whatever still
 /// runs after `stopGrace` seconds is cancelled, so the process exits within systemd's 10 s.
 public final class SyncDaemon: Sendable {
     /// What a pass tells the loop: when the next one is due, and whether this one went well.
@@ -104,12 +104,6 @@ public final class SyncDaemon: Sendable {
         state.withLock { $0.scheduler.wake(mailbox, at: Date().addingTimeInterval(delay)) }
     }
 
-    /// When the mailbox's next pass is due (nil while it runs), for `status`.
-    public func nextDue(_ mailbox: String) -> Date? { state.withLock { $0.scheduler.nextDue(mailbox) } }
-
-    /// Whether SIGTERM arrived: passes stop after their batch in flight.
-    public var isStopping: Bool { stop.isStopped }
-
     /// Runs until SIGTERM, then lets the passes in flight end.
     public func run() async {
         notifier.notify("READY=1\nSTATUS=starting")
@@ -118,7 +112,8 @@ public final class SyncDaemon: Sendable {
         var sequence = hooks.changeSequence()
         var lastRefresh = Date.distantPast
         var lastPing = Date()
-        await withTaskGroup(of: Void.self) { group in
+        // Discarding: a daemon runs for months, and a plain group keeps every finished pass until awaited.
+        await withDiscardingTaskGroup { group in
             while !stop.isStopped {
                 let now = Date()
                 if now.timeIntervalSince(lastRefresh) >= 1 {
