@@ -70,6 +70,12 @@ public final class EWSClient: Sendable {
         await throttle.remaining(mailbox)
     }
 
+    /// Holds requests for the mailbox back until `date` (a back-off recorded before a restart).
+    public func holdOff(mailbox: String, until date: Date) async {
+        let seconds = date.timeIntervalSinceNow
+        if seconds > 0 { await throttle.backOff(mailbox, seconds: seconds) }
+    }
+
     /// Ends every back-off wait now and refuses new ones (the daemon is stopping): calls waiting for
     /// their turn throw `CancellationError`; calls in flight are not touched.
     public func abandonWaits() async {

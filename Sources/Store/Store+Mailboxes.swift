@@ -1,3 +1,4 @@
+import Foundation
 import ActivityModel
 import GRDB
 
@@ -51,6 +52,35 @@ extension Store {
                     throttledLastHour: row["throttled_last_hour"]
                 )
             }
+        }
+    }
+
+    /// Records until when Exchange wants no request for the mailbox (written as the back-off starts).
+    public func saveNotBefore(_ mailbox: String, _ date: Date) throws {
+        let (now, until) = (self.now, CRMTime.format(date))
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO mailboxes (mailbox, state, not_before, updated_at) VALUES (?, 'pending', ?, ?)
+                    ON CONFLICT(mailbox) DO UPDATE SET not_before = excluded.not_before
+                    """,
+                arguments: [mailbox.lowercased(), until, now]
+            )
+        }
+    }
+
+    /// Back-offs still running, by lower-cased address (to honour them after a restart).
+    public func backOffs(after date: Date) throws -> [String: Date] {
+        try read { db in
+            var result: [String: Date] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: "SELECT lower(mailbox) AS mailbox, not_before FROM mailboxes WHERE not_before IS NOT NULL"
+            ) {
+                let text: String = row["not_before"]
+                if let until = try? CRMTime.parse(text).get().instant, until > date { result[row["mailbox"]] = until }
+            }
+            return result
         }
     }
 

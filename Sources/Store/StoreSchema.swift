@@ -6,6 +6,7 @@ enum StoreSchema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-records-and-sync") { db in try db.execute(sql: v1) }
         migrator.registerMigration("v2-daemon-requests") { db in try db.execute(sql: v2) }
+        migrator.registerMigration("v3-back-off") { db in try db.execute(sql: v3) }
         return migrator
     }
 
@@ -79,5 +80,10 @@ enum StoreSchema {
         ALTER TABLE requests ADD COLUMN exit_code INTEGER;
         CREATE INDEX requests_pending ON requests(mailbox) WHERE done_at IS NULL;
         ALTER TABLE mailboxes ADD COLUMN throttled_last_hour INTEGER NOT NULL DEFAULT 0;
+        """
+
+    /// Until when Exchange asked for no requests to a mailbox, so a restart honours it too.
+    static let v3 = """
+        ALTER TABLE mailboxes ADD COLUMN not_before TEXT;
         """
 }

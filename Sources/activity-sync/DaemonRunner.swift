@@ -49,6 +49,7 @@ final class DaemonRunner: @unchecked Sendable {
     private func run() async throws {
         let context = current.value
         defer { withExtendedLifetime(context.lock) {} }
+        await SyncRun.honourBackOffs(context)
         var server: MetricsServer?
         if let listen = context.configuration.string("metrics.listen") {
             do { server = try MetricsServer(listen: listen, registry: metrics.registry) } catch {
@@ -308,7 +309,7 @@ final class DaemonRunner: @unchecked Sendable {
             next.configuration = configuration
             next.client = EWSClient(
                 configuration: try configuration.ewsConfiguration(),
-                observer: metrics.observer,
+                observer: SyncRun.recordingBackOffs(metrics.observer, in: next.store),
                 replacing: next.client
             )
             current.value = next

@@ -81,6 +81,7 @@ struct PurgeCommand: AsyncParsableCommand {
         }
         let context = try SyncRun.open(global)
         defer { withExtendedLifetime(context.lock) {} }
+        await SyncRun.honourBackOffs(context)
         guard
             let employee = CLI.run({ try context.store.employees() }).first(where: {
                 $0.mailbox?.lowercased() == mailbox.lowercased()

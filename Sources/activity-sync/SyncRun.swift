@@ -45,15 +45,35 @@ enum SyncRun {
         return Context(
             configuration: configuration,
             store: store,
-            client: EWSClient(configuration: ews, observer: observer),
+            client: EWSClient(configuration: ews, observer: recordingBackOffs(observer, in: store)),
             lock: lock
         )
+    }
+
+    /// The observer, plus: every back-off Exchange asks for is written to the store as it starts, so
+    /// the next process (a restart, a `run --once`) honours it too.
+    static func recordingBackOffs(_ observer: EWSObserver?, in store: Store) -> EWSObserver {
+        EWSObserver(
+            request: { observer?.request($0, $1, $2, $3) },
+            throttled: { mailbox, seconds in
+                observer?.throttled(mailbox, seconds)
+                try? store.saveNotBefore(mailbox, Date().addingTimeInterval(seconds))
+            }
+        )
+    }
+
+    /// Back-offs recorded by an earlier process that are still running hold this client back too.
+    static func honourBackOffs(_ context: Context) async {
+        for (mailbox, until) in (try? context.store.backOffs(after: Date())) ?? [:] {
+            await context.client.holdOff(mailbox: mailbox, until: until)
+        }
     }
 
     /// `run --once` and `resync` without a daemon: one pass per mailbox, exit 3 when any failed.
     static func passes(global: GlobalOptions, mailboxes: [String], mode: PassMode, dryRun: Bool) async throws {
         let context = try open(global)
         defer { withExtendedLifetime(context.lock) {} }
+        await honourBackOffs(context)
         let store = context.store
         let wanted = Set(mailboxes.map { $0.lowercased() })
         let everyone = CLI.run { try store.employees() }

@@ -244,22 +244,31 @@ struct DaemonOpsTests {
 }
 
 extension DaemonOpsTests {
-    @Test("SIGTERM during a long ServerBusy back-off exits 0 at once; nothing is lost")
+    @Test(
+        "SIGTERM during a ServerBusy back-off exits 0 at once; the next process honours the back-off; nothing is lost"
+    )
     func sigtermDuringBackOff() async throws {
         let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  notifications: none\n")
         defer { fake.stop() }
         try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
         try cli.ok("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "Later")
-        fake.inject(.serverBusy(backOffMilliseconds: 60_000), operation: "SyncFolderItems", times: 1)
+        fake.inject(.serverBusy(backOffMilliseconds: 6_000), operation: "SyncFolderItems", times: 1)
         let daemon = try cli.start(["run"])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         #expect(await eventually(30) { fake.requestCount("SyncFolderItems") == 1 })
-        try await Task.sleep(for: .seconds(0.5))  // now in the minute-long back-off
+        try await Task.sleep(for: .seconds(0.5))  // now in the six-second back-off
         let stopping = Date()
         #expect(await terminate(daemon) == 0)
         #expect(Date().timeIntervalSince(stopping) < 3)
         #expect(fake.requestCount("SyncFolderItems") == 1)  // the back-off was honoured to the end
+        // The back-off was recorded: the next process waits for its end before asking again.
+        let busyAt = try #require(fake.requests.first { $0.operation == "SyncFolderItems" }?.at)
         #expect(try cli.ok("run", "--once").contains("did 1 actions"))
+        let retriedAt = try #require(fake.requests.filter { $0.operation == "SyncFolderItems" }.dropFirst().first?.at)
+        #expect(
+            retriedAt.timeIntervalSince(busyAt) >= 5.9,
+            "asked again \(retriedAt.timeIntervalSince(busyAt)) s after"
+        )
         #expect(fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1)
     }
 }
