@@ -57,7 +57,10 @@ extension Store {
 
     /// Records until when Exchange wants no request for the mailbox (written as the back-off starts).
     public func saveNotBefore(_ mailbox: String, _ date: Date) throws {
-        let (now, until) = (self.now, CRMTime.format(date))
+        // Stored times have whole seconds: round up, so the wait is never cut short.
+        let (now, until) = (
+            self.now, CRMTime.format(Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.up)))
+        )
         try write { db in
             try db.execute(
                 sql: """

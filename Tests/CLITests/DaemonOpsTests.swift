@@ -168,7 +168,7 @@ struct DaemonOpsTests {
 
     @Test("status shows next_pass and throttling; the metrics endpoint counts; logs carry metadata, never the password")
     func statusMetricsLogs() async throws {
-        let port = Int.random(in: 20_000...60_000)
+        let port = Int.random(in: 20_000...32_000)  // below the ephemeral range the fakes bind in
         let (fake, cli) = try SyncCLIFixture.make(
             extraConfig: "sync:\n  interval_seconds: 300\nmetrics:\n  listen: 127.0.0.1:\(port)\nlog:\n  level: debug\n"
         )
