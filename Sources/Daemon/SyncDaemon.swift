@@ -44,6 +44,8 @@ public final class SyncDaemon: Sendable {
         public var concurrency: @Sendable () -> Int
         /// SIGTERM arrived: end waits (back-offs) that would hold the passes in flight.
         public var stopping: @Sendable () async -> Void
+        /// A sign of life for `status`, every 5 s; `true` once, after the last pass ended.
+        public var heartbeat: @Sendable (_ stopped: Bool) -> Void
 
         public init(
             mailboxes: @escaping @Sendable () -> Set<String>,
@@ -55,9 +57,11 @@ public final class SyncDaemon: Sendable {
             reload: @escaping @Sendable () -> Double? = { nil },
             maintenance: @escaping @Sendable () -> Void = {},
             concurrency: @escaping @Sendable () -> Int,
-            stopping: @escaping @Sendable () async -> Void = {}
+            stopping: @escaping @Sendable () async -> Void = {},
+            heartbeat: @escaping @Sendable (Bool) -> Void = { _ in }
         ) {
             self.stopping = stopping
+            self.heartbeat = heartbeat
             self.mailboxes = mailboxes
             self.changeSequence = changeSequence
             self.touched = touched
@@ -112,6 +116,7 @@ public final class SyncDaemon: Sendable {
         var sequence = hooks.changeSequence()
         var lastRefresh = Date.distantPast
         var lastPing = Date()
+        var lastBeat = Date.distantPast
         // Discarding: a daemon runs for months, and a plain group keeps every finished pass until awaited.
         await withDiscardingTaskGroup { group in
             while !stop.isStopped {
@@ -140,6 +145,10 @@ public final class SyncDaemon: Sendable {
                     lastMaintenance = now
                     hooks.maintenance()
                 }
+                if now.timeIntervalSince(lastBeat) >= 5 {
+                    lastBeat = now
+                    hooks.heartbeat(false)
+                }
                 if let every = notifier.watchdogInterval, now.timeIntervalSince(lastPing) >= every {
                     notifier.notify("WATCHDOG=1")
                     lastPing = now
@@ -167,6 +176,7 @@ public final class SyncDaemon: Sendable {
             }
             group.cancelAll()
         }
+        hooks.heartbeat(true)
     }
 
     private func statusLine() -> String? {

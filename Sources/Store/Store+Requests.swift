@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// An ops request for the running daemon (`resync`, `purge`, `resume` while it holds the store): the
@@ -112,5 +113,37 @@ extension Store {
             exitCode: row["exit_code"],
             done: (row["done_at"] as String?) != nil
         )
+    }
+}
+
+/// The running daemon's sign of life, for `status`: its pid and when it last ticked.
+public struct DaemonHeartbeat: Sendable, Equatable {
+    public var pid: Int
+    public var at: Date
+}
+
+extension Store {
+    /// Records the daemon's pid and now (every few seconds); `stopped` clears it on a clean exit.
+    public func recordHeartbeat(pid: Int, stopped: Bool = false) throws {
+        let at = stopped ? 0 : Int64(Date().timeIntervalSince1970)
+        try write { db in
+            for (name, value) in [("daemon_pid", Int64(stopped ? 0 : pid)), ("daemon_heartbeat", at)] {
+                try db.execute(
+                    sql:
+                        "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                    arguments: [name, value]
+                )
+            }
+        }
+    }
+
+    /// The last heartbeat, if a daemon ran and did not stop cleanly since.
+    public func heartbeat() throws -> DaemonHeartbeat? {
+        try read { db in
+            let pid = try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'daemon_pid'") ?? 0
+            let at = try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'daemon_heartbeat'") ?? 0
+            guard pid > 0, at > 0 else { return nil }
+            return DaemonHeartbeat(pid: Int(pid), at: Date(timeIntervalSince1970: Double(at)))
+        }
     }
 }

@@ -98,7 +98,8 @@ final class DaemonRunner: @unchecked Sendable {
             reload: { [self] in reload() },
             maintenance: { [self] in prune() },
             concurrency: { [self] in current.value.configuration.int("sync.concurrency") },
-            stopping: { [self] in await current.value.client.abandonWaits() }
+            stopping: { [self] in await current.value.client.abandonWaits() },
+            heartbeat: { stopped in try? store.recordHeartbeat(pid: Int(getpid()), stopped: stopped) }
         )
     }
 

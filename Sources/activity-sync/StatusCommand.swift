@@ -67,6 +67,7 @@ struct StatusCommand: ParsableCommand {
         if json {
             CLI.printJSON(rows)
         } else {
+            CLI.print(Self.daemonLine(CLI.run { try store.heartbeat() }))
             CLI.printTable(
                 [
                     "MAILBOX", "STATE", "LAST PASS", "NEXT PASS", "LINKED", "PENDING", "CONFLICTS", "THROTTLED/H",
@@ -82,6 +83,16 @@ struct StatusCommand: ParsableCommand {
             )
         }
         if rows.contains(where: { $0.state != "enabled" }) { throw ExitCode(3) }
+    }
+}
+
+extension StatusCommand {
+    /// Whether a daemon keeps the mailboxes in step: its heartbeat is written every 5 s.
+    static func daemonLine(_ beat: DaemonHeartbeat?, now: Date = Date()) -> String {
+        guard let beat else { return "daemon: not running (mailboxes sync only while `activity-sync run` runs)" }
+        let age = Int(now.timeIntervalSince(beat.at))
+        if age <= 30 { return "daemon: running (pid \(beat.pid), seen \(max(age, 0)) s ago)" }
+        return "daemon: not seen for \(age) s (pid \(beat.pid) last; stopped without a clean exit?)"
     }
 }
 

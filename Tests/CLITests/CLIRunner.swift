@@ -79,6 +79,26 @@ struct CLIRunner {
         )
     }
 
+    /// `run` off Swift's cooperative pool: the daemon tests run many at once on two cores, and a pool
+    /// thread blocked while a process runs delays every other test's waits (and inflates what they time).
+    func runAsync(_ arguments: String..., environment: [String: String] = [:]) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try self.run(arguments, environment: environment) })
+            }
+        }
+    }
+
+    /// `ok` off the cooperative pool.
+    @discardableResult
+    func okAsync(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+        let output = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try self.run(arguments) }) }
+        }
+        #expect(output.status == 0, "\(arguments): \(output.stderr)", sourceLocation: sourceLocation)
+        return output.stdout
+    }
+
     /// Runs and expects exit 0; returns stdout.
     @discardableResult
     func ok(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> String {

@@ -4,13 +4,13 @@ import Testing
 
 /// Waits up to `seconds` for `condition`, polling every 50 ms without holding a thread of the
 /// cooperative pool (on two cores, blocking waits would starve the async tests running beside).
-func eventually(_ seconds: Double, _ condition: () throws -> Bool) async rethrows -> Bool {
+func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
-        if try condition() { return true }
+        if try await condition() { return true }
         try? await Task.sleep(for: .milliseconds(50))
     }
-    return try condition()
+    return try await condition()
 }
 
 /// Stops a daemon with SIGTERM and returns its exit status (nil: still running after 10 s).
@@ -38,8 +38,8 @@ struct DaemonNotificationTests {
         fake.addMailbox(bob)
         try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
         try SyncCLIFixture.addSyncUser(cli, id: "E2", name: "Bob", mailbox: bob)
-        try cli.ok("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "First")
-        try cli.ok("activity", "add", "--type", "task", "--id", "B1", "--owner", "E2", "--subject", "Bob's")
+        try await cli.okAsync("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "First")
+        try await cli.okAsync("activity", "add", "--type", "task", "--id", "B1", "--owner", "E2", "--subject", "Bob's")
         let daemon = try cli.start(["run"], logFile: "daemon.log")
         let synced = await eventually(30) {
             fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1
@@ -49,8 +49,8 @@ struct DaemonNotificationTests {
         return (fake, cli, daemon)
     }
 
-    static func subject(_ cli: CLIRunner, _ id: String) throws -> String? {
-        let json = try cli.ok("activity", "show", id, "--json")
+    static func subject(_ cli: CLIRunner, _ id: String) async throws -> String? {
+        let json = try await cli.okAsync("activity", "show", id, "--json")
         return (try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["subject"] as? String
     }
 
@@ -67,7 +67,7 @@ struct DaemonNotificationTests {
         let item = try #require(fake.items(mailbox: mailbox, folder: "tasks").first)
         let edited = Date()
         fake.userUpdate(mailbox: mailbox, itemId: item.id, fields: ["Subject": text])
-        let arrived = try await eventually(20) { try subject(cli, id) == text }
+        let arrived = try await eventually(20) { try await subject(cli, id) == text }
         #expect(arrived, "the Outlook edit never reached the CRM")
         return Date().timeIntervalSince(edited)
     }
@@ -123,10 +123,10 @@ struct DaemonNotificationTests {
         defer { fake.stop() }
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         #expect(await eventually(10) { fake.streamingSubscriptions == [SyncCLIFixture.mailbox: 1, Self.bob: 1] })
-        try cli.ok("pause", "--mailbox", Self.bob)
+        try await cli.okAsync("pause", "--mailbox", Self.bob)
         #expect(await eventually(10) { fake.streamingSubscriptions == [SyncCLIFixture.mailbox: 1] })
         #expect(fake.requestCount("Unsubscribe") >= 1)
-        try cli.ok("resume", "--mailbox", Self.bob)
+        try await cli.okAsync("resume", "--mailbox", Self.bob)
         #expect(await eventually(10) { fake.streamingSubscriptions == [SyncCLIFixture.mailbox: 1, Self.bob: 1] })
         let latency = try await Self.outlookEdit(fake, cli, mailbox: Self.bob, id: "B1", to: "Back")
         #expect(latency < 4)
@@ -154,7 +154,7 @@ struct DaemonNotificationTests {
         let item = try #require(fake.items(mailbox: Self.bob, folder: "tasks").first)
         fake.userUpdate(mailbox: Self.bob, itemId: item.id, fields: ["Subject": "Unseen for now"])
         try await Task.sleep(for: .seconds(2))
-        #expect(try Self.subject(cli, "B1") == "Bob's")
+        #expect(try await Self.subject(cli, "B1") == "Bob's")
         #expect(fake.requestCount("Subscribe") == 0)
         #expect(await terminate(daemon) == 0)
     }

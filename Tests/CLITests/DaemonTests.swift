@@ -50,7 +50,7 @@ struct DaemonTests {
         let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  interval_seconds: 300\n")
         defer { fake.stop() }
         try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
-        try cli.ok("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "First")
+        try await cli.okAsync("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "First")
         let notify = try NotifySocket()
         let daemon = try cli.start(["run"], environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000"])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
@@ -59,9 +59,12 @@ struct DaemonTests {
         #expect(await eventually(30) { fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1 })
         #expect(await notify.wait(for: "STATUS=1 mailboxes in step", seconds: 5))
         #expect(await notify.wait(for: "WATCHDOG=1", seconds: 5))  // repeats every half WATCHDOG_USEC
+        #expect(
+            try await cli.runAsync("status").stdout.hasPrefix("daemon: running (pid \(daemon.processIdentifier), seen ")
+        )
 
         // The interval is 300 s: only the store's change sequence can bring this over quickly.
-        try cli.ok("activity", "add", "--type", "task", "--id", "A2", "--owner", "E1", "--subject", "Second")
+        try await cli.okAsync("activity", "add", "--type", "task", "--id", "A2", "--owner", "E1", "--subject", "Second")
         let written = Date()
         while fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count < 2
             && Date().timeIntervalSince(written) < 20
@@ -73,7 +76,7 @@ struct DaemonTests {
         #expect(latency < 5, "CRM → Outlook took \(latency) s")  // 2 s nominal; slack for a loaded machine
 
         // A second daemon on the same store is refused while this one runs.
-        let second = try cli.run("run")
+        let second = try await cli.runAsync("run")
         #expect(second.status == 1 && second.stderr.contains("another activity-sync daemon is running"))
 
         kill(daemon.processIdentifier, SIGTERM)
@@ -82,6 +85,7 @@ struct DaemonTests {
         #expect(!daemon.isRunning)
         #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0)
         #expect(await notify.wait(for: "STOPPING=1", seconds: 2))
+        #expect(try await cli.runAsync("status").stdout.hasPrefix("daemon: not running"))
     }
 
     @Test("SIGHUP applies a new interval; a broken file is refused and the running configuration kept")
