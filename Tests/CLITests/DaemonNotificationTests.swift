@@ -38,8 +38,8 @@ struct DaemonNotificationTests {
         fake.addMailbox(bob)
         try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
         try SyncCLIFixture.addSyncUser(cli, id: "E2", name: "Bob", mailbox: bob)
-        try await cli.okAsync("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "First")
-        try await cli.okAsync("activity", "add", "--type", "task", "--id", "B1", "--owner", "E2", "--subject", "Bob's")
+        try await SyncCLIFixture.addTask(cli, "A1", owner: "E1", subject: "First")
+        try await SyncCLIFixture.addTask(cli, "B1", owner: "E2", subject: "Bob's")
         let daemon = try cli.start(["run"], logFile: "daemon.log")
         let synced = await eventually(30) {
             fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1

@@ -16,18 +16,7 @@ struct DaemonOpsTests {
             let mailbox = "user\(index)@contoso.test"
             fake.addMailbox(mailbox)
             try SyncCLIFixture.addSyncUser(cli, id: "E\(index)", name: "User \(index)", mailbox: mailbox)
-            try await cli.okAsync(
-                "activity",
-                "add",
-                "--type",
-                "task",
-                "--id",
-                "A\(index)",
-                "--owner",
-                "E\(index)",
-                "--subject",
-                "T"
-            )
+            try await SyncCLIFixture.addTask(cli, "A\(index)", owner: "E\(index)", subject: "T")
         }
         // Slow answers, so passes overlap as much as the daemon lets them.
         fake.inject(.delay(seconds: 0.3), operation: "SyncFolderItems", times: 40)
@@ -49,7 +38,7 @@ struct DaemonOpsTests {
         defer { fake.stop() }
         let mailbox = SyncCLIFixture.mailbox
         try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
-        try await cli.okAsync("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "Ours")
+        try await SyncCLIFixture.addTask(cli, "A1", owner: "E1", subject: "Ours")
         let daemon = try cli.start(["run"])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         #expect(await eventually(30) { fake.items(mailbox: mailbox, folder: "tasks").count == 1 })
@@ -101,17 +90,11 @@ struct DaemonOpsTests {
         let mailbox = SyncCLIFixture.mailbox
         try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
         for index in 1...3 {
-            try await cli.okAsync(
-                "activity",
-                "add",
-                "--type",
-                "task",
-                "--id",
+            try await SyncCLIFixture.addTask(
+                cli,
                 "A\(index)",
-                "--owner",
-                "E1",
-                "--subject",
-                "T\(index)"
+                owner: "E1",
+                subject: "T\(index)"
             )
         }
         try await cli.okAsync("run", "--once")
@@ -176,18 +159,7 @@ struct DaemonOpsTests {
         )
         defer { fake.stop() }
         try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
-        try await cli.okAsync(
-            "activity",
-            "add",
-            "--type",
-            "task",
-            "--id",
-            "A1",
-            "--owner",
-            "E1",
-            "--subject",
-            "Metered"
-        )
+        try await SyncCLIFixture.addTask(cli, "A1", owner: "E1", subject: "Metered")
         fake.inject(.serverBusy(backOffMilliseconds: 50), operation: "SyncFolderItems", times: 1)
         let daemon = try cli.start(["run"], environment: ["JOURNAL_STREAM": "8:1234"], logFile: "daemon.log")
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
@@ -264,7 +236,7 @@ extension DaemonOpsTests {
         let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  notifications: none\n")
         defer { fake.stop() }
         try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
-        try await cli.okAsync("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "Later")
+        try await SyncCLIFixture.addTask(cli, "A1", owner: "E1", subject: "Later")
         fake.inject(.serverBusy(backOffMilliseconds: 10_000), operation: "SyncFolderItems", times: 1)
         let daemon = try cli.start(["run"])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
@@ -292,18 +264,7 @@ extension DaemonOpsTests {
         let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  notifications: none\n")
         defer { fake.stop() }
         try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
-        try await cli.okAsync(
-            "activity",
-            "add",
-            "--type",
-            "task",
-            "--id",
-            "A1",
-            "--owner",
-            "E1",
-            "--subject",
-            "Keep me"
-        )
+        try await SyncCLIFixture.addTask(cli, "A1", owner: "E1", subject: "Keep me")
         try await cli.okAsync("run", "--once")
         // This test holds the daemon lock, as a daemon that then dies without answering would.
         let fd = open(cli.path("crm.sqlite.lock"), O_RDWR | O_CREAT, 0o600)
@@ -342,36 +303,14 @@ extension DaemonOpsTests {
         fake.addAccount(.init(username: "svc", password: "pw", mayImpersonate: [SyncCLIFixture.mailbox]))
         try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
         try SyncCLIFixture.addSyncUser(cli, id: "E3", name: "Carol", mailbox: carol)
-        try await cli.okAsync(
-            "activity",
-            "add",
-            "--type",
-            "task",
-            "--id",
-            "A2",
-            "--owner",
-            "E3",
-            "--subject",
-            "Carol's"
-        )
+        try await SyncCLIFixture.addTask(cli, "A2", owner: "E3", subject: "Carol's")
         let daemon = try cli.start(["run"])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         #expect(await eventually(30) { await Self.states(cli)[carol]?["state"] as? String == "disabled" })
         #expect(await Self.states(cli)[carol]?["reason"] as? String == "impersonation denied for the service account")
         #expect(await Self.states(cli)[carol]?["next_pass"] is NSNull)  // no next try: it waits for ops
         // Alice keeps syncing meanwhile.
-        try await cli.okAsync(
-            "activity",
-            "add",
-            "--type",
-            "task",
-            "--id",
-            "A1",
-            "--owner",
-            "E1",
-            "--subject",
-            "Alice's"
-        )
+        try await SyncCLIFixture.addTask(cli, "A1", owner: "E1", subject: "Alice's")
         #expect(await eventually(10) { fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1 })
         #expect(try await cli.runAsync("status").status == 3)
 
@@ -387,18 +326,7 @@ extension DaemonOpsTests {
         let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  interval_seconds: 1\n  notifications: none\n")
         defer { fake.stop() }
         try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
-        try await cli.okAsync(
-            "activity",
-            "add",
-            "--type",
-            "task",
-            "--id",
-            "A1",
-            "--owner",
-            "E1",
-            "--subject",
-            "Waiting"
-        )
+        try await SyncCLIFixture.addTask(cli, "A1", owner: "E1", subject: "Waiting")
         try SyncCLIFixture.writePassword("wrong", in: cli)
         let daemon = try cli.start(["run"])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
@@ -428,7 +356,7 @@ extension DaemonOpsTests {
         defer { fake.stop() }
         let mailbox = SyncCLIFixture.mailbox
         try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
-        try await cli.okAsync("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "Stays")
+        try await SyncCLIFixture.addTask(cli, "A1", owner: "E1", subject: "Stays")
         let daemon = try cli.start(["run"])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         #expect(await eventually(30) { fake.items(mailbox: mailbox, folder: "tasks").count == 1 })
@@ -460,18 +388,7 @@ extension DaemonOpsTests {
         defer { fake.stop() }
         let mailbox = SyncCLIFixture.mailbox
         try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
-        try await cli.okAsync(
-            "activity",
-            "add",
-            "--type",
-            "task",
-            "--id",
-            "A1",
-            "--owner",
-            "E1",
-            "--subject",
-            "Refused"
-        )
+        try await SyncCLIFixture.addTask(cli, "A1", owner: "E1", subject: "Refused")
         // Exchange refuses this one item, pass after pass (a per-item error in a well-formed answer).
         let refusal =
             "<?xml version=\"1.0\" encoding=\"utf-8\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">"

@@ -50,7 +50,7 @@ struct DaemonTests {
         let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  interval_seconds: 300\n")
         defer { fake.stop() }
         try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
-        try await cli.okAsync("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "First")
+        try await SyncCLIFixture.addTask(cli, "A1", owner: "E1", subject: "First")
         let notify = try NotifySocket()
         let daemon = try cli.start(["run"], environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000"])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
@@ -64,7 +64,7 @@ struct DaemonTests {
         )
 
         // The interval is 300 s: only the store's change sequence can bring this over quickly.
-        try await cli.okAsync("activity", "add", "--type", "task", "--id", "A2", "--owner", "E1", "--subject", "Second")
+        try await SyncCLIFixture.addTask(cli, "A2", owner: "E1", subject: "Second")
         let written = Date()
         while fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count < 2
             && Date().timeIntervalSince(written) < 20

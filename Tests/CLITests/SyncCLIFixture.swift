@@ -34,6 +34,11 @@ enum SyncCLIFixture {
         try cli.ok("employee", "add", "--id", id, "--name", name, "--mailbox", mailbox, "--sync", "true")
     }
 
+    /// Adds a task through the CLI (off the cooperative pool, for the daemon tests).
+    static func addTask(_ cli: CLIRunner, _ id: String, owner: String, subject: String) async throws {
+        try await cli.okAsync("activity", "add", "--type", "task", "--id", id, "--owner", owner, "--subject", subject)
+    }
+
     static func writePassword(_ password: String, in cli: CLIRunner) throws {
         try "\(password)\n".write(toFile: cli.path("exchange-password"), atomically: true, encoding: .utf8)
         chmod(cli.path("exchange-password"), 0o600)
