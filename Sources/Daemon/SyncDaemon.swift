@@ -193,15 +193,3 @@ public final class SyncDaemon: Sendable {
         }
     }
 }
-
-/// A value behind a lock, for state shared between a loop and its tasks.
-public final class Protected<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    public init(_ value: Value) { self.value = value }
-
-    public func withLock<T>(_ body: (inout Value) -> T) -> T {
-        lock.withLock { body(&value) }
-    }
-}

@@ -279,8 +279,10 @@ extension Store {
         return "A\(number)"
     }
 
-    static func peekActivityNumber(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'activity_id'") ?? 0
+    static func peekActivityNumber(_ db: Database) throws -> Int64 { try counter(db, "activity_id") }
+
+    static func counter(_ db: Database, _ name: String) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = ?", arguments: [name]) ?? 0
     }
 
     static func setCounter(_ db: Database, _ name: String, _ value: Int64) throws {

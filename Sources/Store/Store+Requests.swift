@@ -127,21 +127,15 @@ extension Store {
     public func recordHeartbeat(pid: Int, stopped: Bool = false) throws {
         let at = stopped ? 0 : Int64(Date().timeIntervalSince1970)
         try write { db in
-            for (name, value) in [("daemon_pid", Int64(stopped ? 0 : pid)), ("daemon_heartbeat", at)] {
-                try db.execute(
-                    sql:
-                        "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
-                    arguments: [name, value]
-                )
-            }
+            try Self.setCounter(db, "daemon_pid", Int64(stopped ? 0 : pid))
+            try Self.setCounter(db, "daemon_heartbeat", at)
         }
     }
 
     /// The last heartbeat, if a daemon ran and did not stop cleanly since.
     public func heartbeat() throws -> DaemonHeartbeat? {
         try read { db in
-            let pid = try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'daemon_pid'") ?? 0
-            let at = try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'daemon_heartbeat'") ?? 0
+            let (pid, at) = (try Self.counter(db, "daemon_pid"), try Self.counter(db, "daemon_heartbeat"))
             guard pid > 0, at > 0 else { return nil }
             return DaemonHeartbeat(pid: Int(pid), at: Date(timeIntervalSince1970: Double(at)))
         }

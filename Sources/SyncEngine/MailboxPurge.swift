@@ -72,20 +72,8 @@ extension MailboxSync {
         }
         let open = try store.openJournal(mailbox: mailbox)
         try store.inSyncTransaction { tx in
-            for (name, _, _) in Self.folders { try tx.saveSyncState(mailbox: mailbox, folder: name, state: nil) }
             for entry in open { try tx.markJournal(entry.id, .done) }
-            for link in links {
-                try tx.removeLink(activityId: link.activityId)
-                try tx.audit(
-                    AuditEntry(
-                        mailbox: mailbox,
-                        activityId: link.activityId,
-                        itemId: link.itemId,
-                        action: "unlink",
-                        reason: "activity-sync purge"
-                    )
-                )
-            }
+            try Self.unlinkAll(links, mailbox: mailbox, reason: "activity-sync purge", in: tx)
         }
         return report
     }

@@ -300,22 +300,26 @@ extension MailboxSync {
         let links = try store.links(mailbox: mailbox)
         guard !links.isEmpty else { return 0 }
         try store.inSyncTransaction { tx in
-            // Forget the states too: when sync is turned on again, the first pass lists the folders from
-            // the start and re-links every item by its identity.
-            for (name, _, _) in folders { try tx.saveSyncState(mailbox: mailbox, folder: name, state: nil) }
-            for link in links {
-                try tx.removeLink(activityId: link.activityId)
-                try tx.audit(
-                    AuditEntry(
-                        mailbox: mailbox,
-                        activityId: link.activityId,
-                        itemId: link.itemId,
-                        action: "unlink",
-                        reason: "the employee is no longer a sync user"
-                    )
-                )
-            }
+            try unlinkAll(links, mailbox: mailbox, reason: "the employee is no longer a sync user", in: tx)
         }
         return links.count
+    }
+
+    /// Removes the links (audited) and forgets the folders' states: a later first pass lists the folders
+    /// from the start and re-links every item by its identity.
+    static func unlinkAll(_ links: [SyncLink], mailbox: String, reason: String, in tx: SyncTransaction) throws {
+        for (name, _, _) in folders { try tx.saveSyncState(mailbox: mailbox, folder: name, state: nil) }
+        for link in links {
+            try tx.removeLink(activityId: link.activityId)
+            try tx.audit(
+                AuditEntry(
+                    mailbox: mailbox,
+                    activityId: link.activityId,
+                    itemId: link.itemId,
+                    action: "unlink",
+                    reason: reason
+                )
+            )
+        }
     }
 }

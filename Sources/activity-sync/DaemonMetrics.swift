@@ -72,11 +72,10 @@ final class DaemonMetrics: Sendable {
             for state in ["pending", "enabled", "backing_off", "paused", "disabled"] {
                 registry.set("activity_sync_mailboxes", ["state": state], to: 0)
             }
-            let employees = (try? store.employees()) ?? []
-            for employee in employees where employee.sync {
-                guard let mailbox = employee.mailbox else { continue }
-                let state = (try? store.mailboxStatus(mailbox))?.state ?? "pending"
-                registry.increment("activity_sync_mailboxes", ["state": state])
+            let states = (try? store.mailboxStates()) ?? [:]
+            for employee in (try? store.employees()) ?? [] where employee.sync {
+                guard let mailbox = employee.mailbox?.lowercased() else { continue }
+                registry.increment("activity_sync_mailboxes", ["state": states[mailbox] ?? "pending"])
             }
         }
     }

@@ -12,7 +12,8 @@ import SyncEngine
 /// start-up, or a normal pass) and when the one after it is due.
 final class DaemonRunner: @unchecked Sendable {
     let global: GlobalOptions
-    let current: ReloadableContext
+    /// The context, replaced whole on SIGHUP (passes in flight keep the one they started with).
+    let current: Protected<SyncRun.Context>
     let logger: Logger
     let metrics = DaemonMetrics()
     let stop = StopSignal()
@@ -21,7 +22,8 @@ final class DaemonRunner: @unchecked Sendable {
     private let resynced = Protected<Set<String>>([])
     /// Consecutive failed passes per mailbox (the back-off grows with them).
     private let failures = Protected<[String: Int]>([:])
-    /// The employees as last read, to notice the ones whose sync was turned off.
+    /// The employees as last read (every second): to notice the ones whose sync was turned off, and to
+    /// find a pass's employee without reading them all again.
     private let known = Protected<[String: Employee]>([:])
     private let hub = Protected<NotificationHub?>(nil)
     /// The mailboxes the hub was last told to watch.
@@ -43,7 +45,7 @@ final class DaemonRunner: @unchecked Sendable {
         resyncAtStart = resyncFirst
         stop.install()
         let context = try SyncRun.open(global, observer: metrics.observer)
-        current = ReloadableContext(context)
+        current = Protected(context)
     }
 
     private func run() async throws {
@@ -104,13 +106,10 @@ final class DaemonRunner: @unchecked Sendable {
     }
 
     /// Subscriptions follow the mailboxes to sync, except disabled and paused ones (they wait for ops):
-    /// one query for the states, and the hub is told only when the list changed.
-    private func rewatch(_ mailboxes: Set<String>? = nil) {
-        let store = current.value.store
-        let mailboxes =
-            mailboxes
-            ?? Set(((try? store.employees()) ?? []).filter(\.sync).compactMap { $0.mailbox?.lowercased() })
-        let states = (try? store.mailboxStates()) ?? [:]
+    /// called with every refresh (about once a second), one query for the states, and the hub is told
+    /// only when the list changed — so a pause, purge, resume or a pass that disables follows within a second.
+    private func rewatch(_ mailboxes: Set<String>) {
+        let states = (try? current.value.store.mailboxStates()) ?? [:]
         let wanted = mailboxes.filter { !["disabled", "paused"].contains(states[$0] ?? "") }.sorted()
         let changed = watched.withLock { watched in
             defer { watched = wanted }
@@ -148,8 +147,9 @@ final class DaemonRunner: @unchecked Sendable {
         let context = current.value
         let interval = Double(context.configuration.int("sync.interval_seconds"))
         let later = Date().addingTimeInterval(interval * Double.random(in: 0.9...1.1))
-        guard let employee = try? context.store.employees().first(where: { $0.mailbox?.lowercased() == mailbox })
-        else { return SyncDaemon.Outcome(next: later, ok: true) }
+        guard let employee = known.withLock({ $0.values.first { $0.mailbox?.lowercased() == mailbox } }) else {
+            return SyncDaemon.Outcome(next: later, ok: true)
+        }
         if let request = try? context.store.takeRequest(mailbox: mailbox) {
             return await perform(request, employee: employee, context: context, next: later)
         }
@@ -207,7 +207,6 @@ final class DaemonRunner: @unchecked Sendable {
                     metadata: ["mailbox": "\(mailbox)", "error": "\(error)"]
                 )
             }
-            if status.nextPass == nil { rewatch() }  // just paused or disabled: drop its subscription
         }
         return SyncDaemon.Outcome(next: next, ok: outcome.ok)
     }
@@ -247,11 +246,9 @@ final class DaemonRunner: @unchecked Sendable {
         case "purge":
             outcome = await SyncRun.purge(context, employee: employee, dryRun: flags.contains("dry-run"))
             log(outcome)
-            rewatch()
         default:  // resume: a normal pass now
             outcome = await timedPass(context, employee: employee, mode: .normal, dryRun: false)
             _ = await settle(outcome, mailbox: request.mailbox, context: context, interval: next.timeIntervalSinceNow)
-            rewatch()
         }
         do {
             try context.store.finishRequest(
@@ -340,18 +337,5 @@ final class DaemonRunner: @unchecked Sendable {
         } catch {
             logger.error("pruning failed", metadata: ["error": "\(error)"])
         }
-    }
-}
-
-/// The daemon's context, replaced whole on SIGHUP.
-final class ReloadableContext: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: SyncRun.Context
-
-    init(_ context: SyncRun.Context) { stored = context }
-
-    var value: SyncRun.Context {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
     }
 }

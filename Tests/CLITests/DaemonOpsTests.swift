@@ -1,5 +1,8 @@
 import EWSTestServer
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 @Suite("the daemon: concurrency, ops requests, stopping mid-pass, status, metrics, logs")
@@ -165,17 +168,15 @@ struct DaemonOpsTests {
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         #expect(await eventually(30) { fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1 })
 
-        func firstRow() async -> [String: Any]? {
-            (try? Self.json((try? await cli.runAsync("status", "--json").stdout) ?? "") as? [[String: Any]])?.first
-        }
-        #expect(await eventually(10) { await firstRow()?["next_pass"] as? String != nil })
-        let row = try #require(await firstRow())
+        let mailbox = SyncCLIFixture.mailbox
+        #expect(await eventually(10) { await Self.states(cli)[mailbox]?["next_pass"] as? String != nil })
+        let row = try #require(await Self.states(cli)[mailbox])
         #expect(row["state"] as? String == "enabled")
         #expect(row["throttled_last_hour"] as? Int == 1)
         let nextPass = try #require(row["next_pass"] as? String)
         #expect(nextPass > (row["last_pass"] as? String ?? ""))
 
-        let scrape = try #require(try fetchMetrics(port: port))
+        let scrape = try await fetchMetrics(port: port)
         #expect(scrape.contains("activity_sync_ews_requests_total{operation=\"CreateItem\",outcome=\"success\"} 1"))
         #expect(scrape.contains("activity_sync_throttle_waits_total{mailbox=\"alice@contoso.test\"} 1"))
         #expect(scrape.contains("activity_sync_items_synced_total{action=\"create\",direction=\"to_exchange\"} 1"))
@@ -202,29 +203,10 @@ struct DaemonOpsTests {
         #expect(check.status == 2 && check.stderr.contains("metrics.listen"))
     }
 
-    func fetchMetrics(port: Int) throws -> String? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { return nil }
-        let request = Array("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
-        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-        var answer: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count <= 0 { break }
-            answer += buffer[..<count]
-        }
-        return String(decoding: answer, as: UTF8.self)
+    /// The daemon's metrics page, as a scraper reads it (the raw protocol is tested in DaemonUnitTests).
+    func fetchMetrics(port: Int) async throws -> String {
+        let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
+        return String(decoding: data, as: UTF8.self)
     }
 }
 
@@ -368,13 +350,7 @@ extension DaemonOpsTests {
         #expect(await eventually(10) { await unlinked() })
         #expect(fake.items(mailbox: mailbox, folder: "tasks").count == 1)
         try await cli.okAsync("employee", "update", "E1", "--sync", "true")
-        func linked() async -> Int? {
-            (try? Self.json((try? await cli.runAsync("status", "--json").stdout) ?? "") as? [[String: Any]])?.first?[
-                "linked"
-            ]
-                as? Int
-        }
-        #expect(await eventually(10) { await linked() == 1 })
+        #expect(await eventually(10) { await Self.states(cli)[mailbox]?["linked"] as? Int == 1 })
         #expect(fake.items(mailbox: mailbox, folder: "tasks").count == 1)
         #expect(fake.requestCount("CreateItem") == 1)
         #expect(await terminate(daemon) == 0)
