@@ -31,22 +31,27 @@ let package = Package(
             name: "EWS",
             dependencies: ["CCurl", "XMLKit", .product(name: "Logging", package: "swift-log")]
         ),
-        // The EWS side of the sync engine: SPEC §2's mapping between synced values and items.
-        .target(name: "EWSMailbox", dependencies: ["EWS", "SyncPlanning", "ActivityModel"]),
-        // The sync engine: gather, plan, journal, execute, commit.
+        // The EWS adapter of the sync engine: SPEC §2's mapping between synced values and items, the
+        // engine's MailboxService over EWS, and the notification hub (its MailboxWatcher).
         .target(
-            name: "SyncEngine",
+            name: "EWSMailbox",
             dependencies: [
-                "SyncPlanning", "EWSMailbox", "EWS", "Store", "ActivityModel",
-                .product(name: "Logging", package: "swift-log"),
+                "EWS", "SyncEngine", "SyncPlanning", "ActivityModel", .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The sync engine: gather, plan, journal, execute, commit — over its own protocols only
+        // (MailboxService, SyncStore, MailboxWatcher); no adapter is imported here.
+        .target(name: "SyncEngine", dependencies: ["SyncPlanning", "ActivityModel"]),
+        // In-memory MailboxService and SyncStore, kept equal to the real adapters by one contract suite.
+        .target(name: "SyncTestKit", dependencies: ["SyncEngine", "SyncPlanning", "ActivityModel"]),
         // The daemon's loop, signals and sd_notify.
         .target(name: "Daemon", dependencies: [.product(name: "Logging", package: "swift-log")]),
-        // SQLite store: activities, change tracking, sync bookkeeping tables.
+        // SQLite store: activities, change tracking, sync bookkeeping tables; the engine's SyncStore.
         .target(
             name: "Store",
-            dependencies: ["ActivityModel", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "ActivityModel", "SyncEngine", "SyncPlanning", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         // A fake Exchange on 127.0.0.1 that validates every request against the official schema.
         .target(
@@ -81,7 +86,10 @@ let package = Package(
         .testTarget(name: "ActivityModelTests", dependencies: ["ActivityModel"]),
         .testTarget(
             name: "EWSMailboxTests",
-            dependencies: ["EWSMailbox", "EWS", "EWSTestServer", "SyncPlanning", "ActivityModel", "XMLKit"]
+            dependencies: [
+                "EWSMailbox", "EWS", "EWSTestServer", "SyncEngine", "SyncPlanning", "ActivityModel", "XMLKit",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "SyncEngineTests",
@@ -91,7 +99,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SyncPlanningTests", dependencies: ["SyncPlanning", "ActivityModel"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "ActivityModel"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "ActivityModel", "SyncEngine", "SyncPlanning"]),
         .testTarget(name: "DaemonUnitTests", dependencies: ["Daemon"]),
         .testTarget(name: "CLITests", dependencies: ["ActivityModel", "Store", "EWSTestServer"]),
     ]

@@ -1,9 +1,12 @@
 import ActivityModel
+import Foundation
 import GRDB
+import SyncEngine
+import SyncPlanning
 
 /// Writes of the sync engine that must land together (an item's result, its new base, the folder's
 /// sync state, the journal entry, the audit line) in one SQLite transaction.
-public struct SyncTransaction {
+public struct SyncTransaction: SyncStoreTransaction {
     let db: Database
     let now: String
 
@@ -18,8 +21,8 @@ public struct SyncTransaction {
                 synced_seq = excluded.synced_seq, updated_at = excluded.updated_at
                 """,
             arguments: [
-                link.activityId, link.mailbox, link.folder, link.itemId, link.changeKey, link.base,
-                link.syncedSeq, now,
+                link.activityId, link.mailbox, link.folder.rawValue, link.itemId, link.changeKey,
+                Store.encodeBase(link.base), link.syncedSeq, now,
             ]
         )
     }
@@ -29,8 +32,15 @@ public struct SyncTransaction {
         try db.execute(sql: "DELETE FROM links WHERE activity_id = ?", arguments: [activityId])
     }
 
-    /// Saves a folder's SyncState (only with the last change of its page applied).
-    public func saveSyncState(mailbox: String, folder: String, state: String?) throws {
+    /// The link of an activity, as this transaction sees it.
+    public func link(activityId: String) throws -> SyncLink? {
+        try Row.fetchOne(db, sql: "SELECT * FROM links WHERE activity_id = ?", arguments: [activityId]).map(Store.link)
+    }
+
+    /// Saves a folder's cursor, the EWS SyncState (only with the last change of its page applied).
+    public func saveCursor(mailbox: String, folder: FolderKind, cursor: String?) throws {
+        let state = cursor
+        let folder = folder.rawValue
         try db.execute(
             sql: """
                 INSERT INTO folder_states (mailbox, folder, sync_state, updated_at) VALUES (?, ?, ?, ?)
@@ -59,32 +69,25 @@ public struct SyncTransaction {
     }
 
     /// Moves a journal entry to a new state (with the item id, once known).
-    public func markJournal(_ id: Int64, _ state: JournalEntry.State, itemId: String? = nil) throws {
+    public func markJournal(_ id: Int64, _ state: JournalEntry.State, itemId: String?) throws {
         try db.execute(
             sql: "UPDATE journal SET state = ?, item_id = coalesce(?, item_id), updated_at = ? WHERE id = ?",
             arguments: [state.rawValue, itemId, now, id]
         )
     }
 
-    /// Records a conflict; returns its id.
-    public func recordConflict(
-        activityId: String,
-        mailbox: String,
-        field: String,
-        crmValue: String?,
-        exchangeValue: String?,
-        baseValue: String?,
-        winner: String,
-        policy: String
-    ) throws -> Int64 {
+    /// Records a conflict with both values and the policy's winner.
+    public func recordConflict(_ c: SyncConflict, mailbox: String) throws {
         try db.execute(
             sql: """
                 INSERT INTO conflicts (activity_id, mailbox, field, crm_value, exchange_value, base_value, winner, policy, at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [activityId, mailbox, field, crmValue, exchangeValue, baseValue, winner, policy, now]
+            arguments: [
+                c.activityId, mailbox, c.field.rawValue, c.crmValue, c.exchangeValue, c.baseValue, c.winner.rawValue,
+                c.policy.rawValue, now,
+            ]
         )
-        return db.lastInsertedRowID
     }
 
     /// Appends a decision to the audit log (its time is the transaction's).
@@ -106,18 +109,74 @@ public struct SyncTransaction {
     public func writeActivity(_ activity: Activity) throws -> Activity {
         let previous = try Store.fetchActivity(db, activity.id)
         if let previous, Store.stripped(previous) == Store.stripped(activity) { return previous }
-        return try Store.validateAndWrite(db, activity, previous: previous, origin: .sync, now: now)
+        return try refusing { try Store.validateAndWrite(db, activity, previous: previous, origin: .sync, now: now) }
+    }
+
+    /// Adds an activity the engine imported (an empty id gets the next free `A<n>`).
+    public func addActivity(_ activity: Activity) throws -> Activity {
+        var new = activity
+        if new.id.isEmpty { new.id = try Store.nextActivityId(db) }
+        return try refusing { try Store.validateAndWrite(db, new, previous: nil, origin: .sync, now: now) }
+    }
+
+    /// Contacts with this e-mail address (case-insensitive).
+    public func contacts(withEmail email: String) throws -> [Contact] {
+        DatabaseReferences(db: db).contacts(withEmail: email)
+    }
+
+    /// The CRM's rules refusing a record are the engine's `RecordRefused`; anything else passes through.
+    private func refusing<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as StoreError where error.code == .invalid {
+            throw RecordRefused(error.message)
+        }
     }
 
     /// The activity as stored, inside this transaction.
     public func activity(_ id: String) throws -> Activity? { try Store.fetchActivity(db, id) }
 }
 
-extension Store {
+extension Store: SyncStore {
     /// Runs the sync engine's writes in one transaction: all of them land, or none.
     public func inSyncTransaction<T>(_ body: (SyncTransaction) throws -> T) throws -> T {
         let now = self.now
         return try write { db in try body(SyncTransaction(db: db, now: now)) }
+    }
+
+    public func transaction<T>(_ body: (any SyncStoreTransaction) throws -> T) throws -> T {
+        try inSyncTransaction { try body($0) }
+    }
+
+    public func activities(ofMailboxEmployee employee: String) throws -> [Activity] {
+        try activities(includeDeleted: true, mailboxEmployee: employee).filter {
+            $0.type.isSynchronisable && $0.mailboxEmployee == employee
+        }
+    }
+
+    public func cursor(mailbox: String, folder: FolderKind) throws -> String? {
+        try syncState(mailbox: mailbox, folder: folder.rawValue)
+    }
+
+    public func importedItems(mailbox: String) throws -> Set<String> {
+        try read { db in
+            Set(
+                try String.fetchAll(
+                    db,
+                    sql:
+                        "SELECT item_id FROM audit WHERE mailbox = ? AND action = 'create-local' AND item_id IS NOT NULL",
+                    arguments: [mailbox]
+                )
+            )
+        }
+    }
+
+    public func referenceNames(of activity: Activity) throws -> [String] {
+        try read { db in
+            var names: [String] = []
+            if let id = activity.partner { names.append(try Self.fetchPartner(db, id)?.name ?? id) }
+            if let id = activity.contact { names.append(try Self.fetchContact(db, id)?.name ?? id) }
+            if let id = activity.opportunity { names.append(try Self.fetchOpportunity(db, id)?.name ?? id) }
+            return names
+        }
     }
 
     /// The link of an activity.
@@ -239,12 +298,25 @@ extension Store {
         SyncLink(
             activityId: row["activity_id"],
             mailbox: row["mailbox"],
-            folder: row["folder"],
+            folder: FolderKind(rawValue: row["folder"]) ?? .tasks,
             itemId: row["item_id"],
             changeKey: row["change_key"],
-            base: row["base"],
+            base: decodeBase(row["base"]),
             syncedSeq: row["synced_seq"]
         )
+    }
+
+    /// Bases are stored as JSON with sorted keys (compared and diffed as text by ops tools).
+    static func encodeBase(_ base: SyncFields) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: (try? encoder.encode(base)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    /// A base that cannot be read (written by hand, or damaged) counts as empty: every field then reads
+    /// as changed on both sides, so the pair is merged without a base (conflicts recorded) — never lost.
+    static func decodeBase(_ text: String) -> SyncFields {
+        (try? JSONDecoder().decode(SyncFields.self, from: Data(text.utf8))) ?? SyncFields(subject: "", status: "")
     }
 }
 

@@ -1,7 +1,4 @@
-import EWS
-import EWSMailbox
 import Foundation
-import Store
 
 /// What `purge --mailbox M` found and did.
 public struct PurgeReport: Sendable, Equatable {
@@ -26,25 +23,16 @@ extension MailboxSync {
         var report = PurgeReport(mailbox: mailbox)
         // Items that came from Outlook: their CRM activity says so (origin `exchange`); the audit log's
         // `create-local` covers activities that are gone since.
-        let imported = Set(
-            try store.auditEntries(mailbox: mailbox).filter { $0.action == "create-local" }.compactMap(\.itemId)
-        )
-        var doomed: [EWSItemId] = []
-        for (_, folder, kind) in Self.folders {
-            let found = try await client.findItems(
-                in: folder,
-                mailbox: mailbox,
-                restriction: .isEqualTo(ItemMapping.instanceId, settings.instance),
-                shape: Self.syncShape(kind)
-            )
-            for item in found {
-                guard let id = item.itemId else { continue }
-                let activity = try item.extendedProperties[ItemMapping.activityId].flatMap { try store.activity($0) }
-                if imported.contains(id.id) || activity?.origin == .exchange {
-                    report.imported.append(id.id)
+        let imported = try store.importedItems(mailbox: mailbox)
+        var doomed: [String] = []
+        for folder in FolderKind.allCases {
+            for item in try await service.listOwn(in: folder) {
+                let activity = try item.activityId.flatMap { try store.activity($0) }
+                if imported.contains(item.id) || activity?.origin == .exchange {
+                    report.imported.append(item.id)
                 } else {
-                    report.created.append(id.id)
-                    doomed.append(id)
+                    report.created.append(item.id)
+                    doomed.append(item.id)
                 }
             }
         }
@@ -53,16 +41,16 @@ extension MailboxSync {
         if dryRun { return report }
         for start in stride(from: 0, to: doomed.count, by: settings.batchSize) {
             let batch = Array(doomed[start..<min(start + settings.batchSize, doomed.count)])
-            let results = try await client.deleteItems(batch, mailbox: mailbox)
+            let outcomes = try await service.remove(batch.map { ItemRemoval(id: $0, cancellations: false) })
             var deleted: [String] = []
-            for (id, result) in zip(batch, results) {
-                switch result {
-                case .success: deleted.append(id.id)
-                case .failure(let error) where error.responseCode == "ErrorItemNotFound": deleted.append(id.id)
-                case .failure(let error): report.failures.append("\(id.id): \(error)")
+            for (id, outcome) in zip(batch, outcomes) {
+                if outcome.isDone || outcome == .notFound {
+                    deleted.append(id)
+                } else {
+                    report.failures.append("\(id): \(outcome)")
                 }
             }
-            try store.inSyncTransaction { tx in
+            try store.transaction { tx in
                 for id in deleted {
                     try tx.audit(
                         AuditEntry(mailbox: mailbox, itemId: id, action: "purge", reason: "activity-sync purge")
@@ -71,8 +59,8 @@ extension MailboxSync {
             }
         }
         let open = try store.openJournal(mailbox: mailbox)
-        try store.inSyncTransaction { tx in
-            for entry in open { try tx.markJournal(entry.id, .done) }
+        try store.transaction { tx in
+            for entry in open { try tx.markJournal(entry.id, .done, itemId: nil) }
             try Self.unlinkAll(links, mailbox: mailbox, reason: "activity-sync purge", in: tx)
         }
         return report

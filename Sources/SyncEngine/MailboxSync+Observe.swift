@@ -1,8 +1,5 @@
 import ActivityModel
-import EWS
-import EWSMailbox
 import Foundation
-import Store
 import SyncPlanning
 
 /// The pairs of a pass and what the executor needs to act on them.
@@ -10,98 +7,108 @@ struct Observations {
     var pairs: [PairObservation] = []
     var linkedCount = 0
     var activities: [String: Activity] = [:]
-    var links: [String: SyncLink] = [:]
-    var items: [String: (item: EWSItem, folder: String)] = [:]
+    /// Items read this pass, by id.
+    var items: [String: RemoteItem] = [:]
 }
 
 extension MailboxSync {
-    /// The item class and folder an activity lives in.
-    func placement(_ activity: Activity) -> (kind: ItemKind, folder: String) {
-        activity.type == .task || (activity.type == .call && settings.callsAsTasks)
-            ? (.task, "tasks") : (.calendarItem, "calendar")
-    }
-
     func observe(remote: Remote, now: Date) throws -> Observations {
         var result = Observations()
-        let activities = try store.activities(includeDeleted: true, mailboxEmployee: employee.id).filter {
+        let activities = try store.activities(ofMailboxEmployee: employee.id).filter {
             $0.type.isSynchronisable && $0.mailboxEmployee == employee.id
         }
         result.activities = Dictionary(activities.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        result.links = Dictionary(
-            try store.links(mailbox: mailbox).map { ($0.activityId, $0) },
-            uniquingKeysWith: { a, _ in a }
-        )
+        let linkList = try store.links(mailbox: mailbox)
+        let links = Dictionary(linkList.map { ($0.activityId, $0) }, uniquingKeysWith: { a, _ in a })
+        let linkedItems = Dictionary(linkList.map { ($0.itemId, $0.activityId) }, uniquingKeysWith: { a, _ in a })
         result.items = remote.items
-        result.linkedCount = result.links.count
-        var byIdentity: [String: EWSItem] = [:]
-        var foreign: [EWSItem] = []
-        for (item, _) in remote.items.values {
-            if let activity = mapping.identity(of: item) {
-                byIdentity[activity] = item
-            } else if !mapping.belongsToOtherInstance(item) {
-                foreign.append(item)  // Outlook's own: an import candidate
+        result.linkedCount = links.count
+        // Items belong to a pair by this instance's identity, else by the ItemId of a link (an item whose
+        // identity stamp never landed); the rest are Outlook's own, import candidates.
+        var byActivity: [String: RemoteItem] = [:]
+        var foreign: [RemoteItem] = []
+        for item in remote.items.values.sorted(by: { $0.id < $1.id }) where !item.otherInstance {
+            if let activity = item.activityId ?? linkedItems[item.id] {
+                if byActivity[activity] == nil || links[activity]?.itemId == item.id { byActivity[activity] = item }
+            } else {
+                foreign.append(item)
             }
         }
-        let decoder = JSONDecoder()
-        for id in Set(result.activities.keys).union(result.links.keys).union(byIdentity.keys).sorted() {
-            let activity = result.activities[id]
-            let link = result.links[id]
-            let base = link.flatMap { try? decoder.decode(SyncFields.self, from: Data($0.base.utf8)) }
-            let crm = activity.map { crmSide($0, now: now) }
+        for id in Set(result.activities.keys).union(links.keys).union(byActivity.keys).sorted() {
+            let link = links[id]
+            var crm = result.activities[id].map { crmSide($0, now: now) }
+            if crm == nil, let moved = try store.activity(id), moved.type.isSynchronisable {
+                // It lives in another employee's mailbox now (a new organizer or assignee).
+                crm = crmSide(moved, now: now, ownedElsewhere: true)
+            }
             var exchange: ExchangeSide?
-            if let item = byIdentity[id] {
-                exchange = exchangeSide(item, carrying: base ?? crm?.fields, now: now)
-            } else if let link, let base, !remote.deleted.contains(link.itemId) {
+            if let item = byActivity[id] {
+                exchange = exchangeSide(item, carrying: link?.base ?? crm?.fields, now: now)
+            } else if let link, !remote.deleted.contains(link.itemId) {
                 // Not reported since the last pass: the item is as we left it.
                 exchange = ExchangeSide(
                     itemId: link.itemId,
                     changeKey: link.changeKey,
-                    kind: link.folder == "tasks" ? .task : .calendarItem,
-                    fields: base,
+                    kind: link.folder.itemKind,
+                    fields: link.base,
                     activityId: id,
                     hasCategory: true
                 )
             }
-            if activity == nil && link == nil, let item = exchange, item.activityId != nil,
-                let moved = try store.activity(id), moved.type.isSynchronisable, !moved.deleted
+            var elsewhere: ForeignLink?
+            if link == nil, let crm, !crm.ownedElsewhere, !crm.deleted, crm.synchronize,
+                let other = try store.link(activityId: id), other.mailbox.lowercased() != mailbox.lowercased()
             {
-                // The activity now lives in another employee's mailbox (a new organizer or assignee): this
-                // copy goes, as if it were linked and the CRM side had left.
-                result.pairs.append(
-                    PairObservation(crm: nil, exchange: item, base: item.fields, linkedItemId: item.itemId)
-                )
-                continue
+                elsewhere = ForeignLink(mailbox: other.mailbox, itemId: other.itemId)
             }
-            result.pairs.append(PairObservation(crm: crm, exchange: exchange, base: base, linkedItemId: link?.itemId))
+            result.pairs.append(
+                PairObservation(
+                    crm: crm,
+                    exchange: exchange,
+                    base: link?.base,
+                    linkedItemId: link?.itemId,
+                    linkedElsewhere: elsewhere
+                )
+            )
         }
-        for item in foreign.sorted(by: { ($0.itemId?.id ?? "") < ($1.itemId?.id ?? "") }) {
+        for item in foreign {
             result.pairs.append(PairObservation(crm: nil, exchange: exchangeSide(item, carrying: nil, now: now)))
         }
         return result
     }
 
-    func crmSide(_ activity: Activity, now: Date) -> CRMSide {
+    func crmSide(_ activity: Activity, now: Date, ownedElsewhere: Bool = false) -> CRMSide {
         CRMSide(
             activityId: activity.id,
-            fields: SyncFields(activity: activity, zone: mapping.zone),
+            kind: placement(activity),
+            fields: SyncFields(activity: activity, zone: zone),
             deleted: activity.deleted,
             synchronize: activity.synchronize,
             inWindow: inWindow(activity.start ?? activity.due, now: now),
-            updatedAt: activity.updatedAt ?? ""
+            updatedAt: activity.updatedAt ?? "",
+            responses: Dictionary(
+                activity.attendees.map { ($0.email.lowercased(), $0.response) },
+                uniquingKeysWith: { a, _ in a }
+            ),
+            ownedElsewhere: ownedElsewhere
         )
     }
 
-    func exchangeSide(_ item: EWSItem, carrying: SyncFields?, now: Date) -> ExchangeSide {
-        ExchangeSide(
-            itemId: item.itemId?.id ?? "",
-            changeKey: item.itemId?.changeKey,
-            kind: item.kind == .task ? .task : .calendarItem,
-            fields: mapping.fields(of: item, carrying: carrying),
-            lastModified: item.lastModifiedTime.map(CRMTime.format) ?? "",
-            activityId: mapping.identity(of: item),
-            hasCategory: mapping.hasCategory(item),
-            isRecurring: item.isRecurring == true || item.calendarItemType == "RecurringMaster",
-            inWindow: inWindow((item.start ?? item.dueDate).map(CRMTime.format), now: now)
+    /// The item's side of a pair; values the backend does not keep come from `carrying` (base or CRM).
+    func exchangeSide(_ item: RemoteItem, carrying: SyncFields?, now: Date) -> ExchangeSide {
+        var fields = item.fields
+        if let carrying { for field in item.unkept { fields.take(field, from: carrying) } }
+        return ExchangeSide(
+            itemId: item.id,
+            changeKey: item.version,
+            kind: item.kind,
+            fields: fields,
+            lastModified: item.lastModified,
+            activityId: item.activityId,
+            hasCategory: item.hasCategory,
+            isRecurring: item.isRecurring,
+            inWindow: inWindow(fields.start ?? fields.due, now: now),
+            responses: item.responses
         )
     }
 

@@ -1,3 +1,4 @@
+import ActivityModel
 import Foundation
 import SyncPlanning
 
@@ -7,9 +8,9 @@ public struct SyncSettings: Sendable {
     public var instance: String
     /// `sync.category`.
     public var category: String
-    /// Conflict policy, import rule, remote delete, breaker limits.
+    /// Conflict policy, import rule, remote delete, breaker limits, meeting mail.
     public var policy: SyncPolicy
-    /// Items per CreateItem/UpdateItem/DeleteItem request.
+    /// Items per create/update/delete request.
     public var batchSize: Int
     /// `sync.window.past_days`.
     public var pastDays: Int
@@ -17,9 +18,11 @@ public struct SyncSettings: Sendable {
     public var futureDays: Int
     /// `sync.calls_as: task` puts calls in the tasks folder.
     public var callsAsTasks: Bool
-    /// `sync.send_invitations: all`: meeting mail on creates, on updates of attendee-visible fields, and
-    /// cancellations on deletes; otherwise calendar writes send nothing.
-    public var sendInvitations: Bool = false
+    /// `sync.send_invitations: all` (the planner decides per action; kept in the policy).
+    public var sendInvitations: Bool {
+        get { policy.sendInvitations }
+        set { policy.sendInvitations = newValue }
+    }
     /// Zone of employees without one (`exchange.time_zone`).
     public var defaultZone: TimeZone
 
@@ -36,17 +39,22 @@ public struct SyncSettings: Sendable {
         self.instance = instance
         self.category = category
         self.policy = policy
-        self.batchSize = batchSize
+        self.batchSize = max(batchSize, 1)
         self.pastDays = pastDays
         self.futureDays = futureDays
         self.callsAsTasks = callsAsTasks
         self.defaultZone = defaultZone
     }
+
+    /// The employee's zone (dates of tasks and all-day events are that zone's).
+    public func zone(of employee: Employee) -> TimeZone {
+        employee.timeZone.flatMap(TimeZone.init(identifier:)) ?? defaultZone
+    }
 }
 
 /// How a pass runs.
 public enum PassMode: Sendable, Equatable {
-    /// Changes since the saved sync states.
+    /// Changes since the saved cursors.
     case normal
     /// Full reconciliation: both sides listed from the start and matched by identity (no duplicates even
     /// when the bookkeeping was lost). `allowDeletes` executes a plan the circuit breaker would pause;
@@ -54,16 +62,24 @@ public enum PassMode: Sendable, Equatable {
     case resync(allowDeletes: Bool, restoreDeletes: Bool)
 }
 
-/// What one pass did, for logs, `status` and tests.
+/// What one pass did, for logs, `status`, metrics and tests.
 public struct PassReport: Sendable, Equatable {
     public var mailbox: String
+    /// What the pass planned (a dry run or a held pass stops here).
     public var plan: SyncPlan
     /// The pass id (in the journal, the audit log and the daemon's log lines).
     public var pass: String = ""
     /// Set when the circuit breaker paused the mailbox instead of executing.
     public var paused: String?
+    /// The actions executed and confirmed, re-plans after a stale version included (metrics count these).
+    public var executed: [SyncAction] = []
     /// Per-item failures (the item is retried next pass).
     public var failures: [String] = []
-    /// Creates whose answer was lost (reconciled by identity next pass).
+    /// Writes whose answer was lost (reconciled next pass).
     public var ambiguous: Int = 0
+    /// Planned only (`--dry-run`): nothing was executed.
+    public var dryRun = false
+
+    /// What to show: the plan when nothing was executed (a dry run, a held pass), else what was done.
+    public var listed: [SyncAction] { dryRun || paused != nil ? plan.actions : executed }
 }

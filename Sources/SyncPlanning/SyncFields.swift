@@ -174,3 +174,14 @@ extension SyncFields {
         return (parts.first ?? entry, attendance)
     }
 }
+
+extension SyncFields {
+    /// SPEC §3's base rule: per field, the value both sides are confirmed to hold; a field on which they
+    /// differ keeps its previous base (without one: Exchange's value, so the CRM's differing value reads as
+    /// the CRM's change next pass and is sent again rather than lost).
+    public static func confirmedBase(previous: SyncFields?, crm: SyncFields, exchange: SyncFields) -> SyncFields {
+        var base = previous ?? exchange
+        for field in Field.allCases where crm.text(field) == exchange.text(field) { base.take(field, from: crm) }
+        return base
+    }
+}

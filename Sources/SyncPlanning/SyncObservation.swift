@@ -1,6 +1,10 @@
+import ActivityModel
+
 /// What the CRM side holds for a pair.
 public struct CRMSide: Sendable, Equatable {
     public var activityId: String
+    /// The item class the activity maps to (SPEC §2; `sync.calls_as`).
+    public var kind: ItemKind
     public var fields: SyncFields
     /// Tombstoned in the CRM.
     public var deleted: Bool
@@ -10,16 +14,26 @@ public struct CRMSide: Sendable, Equatable {
     public var inWindow: Bool
     /// `updated_at`, canonical UTC text (newest-wins).
     public var updatedAt: String
+    /// The attendees' answers the CRM holds, by lower-cased address.
+    public var responses: [String: AttendeeResponse]
+    /// The activity now belongs to another employee's mailbox (a new organizer or assignee).
+    public var ownedElsewhere: Bool
 
     public init(
         activityId: String,
+        kind: ItemKind = .task,
         fields: SyncFields,
         deleted: Bool = false,
         synchronize: Bool = true,
         inWindow: Bool = true,
-        updatedAt: String = ""
+        updatedAt: String = "",
+        responses: [String: AttendeeResponse] = [:],
+        ownedElsewhere: Bool = false
     ) {
         self.activityId = activityId
+        self.kind = kind
+        self.responses = responses
+        self.ownedElsewhere = ownedElsewhere
         self.fields = fields
         self.deleted = deleted
         self.synchronize = synchronize
@@ -50,6 +64,8 @@ public struct ExchangeSide: Sendable, Equatable {
     public var isRecurring: Bool
     /// Inside the sync window (only such items are imported).
     public var inWindow: Bool
+    /// The attendees' answers on the organizer's item, by lower-cased address (empty when not read this pass).
+    public var responses: [String: AttendeeResponse]
 
     public init(
         itemId: String,
@@ -60,8 +76,10 @@ public struct ExchangeSide: Sendable, Equatable {
         activityId: String? = nil,
         hasCategory: Bool = false,
         isRecurring: Bool = false,
-        inWindow: Bool = true
+        inWindow: Bool = true,
+        responses: [String: AttendeeResponse] = [:]
     ) {
+        self.responses = responses
         self.itemId = itemId
         self.changeKey = changeKey
         self.kind = kind
@@ -84,12 +102,32 @@ public struct PairObservation: Sendable, Equatable {
     public var base: SyncFields?
     /// The item id of the link, when linked (it differs from `exchange.itemId` after an Outlook move).
     public var linkedItemId: String?
+    /// The activity is linked to an item in another mailbox: its previous owner's (an ownership move).
+    public var linkedElsewhere: ForeignLink?
 
-    public init(crm: CRMSide?, exchange: ExchangeSide?, base: SyncFields? = nil, linkedItemId: String? = nil) {
+    public init(
+        crm: CRMSide?,
+        exchange: ExchangeSide?,
+        base: SyncFields? = nil,
+        linkedItemId: String? = nil,
+        linkedElsewhere: ForeignLink? = nil
+    ) {
         self.crm = crm
         self.exchange = exchange
         self.base = base
         self.linkedItemId = linkedItemId
+        self.linkedElsewhere = linkedElsewhere
+    }
+}
+
+/// A link held by another mailbox.
+public struct ForeignLink: Sendable, Equatable {
+    public var mailbox: String
+    public var itemId: String
+
+    public init(mailbox: String, itemId: String) {
+        self.mailbox = mailbox
+        self.itemId = itemId
     }
 }
 
@@ -111,14 +149,19 @@ public struct SyncPolicy: Sendable, Equatable {
     /// `resync --restore-deletes`: instead of propagating a delete, put the deleted side back from the
     /// other (ops' answer to a paused mailbox whose deletes were a mistake).
     public var restoreDeletes: Bool = false
+    /// `sync.send_invitations: all`: meeting mail on calendar creates, on updates of what attendees see,
+    /// and cancellations on deletes.
+    public var sendInvitations: Bool = false
 
     public init(
         conflictPolicy: ConflictPolicy = .crmWins,
         importRule: ImportRule = .category,
         remoteDelete: RemoteDelete = .tombstone,
         maxDeletes: Int = 50,
-        maxDeleteRatio: Double = 0.2
+        maxDeleteRatio: Double = 0.2,
+        sendInvitations: Bool = false
     ) {
+        self.sendInvitations = sendInvitations
         self.conflictPolicy = conflictPolicy
         self.importRule = importRule
         self.remoteDelete = remoteDelete

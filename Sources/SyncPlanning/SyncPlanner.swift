@@ -1,3 +1,5 @@
+import ActivityModel
+
 /// The pure sync planner: observations and policy in, a plan out. No I/O, no clock, no logger.
 ///
 /// Per pair it decides on the cell of {unchanged, changed, deleted, absent} × {CRM, Exchange} ×
@@ -25,9 +27,18 @@ public enum SyncPlanner {
         let crm = pair.crm
         let exchange = pair.exchange
         let activityId = crm?.activityId ?? exchange?.activityId ?? ""
+        // The activity moved to another employee's mailbox: this copy goes (its delete loses nothing).
+        if let crm, crm.ownedElsewhere {
+            guard let exchange else { return [.unlink(activity: activityId)] }
+            return [removal(crm, item: exchange.itemId, reason: crm.deleted ? .deleted : .ownerChanged, policy)]
+        }
         // An Outlook move (or a lost link) shows the same identity under a new ItemId: re-link, then merge.
         if let exchange, let linked = pair.linkedItemId, exchange.itemId != linked {
             actions.append(.relink(activity: activityId, item: exchange.itemId))
+        }
+        // Linked by its ItemId but without our identity (a stamp that never landed): stamp it again.
+        if let exchange, exchange.activityId == nil {
+            actions.append(.stampIdentity(item: exchange.itemId, activity: activityId))
         }
         let crmGone = crm == nil || crm!.deleted
         let crmChanged = crm.map { $0.fields != base } ?? false
@@ -36,7 +47,7 @@ public enum SyncPlanner {
         // Synchronisation turned off on a linked activity: its item goes.
         if let crm, !crm.deleted, !crm.synchronize {
             if let exchange {
-                actions.append(.deleteRemote(activity: activityId, item: exchange.itemId))
+                actions.append(removal(crm, item: exchange.itemId, reason: .unsynchronized, policy))
             } else {
                 actions.append(.unlink(activity: activityId))
             }
@@ -57,13 +68,21 @@ public enum SyncPlanner {
                     )
                 )
             } else {
-                actions.append(.deleteRemote(activity: activityId, item: item.itemId))
+                actions.append(
+                    .deleteRemote(
+                        activity: activityId,
+                        item: item.itemId,
+                        mailbox: nil,
+                        reason: .deleted,
+                        cancellations: policy.sendInvitations && item.kind == .calendarItem
+                    )
+                )
             }
         case (false, nil):
             guard let crm else { break }
             if crmChanged || policy.restoreDeletes {
                 // Edit beats delete: the CRM edit re-creates the item (same identity).
-                actions.append(.createRemote(activity: crm.activityId, fields: crm.fields))
+                actions.append(create(crm, policy))
             } else if policy.remoteDelete == .unlink {
                 actions.append(.unlink(activity: crm.activityId))
             } else {
@@ -83,8 +102,14 @@ public enum SyncPlanner {
         case (nil, nil):
             return []
         case (.some(let crm), nil):
-            guard !crm.deleted, crm.synchronize, crm.inWindow else { return [] }
-            return [.createRemote(activity: crm.activityId, fields: crm.fields)]
+            guard !crm.deleted, crm.synchronize, !crm.ownedElsewhere else { return [] }
+            if let previous = pair.linkedElsewhere {
+                // A new organizer or assignee: out of the previous owner's mailbox, into this one (linked
+                // items stay linked whatever their date, so the window does not apply).
+                return [moveOut(crm, previous), create(crm, policy)]
+            }
+            guard crm.inWindow else { return [] }
+            return [create(crm, policy)]
         case (nil, .some(let item)):
             if let activity = item.activityId {
                 // Ours by identity, but the CRM has no such activity: never guessed away.
@@ -98,32 +123,73 @@ public enum SyncPlanner {
             case .category: wanted = item.hasCategory
             }
             guard wanted, item.inWindow else { return [] }
-            return [.createLocal(item: item.itemId, kind: item.kind, fields: item.fields)]
+            return [
+                .createLocal(item: item.itemId, kind: item.kind, fields: item.fields),
+                .stampIdentity(item: item.itemId, activity: nil),
+            ]
         case (.some(let crm), .some(let item)):
+            if crm.ownedElsewhere {
+                // A copy left in the previous owner's mailbox.
+                return [removal(crm, item: item.itemId, reason: crm.deleted ? .deleted : .ownerChanged, policy)]
+            }
             // Matched by identity without a link (bookkeeping lost, or an ambiguous create): re-link.
+            var actions: [SyncAction] = pair.linkedElsewhere.map { [moveOut(crm, $0)] } ?? []
+            actions.append(.relink(activity: crm.activityId, item: item.itemId))
             if crm.deleted && policy.restoreDeletes {
-                return [
-                    .relink(activity: crm.activityId, item: item.itemId),
+                return actions + [
                     .updateLocal(
                         activity: crm.activityId,
                         fields: item.fields,
                         changed: item.fields.changedFields(from: crm.fields),
                         restore: true
-                    ),
+                    )
                 ]
             }
             if crm.deleted || !crm.synchronize {
-                return [
-                    .relink(activity: crm.activityId, item: item.itemId),
-                    .deleteRemote(activity: crm.activityId, item: item.itemId),
+                return actions + [
+                    removal(crm, item: item.itemId, reason: crm.deleted ? .deleted : .unsynchronized, policy)
                 ]
             }
-            return [.relink(activity: crm.activityId, item: item.itemId)]
-                + merge(crm: crm, exchange: item, base: nil, policy: policy)
+            return actions + merge(crm: crm, exchange: item, base: nil, policy: policy)
         }
     }
 
+    private static func create(_ crm: CRMSide, _ policy: SyncPolicy) -> SyncAction {
+        .createRemote(
+            activity: crm.activityId,
+            kind: crm.kind,
+            fields: crm.fields,
+            invitations: policy.sendInvitations && crm.kind == .calendarItem
+        )
+    }
+
+    private static func removal(_ crm: CRMSide, item: String, reason: RemovalReason, _ policy: SyncPolicy) -> SyncAction
+    {
+        .deleteRemote(
+            activity: crm.activityId,
+            item: item,
+            mailbox: nil,
+            reason: reason,
+            cancellations: reason == .deleted && policy.sendInvitations && crm.kind == .calendarItem
+        )
+    }
+
+    private static func moveOut(_ crm: CRMSide, _ previous: ForeignLink) -> SyncAction {
+        .deleteRemote(
+            activity: crm.activityId,
+            item: previous.itemId,
+            mailbox: previous.mailbox,
+            reason: .ownerChanged,
+            cancellations: false
+        )
+    }
+
     // MARK: - Three-way merge
+
+    /// What attendees see of a meeting: an update of these sends them meeting mail (under `send_invitations: all`).
+    static let attendeeVisible: Set<SyncFields.Field> = [
+        .subject, .information, .start, .end, .allDay, .location, .attendees,
+    ]
 
     /// Merges field by field; without a base every differing field counts as changed on both sides.
     static func merge(crm: CRMSide, exchange: ExchangeSide, base: SyncFields?, policy: SyncPolicy) -> [SyncAction] {
@@ -164,9 +230,11 @@ public enum SyncPlanner {
                 .updateRemote(
                     activity: crm.activityId,
                     item: exchange.itemId,
-                    ifChangeKey: exchange.changeKey,
+                    ifVersion: exchange.changeKey,
                     fields: merged,
-                    changed: toExchange
+                    changed: toExchange,
+                    meetingMail: policy.sendInvitations && exchange.kind == .calendarItem
+                        && !attendeeVisible.isDisjoint(with: toExchange)
                 )
             )
         }
@@ -175,6 +243,12 @@ public enum SyncPlanner {
         }
         if toExchange.isEmpty && toCRM.isEmpty && base != merged {
             actions.append(.setBase(activity: crm.activityId, fields: merged))
+        }
+        // The attendees' answers come from the organizer's item as they are: Exchange's alone.
+        var responses = crm.responses
+        for (email, answer) in exchange.responses where responses[email] != nil { responses[email] = answer }
+        if responses != crm.responses {
+            actions.append(.copyResponses(activity: crm.activityId, responses: responses))
         }
         return actions
     }

@@ -87,7 +87,8 @@ final class DaemonMetrics: Sendable {
         registry.observe("activity_sync_pass_seconds", [:], seconds)
         if outcome.ok { lastGood.withLock { $0[mailbox] = Date() } }
         guard let report = outcome.report else { return }
-        for action in report.plan.actions {
+        // What was executed and confirmed; a dry run or a held pass executed nothing.
+        for action in report.executed {
             switch action {
             case .createRemote: item("to_exchange", "create")
             case .updateRemote: item("to_exchange", "update")

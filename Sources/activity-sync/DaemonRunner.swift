@@ -2,6 +2,7 @@ import ActivityModel
 import ArgumentParser
 import Daemon
 import EWS
+import EWSMailbox
 import Foundation
 import Logging
 import Store
@@ -281,7 +282,7 @@ final class DaemonRunner: @unchecked Sendable {
         let level: Logger.Level = outcome.skipped || quiet ? .debug : outcome.ok ? .info : .warning
         logger.log(level: level, "\(first)", metadata: metadata)
         var rest = outcome.lines.dropFirst()
-        for action in outcome.report?.plan.actions ?? [] {
+        for action in outcome.report?.listed ?? [] {
             guard let line = rest.popFirst() else { break }
             var fields = metadata
             let (activity, item) = action.subjects

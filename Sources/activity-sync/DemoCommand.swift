@@ -1,6 +1,7 @@
 import ActivityModel
 import ArgumentParser
 import EWS
+import EWSMailbox
 import EWSTestServer
 import Foundation
 import Store
@@ -100,7 +101,7 @@ struct DemoCommand: AsyncParsableCommand {
         _ employees: [Employee]
     ) async throws {
         for employee in employees {
-            let report = try await MailboxSync(store: store, client: client, settings: settings, employee: employee)
+            let report = try await MailboxSync.ews(store: store, client: client, settings: settings, employee: employee)
                 .runPass()
             let actions = report.plan.actions.map(\.description)
             print("\(employee.mailbox!): " + (actions.isEmpty ? "nothing to do" : actions.joined(separator: "; ")))

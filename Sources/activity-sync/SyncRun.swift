@@ -1,6 +1,7 @@
 import ActivityModel
 import ArgumentParser
 import EWS
+import EWSMailbox
 import Foundation
 import Store
 import SyncEngine
@@ -137,7 +138,7 @@ enum SyncRun {
         )
         var outcome = MailboxOutcome(ok: true, status: nil, lines: [])
         do {
-            let report = try await MailboxSync(
+            let report = try await MailboxSync.ews(
                 store: store,
                 client: context.client,
                 settings: context.configuration.syncSettings,
@@ -188,7 +189,7 @@ enum SyncRun {
     static func purge(_ context: Context, employee: Employee, dryRun: Bool) async -> MailboxOutcome {
         let mailbox = employee.mailbox!
         do {
-            let report = try await MailboxSync(
+            let report = try await MailboxSync.ews(
                 store: context.store,
                 client: context.client,
                 settings: context.configuration.syncSettings,
@@ -229,9 +230,9 @@ enum SyncRun {
     }
 
     static func describe(_ report: PassReport, dryRun: Bool) -> [String] {
-        let actions = report.plan.actions.filter { if case .skip = $0 { false } else { true } }
+        let actions = report.listed.filter { if case .skip = $0 { false } else { true } }
         var lines = ["\(report.mailbox): \(dryRun ? "would do" : "did") \(actions.count) actions"]
-        lines += report.plan.actions.map { "  \($0)" }
+        lines += report.listed.map { "  \($0)" }
         if let paused = report.paused {
             lines.append("  paused: \(paused); nothing was executed.")
             lines.append(

@@ -1,6 +1,8 @@
 import ActivityModel
 import Foundation
 import Store
+import SyncEngine
+import SyncPlanning
 import Testing
 
 @Suite("sync bookkeeping in the SQLite store")
@@ -12,10 +14,10 @@ struct StoreSyncTests {
         SyncLink(
             activityId: "T1",
             mailbox: alice,
-            folder: "tasks",
+            folder: .tasks,
             itemId: "AAMk1",
             changeKey: changeKey,
-            base: "{}",
+            base: SyncFields(subject: "Call back", status: "not_started"),
             syncedSeq: 1
         )
     }
@@ -37,7 +39,7 @@ struct StoreSyncTests {
             try tx.saveLink(
                 Self.link(changeKey: "CK1")
             )
-            try tx.saveSyncState(mailbox: Self.alice, folder: "tasks", state: "state-1")
+            try tx.saveCursor(mailbox: Self.alice, folder: .tasks, cursor: "state-1")
             try tx.audit(
                 AuditEntry(pass: "p1", mailbox: Self.alice, activityId: "T1", itemId: "AAMk1", action: "create-remote")
             )
@@ -62,7 +64,7 @@ struct StoreSyncTests {
         struct Crash: Error {}
         #expect(throws: Crash.self) {
             try store.inSyncTransaction { tx in
-                try tx.saveSyncState(mailbox: Self.alice, folder: "tasks", state: "state-2")
+                try tx.saveCursor(mailbox: Self.alice, folder: .tasks, cursor: "state-2")
                 try tx.saveLink(
                     Self.link(changeKey: nil)
                 )
@@ -84,7 +86,7 @@ struct StoreSyncTests {
         }
         try store.inSyncTransaction { tx in
             try tx.markJournal(ids[0], .done, itemId: "I1")
-            try tx.markJournal(ids[1], .ambiguous)
+            try tx.markJournal(ids[1], .ambiguous, itemId: nil)
         }
         let open = try store.openJournal(mailbox: Self.alice)
         #expect(open.map(\.activityId) == ["A2", "A3"])
@@ -97,15 +99,17 @@ struct StoreSyncTests {
         let store = fixture.store
         _ = try store.addActivity(F.task("T1"))
         try store.inSyncTransaction { tx in
-            _ = try tx.recordConflict(
-                activityId: "T1",
-                mailbox: Self.alice,
-                field: "subject",
-                crmValue: "A",
-                exchangeValue: "B",
-                baseValue: "C",
-                winner: "crm",
-                policy: "crm-wins"
+            try tx.recordConflict(
+                SyncConflict(
+                    activityId: "T1",
+                    field: .subject,
+                    crmValue: "A",
+                    exchangeValue: "B",
+                    baseValue: "C",
+                    winner: .crm,
+                    policy: .crmWins
+                ),
+                mailbox: Self.alice
             )
             try tx.saveLink(
                 Self.link(changeKey: nil)

@@ -1,5 +1,6 @@
 import ActivityModel
 import EWS
+import EWSMailbox
 import EWSTestServer
 import Foundation
 import Store
@@ -173,7 +174,9 @@ struct SyncEngineTests {
             fields: ["OptionalAttendees": "pat@fabrikam.test=Accept", "Resources": "room1@contoso.test=Decline"]
         )
         let answered = try await f.pass()
-        #expect(answered.plan.isEmpty && answered.failures.isEmpty)
+        // The copy is a decision like any other: in the plan, executed, and nothing else.
+        #expect(answered.plan.description == "copy-responses AP1 [pat@fabrikam.test,room1@contoso.test]")
+        #expect(answered.executed == answered.plan.actions && answered.failures.isEmpty)
         #expect(try f.store.activity("AP1")?.attendees.map(\.response) == [.accepted, .declined])
         #expect(try f.store.conflicts().isEmpty)
         #expect(try await f.pass().plan.isEmpty)
@@ -224,13 +227,25 @@ struct SyncEngineTests {
         let fresh = try Store(path: NSTemporaryDirectory() + "sync-\(UUID().uuidString)/s.sqlite")
         _ = try fresh.importDocument(exported)
         let employee = try #require(try fresh.employee("E1"))
-        let report = try await MailboxSync(store: fresh, client: f.client, settings: f.settings, employee: employee)
-            .runPass(now: f.now)
+        let report = try await MailboxSync.ews(
+            store: fresh,
+            client: f.client,
+            settings: f.settings,
+            employee: employee,
+            clock: { [now = f.now] in now }
+        )
+        .runPass()
         #expect(report.plan.actions.filter { if case .relink = $0 { true } else { false } }.count == 6)
         #expect(f.tasks.count == 5 && f.calendar.count == 1)
         #expect(f.fake.requestCount("CreateItem") == 2)
-        let again = try await MailboxSync(store: fresh, client: f.client, settings: f.settings, employee: employee)
-            .runPass(now: f.now)
+        let again = try await MailboxSync.ews(
+            store: fresh,
+            client: f.client,
+            settings: f.settings,
+            employee: employee,
+            clock: { [now = f.now] in now }
+        )
+        .runPass()
         #expect(again.plan.isEmpty, "\(again.plan)")
     }
 

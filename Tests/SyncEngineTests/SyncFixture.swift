@@ -1,5 +1,6 @@
 import ActivityModel
 import EWS
+import EWSMailbox
 import EWSTestServer
 import Foundation
 import Store
@@ -41,9 +42,14 @@ final class SyncFixture {
 
     func pass() async throws -> PassReport {
         let employee = try store.employee("E1")!
-        return try await MailboxSync(store: store, client: client, settings: settings, employee: employee).runPass(
-            now: now
+        return try await MailboxSync.ews(
+            store: store,
+            client: client,
+            settings: settings,
+            employee: employee,
+            clock: { [now = now] in now }
         )
+        .runPass()
     }
 
     @discardableResult

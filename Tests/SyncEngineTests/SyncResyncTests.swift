@@ -1,5 +1,6 @@
 import ActivityModel
 import EWS
+import EWSMailbox
 import EWSTestServer
 import Foundation
 import Store
@@ -10,8 +11,14 @@ import Testing
 struct SyncResyncTests {
     func pass(_ f: SyncFixture, _ mode: PassMode) async throws -> PassReport {
         let employee = try #require(try f.store.employee("E1"))
-        return try await MailboxSync(store: f.store, client: f.client, settings: f.settings, employee: employee)
-            .runPass(now: f.now, mode: mode)
+        return try await MailboxSync.ews(
+            store: f.store,
+            client: f.client,
+            settings: f.settings,
+            employee: employee,
+            clock: { [now = f.now] in now }
+        )
+        .runPass(mode: mode)
     }
 
     @Test("ErrorInvalidSyncStateData: the folder is read from the start and matched by identity; nothing is duplicated")
@@ -97,8 +104,14 @@ struct SyncOwnershipTests {
 
     func pass(_ f: SyncFixture, _ employee: String) async throws -> PassReport {
         let employee = try #require(try f.store.employee(employee))
-        return try await MailboxSync(store: f.store, client: f.client, settings: f.settings, employee: employee)
-            .runPass(now: f.now)
+        return try await MailboxSync.ews(
+            store: f.store,
+            client: f.client,
+            settings: f.settings,
+            employee: employee,
+            clock: { [now = f.now] in now }
+        )
+        .runPass()
     }
 
     @Test("a new assignee moves the item to their mailbox, whichever mailbox syncs first", arguments: [true, false])
@@ -132,8 +145,14 @@ extension SyncOwnershipTests {
         #expect(f.tasks.count == 1)
         try f.store.save(Employee(id: "E1", name: "Alice", mailbox: SyncFixture.alice, sync: true))
         let employee = try #require(try f.store.employee("E1"))
-        let report = try await MailboxSync(store: f.store, client: f.client, settings: f.settings, employee: employee)
-            .runPass(now: f.now)
+        let report = try await MailboxSync.ews(
+            store: f.store,
+            client: f.client,
+            settings: f.settings,
+            employee: employee,
+            clock: { [now = f.now] in now }
+        )
+        .runPass()
         #expect(report.plan.description.contains("relink A1"))
         #expect(f.tasks.count == 1)
     }

@@ -34,7 +34,14 @@ struct PlannerMergeTests {
         let merged = Values.with(Values.crmEdit) { $0.status = "in_process" }
         #expect(
             plan.actions == [
-                .updateRemote(activity: "A1", item: "I1", ifChangeKey: "K1", fields: merged, changed: [.subject]),
+                .updateRemote(
+                    activity: "A1",
+                    item: "I1",
+                    ifVersion: "K1",
+                    fields: merged,
+                    changed: [.subject],
+                    meetingMail: false
+                ),
                 .updateLocal(activity: "A1", fields: merged, changed: [.status], restore: false),
             ]
         )
@@ -106,7 +113,7 @@ struct PlannerMergeTests {
     func synchronizeAndWindow() {
         var off = Self.pair(crm: Values.base, exchange: Values.base)
         off.crm?.synchronize = false
-        #expect(SyncPlanner.makePlan([off], policy: SyncPolicy()).description == "delete-remote A1 I1")
+        #expect(SyncPlanner.makePlan([off], policy: SyncPolicy()).description == "delete-remote A1 I1 (synchronize off)")
         let outside = PairObservation(
             crm: CRMSide(activityId: "A2", fields: Values.base, inWindow: false),
             exchange: nil
@@ -133,7 +140,14 @@ struct PlannerMergeTests {
             [PairObservation(crm: nil, exchange: item)],
             policy: SyncPolicy(importRule: rule)
         )
-        #expect(plan.actions == (imported ? [.createLocal(item: "I9", kind: .calendarItem, fields: Values.base)] : []))
+        #expect(
+            plan.actions
+                == (imported
+                    ? [
+                        .createLocal(item: "I9", kind: .calendarItem, fields: Values.base),
+                        .stampIdentity(item: "I9", activity: nil),
+                    ] : [])
+        )
         var outside = item
         outside.inWindow = false
         #expect(

@@ -37,7 +37,7 @@ struct World {
     mutating func apply(_ plan: SyncPlan) {
         for action in plan.actions {
             switch action {
-            case .createRemote(let activity, let fields):
+            case .createRemote(let activity, _, let fields, _):
                 let item = newId("I")
                 exchange[item] = ExchangeSide(
                     itemId: item,
@@ -47,10 +47,10 @@ struct World {
                     hasCategory: true
                 )
                 links[activity] = (item, fields)
-            case .updateRemote(let activity, let item, _, let fields, _):
+            case .updateRemote(let activity, let item, _, let fields, _, _):
                 exchange[item]?.fields = fields
                 links[activity] = (item, fields)
-            case .deleteRemote(let activity, let item):
+            case .deleteRemote(let activity, let item, _, _, _):
                 exchange[item] = nil
                 links[activity] = nil
             case .createLocal(let item, _, let fields):
@@ -72,7 +72,7 @@ struct World {
                 links[activity] = (item, links[activity]?.base ?? exchange[item]!.fields)
             case .setBase(let activity, let fields):
                 links[activity]?.base = fields
-            case .recordConflict, .skip:
+            case .recordConflict, .skip, .stampIdentity, .copyResponses:
                 break
             }
         }

@@ -1,8 +1,8 @@
 import EWS
+import EWSMailbox
 import EWSTestServer
 import Foundation
 import Logging
-import SyncEngine
 import Testing
 
 /// The mailboxes a hub woke, in order.

@@ -1,6 +1,7 @@
 import EWS
 import Foundation
 import Logging
+import SyncEngine
 
 /// Tells the scheduler *when* a mailbox changed in Exchange; the pass it triggers (SyncFolderItems)
 /// finds out *what* changed. Events carry no ChangeKey and one Outlook edit fires several, so all an
@@ -13,7 +14,7 @@ import Logging
 /// after its ConnectionTimeout is reopened; a lost subscription (failover, expiry) is made again and
 /// its mailboxes woken, since events may have been missed. `pull`: one pull subscription per mailbox,
 /// GetEvents every `pullInterval`. The periodic pass stays the safety net either way.
-public final class NotificationHub: @unchecked Sendable {
+public final class NotificationHub: MailboxWatcher, @unchecked Sendable {
     public enum Mode: String, Sendable {
         case streaming, pull, none
     }
@@ -83,7 +84,10 @@ public final class NotificationHub: @unchecked Sendable {
 
     /// Closes every watcher and gives their Unsubscribe calls up to `grace` seconds (shutdown must stay
     /// within systemd's stop timeout; a subscription not ended expires on the server by itself).
-    public func stop(grace: Double = 1) async {
+    /// Ends every subscription, waiting up to a second for the Unsubscribe calls.
+    public func stop() async { await stop(grace: 1) }
+
+    public func stop(grace: Double) async {
         let closing = lock.withLock {
             defer { watchers = [:] }
             return Array(watchers.values)

@@ -1,0 +1,137 @@
+import ActivityModel
+import EWS
+import Foundation
+import SyncEngine
+import SyncPlanning
+
+/// The sync engine's `MailboxService` over EWS: SyncFolderItems for changes, GetItem for reads, FindItem
+/// (ids and identity only: Exchange refuses bodies and recipient lists there) for lookups, and
+/// Create/Update/DeleteItem for writes, with `ItemMapping` between synced values and items.
+public struct EWSMailboxService: MailboxService {
+    public let client: EWSClient
+    public let address: String
+    public let mapping: ItemMapping
+    /// When the service speaks for the engine (the throttle's "until" is counted from it).
+    let clock: @Sendable () -> Date
+
+    public init(
+        client: EWSClient,
+        mailbox: String,
+        mapping: ItemMapping,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.client = client
+        self.address = mailbox
+        self.mapping = mapping
+        self.clock = clock
+    }
+
+    static func folder(_ folder: FolderKind) -> EWSFolder { folder == .tasks ? .tasks : .calendar }
+
+    /// Ids and identity: enough to recognise echoes and moves without reading every item.
+    static let headerShape = EWSItemShape(
+        fields: [],
+        extendedProperties: [ItemMapping.activityId, ItemMapping.instanceId]
+    )
+
+    var timeZoneId: String? { WindowsTimeZone.id(forIANA: mapping.zone.identifier) }
+
+    // MARK: - Reads
+
+    public func changes(in folder: FolderKind, from cursor: String?) async throws -> [ChangePage] {
+        var pages: [ChangePage] = []
+        do {
+            try await client.syncFolder(Self.folder(folder), mailbox: address, from: cursor, shape: Self.headerShape) {
+                page in
+                pages.append(ChangePage(changes: page.changes.compactMap(change), cursor: page.syncState))
+            }
+        } catch let error as EWSError where error.responseCode == "ErrorInvalidSyncStateData" {
+            throw CursorExpired(error.description)
+        }
+        return pages
+    }
+
+    func change(_ change: EWSSyncChange) -> RemoteChange? {
+        switch change {
+        case .created(let item), .updated(let item):
+            guard let id = item.itemId else { return nil }
+            return .changed(header(item, id))
+        case .deleted(let id): return .removed(id.id)
+        case .readFlagChanged: return nil
+        }
+    }
+
+    func header(_ item: EWSItem, _ id: EWSItemId) -> RemoteHeader {
+        RemoteHeader(id: id.id, version: id.changeKey, activityId: mapping.identity(of: item))
+    }
+
+    public func read(_ ids: [String], in folder: FolderKind) async throws -> [RemoteItem] {
+        guard !ids.isEmpty else { return [] }
+        let kind = folder.itemKind
+        var found: [RemoteItem] = []
+        var otherKind: [EWSItemId] = []
+        for result in try await client.getItems(
+            ids.map { EWSItemId(id: $0) },
+            mailbox: address,
+            shape: ItemMapping.shape(for: kind)
+        ) {
+            // A gone item is left out; its removal shows in the next changes.
+            guard case .success(let item) = result, let id = item.itemId else { continue }
+            // A task moved into the calendar (or back) keeps its class: read it again with its own shape.
+            if (item.kind == .task) != (kind == .task) {
+                otherKind.append(id)
+            } else {
+                found.append(remote(item, id, folder: folder))
+            }
+        }
+        let other: ItemKind = kind == .task ? .calendarItem : .task
+        for result in try await client.getItems(otherKind, mailbox: address, shape: ItemMapping.shape(for: other)) {
+            if case .success(let item) = result, let id = item.itemId { found.append(remote(item, id, folder: folder)) }
+        }
+        return found
+    }
+
+    func remote(_ item: EWSItem, _ id: EWSItemId, folder: FolderKind) -> RemoteItem {
+        let kind: ItemKind = item.kind == .task ? .task : .calendarItem
+        return RemoteItem(
+            id: id.id,
+            version: id.changeKey,
+            kind: kind,
+            folder: folder,
+            fields: mapping.fields(of: item, carrying: nil),
+            // Exchange keeps no status for calendar items: the engine carries the base's.
+            unkept: kind == .calendarItem ? [.status] : [],
+            activityId: mapping.identity(of: item),
+            otherInstance: mapping.belongsToOtherInstance(item),
+            hasCategory: mapping.hasCategory(item),
+            isRecurring: item.isRecurring == true || item.calendarItemType == "RecurringMaster",
+            lastModified: item.lastModifiedTime.map(CRMTime.format) ?? "",
+            responses: ItemMapping.responses(of: item)
+        )
+    }
+
+    public func find(activityIds: [String], in folder: FolderKind) async throws -> [RemoteItem] {
+        guard !activityIds.isEmpty else { return [] }
+        let headers = try await client.findItems(
+            in: Self.folder(folder),
+            mailbox: address,
+            restriction: .or(activityIds.map { .isEqualTo(ItemMapping.activityId, $0) }),
+            shape: Self.headerShape
+        )
+        let ours = headers.filter { mapping.identity(of: $0) != nil }.compactMap { $0.itemId?.id }
+        var items: [RemoteItem] = []
+        for start in stride(from: 0, to: ours.count, by: 10) {
+            items += try await read(Array(ours[start..<min(start + 10, ours.count)]), in: folder)
+        }
+        return items
+    }
+
+    public func listOwn(in folder: FolderKind) async throws -> [RemoteHeader] {
+        try await client.findItems(
+            in: Self.folder(folder),
+            mailbox: address,
+            restriction: .isEqualTo(ItemMapping.instanceId, mapping.instance),
+            shape: Self.headerShape
+        ).compactMap { item in item.itemId.map { header(item, $0) } }
+    }
+}
