@@ -86,7 +86,30 @@ extension FakeExchange {
         )
     }
 
+    /// Properties FindItem cannot return: Exchange answers `ErrorInvalidPropertyRequest` for the body and
+    /// the recipient lists ("FindItem … does not return the message body or attendee collections"; the
+    /// FindItem operation reference, learn.microsoft.com: use GetItem for them).
+    static let notInFindItem: Set<String> = [
+        "item:Body", "item:UniqueBody", "calendar:RequiredAttendees", "calendar:OptionalAttendees",
+        "calendar:Resources", "message:ToRecipients", "message:CcRecipients", "message:BccRecipients",
+    ]
+
     func findItem(_ context: FakeRequestContext) -> [UInt8] {
+        let requested = context.element.child("ItemShape")?.child("AdditionalProperties")?.children.compactMap {
+            $0.attributes["FieldURI"]
+        }
+        if let refused = requested?.first(where: Self.notInFindItem.contains) {
+            return FakeResponse.messages(
+                "FindItem",
+                [
+                    FakeResponse.error(
+                        "FindItem",
+                        "ErrorInvalidPropertyRequest",
+                        "\(refused) cannot be used in FindItem requests."
+                    )
+                ]
+            )
+        }
         let shape = FakeItemShape(context.element.child("ItemShape"))
         let view = context.element.child("IndexedPageItemView")
         let restriction = context.element.child("Restriction")?.children.first

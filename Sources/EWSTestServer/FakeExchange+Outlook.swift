@@ -97,6 +97,65 @@ extension FakeExchange {
         }
     }
 
+    /// Restores an item from Deleted Items into the folder it came from, as Outlook does: Exchange gives the
+    /// restored item a new ItemId (a move between folders always does; "EWS ItemIds change when an item
+    /// moves to another folder", EWS identifiers reference, learn.microsoft.com), with its properties kept.
+    @discardableResult
+    public func userRestore(mailbox: String, itemId: String) -> String? {
+        lock.withLock {
+            let address = mailbox.lowercased()
+            guard let owner = mailboxes[address], let index = owner.deletedItems.firstIndex(where: { $0.id == itemId }),
+                let target = owner.folders[owner.deletedItems[index].folder]
+            else { return nil }
+            var restored = owner.deletedItems.remove(at: index)
+            restored.id = nextId("item")
+            restored.changeKey = nextChangeKey()
+            itemIndex[restored.id] = address
+            target.items[restored.id] = restored
+            target.touch(restored.id, created: true)
+            notify(mailbox: address, folder: target, type: "CreatedEvent", itemId: restored.id)
+            return restored.id
+        }
+    }
+
+    /// Copies an item as a user would (Ctrl+C/Ctrl+V, or a drag with Ctrl): a new ItemId and
+    /// DateTimeCreated, every property copied — extended properties included, so the copy carries the
+    /// original's identity.
+    @discardableResult
+    public func userCopy(mailbox: String, itemId: String, to folderName: String? = nil) -> String? {
+        lock.withLock {
+            let address = mailbox.lowercased()
+            guard let item = findItem(itemId, mailbox: address),
+                let target = mailboxes[address]?.folders[folderName ?? item.folder]
+            else { return nil }
+            var copy = item
+            copy.id = nextId("item")
+            copy.changeKey = nextChangeKey()
+            copy.folder = target.name
+            copy.lastModified = Date()
+            copy.fields["DateTimeCreated"] = XMLElement(
+                name: "DateTimeCreated",
+                namespace: SOAPNamespace.types,
+                text: XSDateTime.format(Date())
+            )
+            itemIndex[copy.id] = address
+            target.items[copy.id] = copy
+            target.touch(copy.id, created: true)
+            notify(mailbox: address, folder: target, type: "CreatedEvent", itemId: copy.id)
+            return copy.id
+        }
+    }
+
+    /// Server-side processing that touches an item without a user (the calendar assistant, a retention
+    /// tag, a mobile device's sync): the ChangeKey moves, no synced field changes, and the item shows as
+    /// changed in SyncFolderItems.
+    public func serverTouch(mailbox: String, itemId: String) {
+        lock.withLock {
+            guard var item = findItem(itemId, mailbox: mailbox.lowercased()) else { return }
+            save(&item)
+        }
+    }
+
     static func field(_ name: String, _ text: String) -> XMLElement {
         if name == "Body" {
             return XMLElement(name: name, namespace: SOAPNamespace.types, attributes: ["BodyType": "Text"], text: text)

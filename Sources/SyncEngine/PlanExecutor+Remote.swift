@@ -98,10 +98,12 @@ extension PlanExecutor {
                 let request = requests[index]
                 switch outcome {
                 case .done(let id, let version):
+                    let seq = observations.activities[request.activityId]?.changeSeq
                     try store.transaction { tx in
                         try confirm(request.activityId, exchange: request.fields, in: tx) {
                             $0.itemId = id
                             $0.changeKey = version
+                            $0.syncedSeq = seq ?? $0.syncedSeq  // the CRM's version is in Exchange now
                         }
                         try tx.audit(
                             audit(request.activityId, item: id, action: "update-remote", fields: request.changed)

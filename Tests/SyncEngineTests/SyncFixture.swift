@@ -41,15 +41,12 @@ final class SyncFixture {
     }
 
     func pass() async throws -> PassReport {
-        let employee = try store.employee("E1")!
-        return try await MailboxSync.ews(
-            store: store,
-            client: client,
-            settings: settings,
-            employee: employee,
-            clock: { [now = now] in now }
-        )
-        .runPass()
+        try await engine(for: try store.employee("E1")!).runPass()
+    }
+
+    /// The engine for an employee's mailbox over EWS, at the fixture's time.
+    func engine(for employee: Employee) -> MailboxSync {
+        MailboxSync.ews(store: store, client: client, settings: settings, employee: employee, clock: { [now] in now })
     }
 
     @discardableResult

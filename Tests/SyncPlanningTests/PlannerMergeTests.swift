@@ -113,7 +113,9 @@ struct PlannerMergeTests {
     func synchronizeAndWindow() {
         var off = Self.pair(crm: Values.base, exchange: Values.base)
         off.crm?.synchronize = false
-        #expect(SyncPlanner.makePlan([off], policy: SyncPolicy()).description == "delete-remote A1 I1 (synchronize off)")
+        #expect(
+            SyncPlanner.makePlan([off], policy: SyncPolicy()).description == "delete-remote A1 I1 (synchronize off)"
+        )
         let outside = PairObservation(
             crm: CRMSide(activityId: "A2", fields: Values.base, inWindow: false),
             exchange: nil
