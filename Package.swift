@@ -94,7 +94,8 @@ let package = Package(
         .testTarget(
             name: "SyncEngineTests",
             dependencies: [
-                "SyncEngine", "SyncPlanning", "EWSMailbox", "EWS", "EWSTestServer", "Store", "ActivityModel",
+                "SyncEngine", "SyncPlanning", "SyncTestKit", "EWSMailbox", "EWS", "EWSTestServer", "Store",
+                "ActivityModel",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

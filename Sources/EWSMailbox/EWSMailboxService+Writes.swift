@@ -58,7 +58,8 @@ extension EWSMailboxService {
     }
 
     public func stamp(_ stamps: [IdentityStamp]) async throws -> [WriteOutcome] {
-        try await inRuns(stamps, by: { _ in false }) { run, _ in
+        // Stamps send no meeting mail: one run.
+        let send: ([IdentityStamp], Bool) async throws -> [WriteOutcome] = { run, _ in
             let changes = run.map { stamp in
                 var item = EWSItem(kind: stamp.kind == .task ? .task : .calendarItem)
                 item.extendedProperties = [
@@ -73,6 +74,7 @@ extension EWSMailboxService {
             let results = try await client.updateItems(changes, mailbox: address)
             return results.map { outcome($0.map { ($0.id, $0.changeKey) }) }
         }
+        return try await inRuns(stamps, by: { _ in false }, send: send)
     }
 
     // MARK: - Outcomes

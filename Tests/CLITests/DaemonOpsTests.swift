@@ -189,7 +189,7 @@ struct DaemonOpsTests {
         let log = try String(contentsOfFile: cli.path("daemon.log"), encoding: .utf8)
         #expect(log.contains("<6>info alice@contoso.test: did 1 actions"))
         #expect(log.contains("mailbox=alice@contoso.test pass="))
-        #expect(log.contains("<6>info   create-remote A1 activity=A1 mailbox=alice@contoso.test pass="))
+        #expect(log.contains("<6>info   create-remote A1 (task) activity=A1 mailbox=alice@contoso.test pass="))
         #expect(log.contains("<7>debug EWS request"))  // log.level: debug
         #expect(log.contains("<5>notice EWS throttled; backing off"))
         #expect(!log.contains("pw\n") && !log.contains("=pw"))

@@ -1,0 +1,303 @@
+import ActivityModel
+import Foundation
+import SyncEngine
+import SyncPlanning
+
+/// The engine's `MailboxService` in memory, for simulations and fast engine tests, with the habits of
+/// Exchange that matter to sync: opaque ids that change when an item moves, versions that change on every
+/// write, a change log read from cursors that can expire, conditional updates, and a status the calendar
+/// does not keep. `MailboxServiceContract` runs against it and against the EWS adapter over HTTP.
+public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
+    /// One item as the mailbox holds it.
+    public struct Item: Sendable, Equatable {
+        public var id: String
+        public var version: String
+        public var kind: ItemKind
+        public var folder: FolderKind
+        public var fields: SyncFields
+        public var activityId: String?
+        public var instance: String?
+        public var categories: [String]
+        public var isRecurring = false
+        public var lastModified: String
+        public var responses: [String: AttendeeResponse] = [:]
+    }
+
+    public let address: String
+    let instance: String
+    let category: String
+    /// Changes per page of `changes` (Exchange: at most 512).
+    public var pageSize = 512
+    private let lock = NSLock()
+    private var items: [String: Item] = [:]
+    /// Removed items, restorable (Deleted Items).
+    private var deleted: [String: Item] = [:]
+    /// Per folder, the log of (sequence, item id) touched.
+    private var log: [FolderKind: [(seq: Int, id: String)]] = [:]
+    private var seq = 0
+    private var counter = 0
+    /// Cursors issued before this epoch are refused (`CursorExpired`).
+    private var epoch = 0
+    /// Outcomes to answer instead of applying the next writes (faults on demand).
+    private var faults: [WriteOutcome] = []
+    private var clock: @Sendable () -> Date
+
+    public init(
+        address: String,
+        instance: String,
+        category: String = "CRM",
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.address = address
+        self.instance = instance
+        self.category = category
+        self.clock = clock
+    }
+
+    /// Every item, by id.
+    public var snapshot: [String: Item] { lock.withLock { items } }
+
+    // MARK: - Reads
+
+    public func changes(in folder: FolderKind, from cursor: String?) async throws -> [ChangePage] {
+        try lock.withLock {
+            var since = 0
+            if let cursor {
+                let parts = cursor.split(separator: ":").compactMap { Int($0) }
+                guard parts.count == 2, parts[0] == epoch else { throw CursorExpired("cursor \(cursor)") }
+                since = parts[1]
+            }
+            var latest: [String: Int] = [:]
+            for entry in log[folder, default: []] where entry.seq > since { latest[entry.id] = entry.seq }
+            let touched = latest.sorted { $0.value < $1.value }
+            if touched.isEmpty { return [ChangePage(changes: [], cursor: "\(epoch):\(max(since, seq))")] }
+            return stride(from: 0, to: touched.count, by: pageSize).map { start in
+                let page = touched[start..<min(start + pageSize, touched.count)]
+                let changes: [RemoteChange] = page.map { id, _ in
+                    guard let item = items[id], item.folder == folder else { return .removed(id) }
+                    return .changed(RemoteHeader(id: id, version: item.version, activityId: ours(item)))
+                }
+                let last = start + pageSize >= touched.count ? seq : page.last!.value
+                return ChangePage(changes: changes, cursor: "\(epoch):\(last)")
+            }
+        }
+    }
+
+    public func read(_ ids: [String], in folder: FolderKind) async throws -> [RemoteItem] {
+        lock.withLock { ids.compactMap { items[$0] }.map { remote($0, folder: folder) } }
+    }
+
+    public func find(activityIds: [String], in folder: FolderKind) async throws -> [RemoteItem] {
+        let wanted = Set(activityIds)
+        return lock.withLock {
+            items.values.filter { $0.folder == folder && ours($0).map(wanted.contains) == true }
+                .sorted { $0.id < $1.id }.map { remote($0, folder: folder) }
+        }
+    }
+
+    public func listOwn(in folder: FolderKind) async throws -> [RemoteHeader] {
+        lock.withLock {
+            items.values.filter { $0.folder == folder && $0.instance == instance }.sorted { $0.id < $1.id }.map {
+                RemoteHeader(id: $0.id, version: $0.version, activityId: ours($0))
+            }
+        }
+    }
+
+    func ours(_ item: Item) -> String? { item.instance == instance ? item.activityId : nil }
+
+    func remote(_ item: Item, folder: FolderKind) -> RemoteItem {
+        var fields = item.fields
+        // Exchange keeps no status for calendar items.
+        if item.kind == .calendarItem { fields.status = "planned" }
+        return RemoteItem(
+            id: item.id,
+            version: item.version,
+            kind: item.kind,
+            folder: folder,
+            fields: fields,
+            unkept: item.kind == .calendarItem ? [.status] : [],
+            activityId: ours(item),
+            otherInstance: item.instance != nil && item.instance != instance,
+            hasCategory: item.categories.contains { $0.caseInsensitiveCompare(category) == .orderedSame },
+            isRecurring: item.isRecurring,
+            lastModified: item.lastModified,
+            responses: item.responses
+        )
+    }
+
+    // MARK: - Writes
+
+    public func create(_ new: [NewItem], in folder: FolderKind) async throws -> [WriteOutcome] {
+        lock.withLock {
+            new.map { request in
+                if let fault = takeFault() { return fault }
+                let item = insert(
+                    Item(
+                        id: "",
+                        version: "",
+                        kind: request.kind,
+                        folder: folder,
+                        fields: request.fields,
+                        activityId: request.activityId,
+                        instance: instance,
+                        categories: [category],
+                        lastModified: ""
+                    )
+                )
+                return .done(id: item.id, version: item.version)
+            }
+        }
+    }
+
+    public func update(_ updates: [ItemUpdate]) async throws -> [WriteOutcome] {
+        lock.withLock {
+            updates.map { update in
+                change(update.id, version: update.version) { item in
+                    for field in update.changed { item.fields.take(field, from: update.fields) }
+                    if !item.categories.contains(category) { item.categories.append(category) }
+                }
+            }
+        }
+    }
+
+    public func remove(_ removals: [ItemRemoval]) async throws -> [WriteOutcome] {
+        lock.withLock {
+            removals.map { removal in
+                if let fault = takeFault() { return fault }
+                guard items[removal.id] != nil else { return .notFound }
+                removeItem(removal.id)
+                return .done(id: removal.id, version: nil)
+            }
+        }
+    }
+
+    public func stamp(_ stamps: [IdentityStamp]) async throws -> [WriteOutcome] {
+        lock.withLock {
+            stamps.map { stamp in
+                change(stamp.id, version: stamp.version) { item in
+                    item.activityId = stamp.activityId
+                    item.instance = instance
+                }
+            }
+        }
+    }
+
+    /// Applies a conditional write: a stale version is refused, as NeverOverwrite does.
+    private func change(_ id: String, version: String?, _ body: (inout Item) -> Void) -> WriteOutcome {
+        if let fault = takeFault() { return fault }
+        guard var item = items[id] else { return .notFound }
+        guard version == nil || version == item.version else { return .stale }
+        body(&item)
+        touch(&item)
+        return .done(id: item.id, version: item.version)
+    }
+
+    private func takeFault() -> WriteOutcome? { faults.isEmpty ? nil : faults.removeFirst() }
+}
+
+extension InMemoryMailbox {
+    // MARK: - Bookkeeping (call with the lock held)
+
+    fileprivate func nextId(_ prefix: String) -> String {
+        counter += 1
+        return "\(prefix)\(counter)"
+    }
+
+    fileprivate func record(_ id: String, in folder: FolderKind) {
+        seq += 1
+        log[folder, default: []].append((seq, id))
+    }
+
+    fileprivate func touch(_ item: inout Item) {
+        item.version = nextId("v")
+        item.lastModified = CRMTime.format(clock())
+        items[item.id] = item
+        record(item.id, in: item.folder)
+    }
+
+    @discardableResult
+    fileprivate func insert(_ item: Item) -> Item {
+        var new = item
+        new.id = nextId("item")
+        touch(&new)
+        return new
+    }
+
+    fileprivate func removeItem(_ id: String) {
+        guard let item = items.removeValue(forKey: id) else { return }
+        deleted[id] = item
+        record(id, in: item.folder)
+    }
+
+    // MARK: - As a user in Outlook, and the server on its own
+
+    /// Creates an item as a user would (no identity unless given).
+    @discardableResult
+    public func userCreate(
+        kind: ItemKind,
+        fields: SyncFields,
+        categories: [String] = [],
+        activityId: String? = nil,
+        instance: String? = nil
+    ) -> String {
+        lock.withLock {
+            insert(
+                Item(
+                    id: "",
+                    version: "",
+                    kind: kind,
+                    folder: FolderKind(kind),
+                    fields: fields,
+                    activityId: activityId,
+                    instance: instance,
+                    categories: categories,
+                    lastModified: ""
+                )
+            ).id
+        }
+    }
+
+    /// Edits an item as a user would.
+    public func userUpdate(_ id: String, _ body: (inout SyncFields) -> Void) {
+        lock.withLock {
+            guard var item = items[id] else { return }
+            body(&item.fields)
+            touch(&item)
+        }
+    }
+
+    /// Deletes an item into Deleted Items.
+    public func userDelete(_ id: String) { lock.withLock { removeItem(id) } }
+
+    /// Moves an item to a folder: a new id, every property kept.
+    @discardableResult
+    public func userMove(_ id: String, to folder: FolderKind) -> String? {
+        lock.withLock {
+            guard let item = items[id] else { return nil }
+            removeItem(id)
+            var moved = item
+            moved.folder = folder
+            return insert(moved).id
+        }
+    }
+
+    /// Restores an item from Deleted Items: a new id, every property kept.
+    @discardableResult
+    public func userRestore(_ id: String) -> String? {
+        lock.withLock { deleted.removeValue(forKey: id).map { insert($0).id } }
+    }
+
+    /// The server changes the version without a user (the calendar assistant, retention, a device's sync).
+    public func serverTouch(_ id: String) {
+        lock.withLock {
+            guard var item = items[id] else { return }
+            touch(&item)
+        }
+    }
+
+    /// Every cursor issued so far expires (a lost sync state).
+    public func expireCursors() { lock.withLock { epoch += 1 } }
+
+    /// The next writes answer these outcomes instead of being applied.
+    public func failNextWrites(_ outcomes: [WriteOutcome]) { lock.withLock { faults += outcomes } }
+}

@@ -1,0 +1,125 @@
+import ActivityModel
+import Foundation
+import SyncEngine
+import SyncPlanning
+
+extension InMemoryStore {
+    /// One transaction: a private copy of the state, committed by the store when the body returns.
+    final class Transaction: SyncStoreTransaction {
+        var state: State
+        let now: String
+
+        init(state: State, now: String) {
+            self.state = state
+            self.now = now
+        }
+
+        func activity(_ id: String) throws -> Activity? { state.activities[id] }
+        func link(activityId: String) throws -> SyncLink? { state.links[activityId] }
+        func saveLink(_ link: SyncLink) throws { state.links[link.activityId] = link }
+        func removeLink(activityId: String) throws { state.links[activityId] = nil }
+
+        func saveCursor(mailbox: String, folder: FolderKind, cursor: String?) throws {
+            state.cursors[InMemoryStore.cursorKey(mailbox, folder)] = cursor
+        }
+
+        func journal(
+            pass: String,
+            mailbox: String,
+            activityId: String?,
+            action: String,
+            payload: String?
+        ) throws
+            -> Int64
+        {
+            let id = Int64(state.journal.count + 1)
+            state.journal.append(
+                JournalEntry(
+                    id: id,
+                    pass: pass,
+                    mailbox: mailbox,
+                    activityId: activityId,
+                    action: action,
+                    itemId: nil,
+                    state: .intended,
+                    payload: payload
+                )
+            )
+            return id
+        }
+
+        func markJournal(_ id: Int64, _ newState: JournalEntry.State, itemId: String?) throws {
+            guard let index = state.journal.firstIndex(where: { $0.id == id }) else { return }
+            state.journal[index].state = newState
+            if let itemId { state.journal[index].itemId = itemId }
+        }
+
+        func recordConflict(_ conflict: SyncConflict, mailbox: String) throws {
+            state.conflicts.append((conflict, mailbox))
+        }
+
+        func audit(_ entry: AuditEntry) throws {
+            var entry = entry
+            entry.at = now
+            state.audit.append(entry)
+        }
+
+        @discardableResult
+        func writeActivity(_ activity: Activity) throws -> Activity {
+            try write(activity, origin: "sync").activity
+        }
+
+        func addActivity(_ activity: Activity) throws -> Activity {
+            var new = activity
+            if new.id.isEmpty {
+                while state.activities["A\(state.nextActivity)"] != nil { state.nextActivity += 1 }
+                new.id = "A\(state.nextActivity)"
+            }
+            return try writeActivity(new)
+        }
+
+        func contacts(withEmail email: String) throws -> [Contact] {
+            state.contacts.values.filter { $0.email?.lowercased() == email.lowercased() }.sorted { $0.id < $1.id }
+        }
+
+        /// Validates and writes with the next change number; a write that changes nothing takes none.
+        func write(_ activity: Activity, origin: String) throws -> (activity: Activity, state: State) {
+            let previous = state.activities[activity.id]
+            if let previous, Self.stripped(previous) == Self.stripped(activity) { return (previous, state) }
+            var valid: Activity
+            switch ActivityRules.validated(activity, previous: previous, references: References(state: state)) {
+            case .success(let checked): valid = checked
+            case .failure(let error): throw RecordRefused("\(error)")
+            }
+            state.changeSeq += 1
+            valid.changeSeq = state.changeSeq
+            valid.createdAt = previous?.createdAt ?? now
+            valid.updatedAt = now
+            state.activities[valid.id] = valid
+            state.origins[valid.id] = origin
+            return (valid, state)
+        }
+
+        static func stripped(_ activity: Activity) -> Activity {
+            var copy = activity
+            copy.createdAt = nil
+            copy.updatedAt = nil
+            copy.changeSeq = nil
+            return copy
+        }
+    }
+
+    /// The CRM's records, for the rules' reference checks.
+    struct References: CRMReferences {
+        let state: State
+        func employee(_ id: String) -> Employee? { state.employees[id] }
+        func partner(_ id: String) -> BusinessPartner? { state.partners[id] }
+        func contact(_ id: String) -> Contact? { state.contacts[id] }
+        func opportunity(_ id: String) -> Opportunity? { state.opportunities[id] }
+        func activity(_ id: String) -> Activity? { state.activities[id] }
+        func template(_ id: String) -> ActivityTemplate? { nil }
+        func contacts(withEmail email: String) -> [Contact] {
+            state.contacts.values.filter { $0.email?.lowercased() == email.lowercased() }
+        }
+    }
+}

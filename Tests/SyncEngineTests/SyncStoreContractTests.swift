@@ -1,0 +1,182 @@
+import ActivityModel
+import Foundation
+import Store
+import SyncEngine
+import SyncPlanning
+import SyncTestKit
+import Testing
+
+/// One CRM store behind the engine's protocol, with a CRM user's hands on it.
+protocol StoreHarness {
+    var store: any SyncStore { get }
+    func seed(_ employee: Employee, _ partner: BusinessPartner) throws
+    @discardableResult func add(_ activity: Activity) throws -> Activity
+}
+
+struct MemoryStoreHarness: StoreHarness {
+    let memory = InMemoryStore()
+    var store: any SyncStore { memory }
+    func seed(_ employee: Employee, _ partner: BusinessPartner) throws {
+        memory.edit {
+            $0.employees[employee.id] = employee
+            $0.partners[partner.id] = partner
+        }
+    }
+    func add(_ activity: Activity) throws -> Activity { try memory.saveActivity(activity) }
+}
+
+struct SQLiteStoreHarness: StoreHarness {
+    let sqlite: Store
+    var store: any SyncStore { sqlite }
+    init() throws { sqlite = try Store(path: NSTemporaryDirectory() + "contract-\(UUID().uuidString)/s.sqlite") }
+    func seed(_ employee: Employee, _ partner: BusinessPartner) throws {
+        try sqlite.save(employee)
+        try sqlite.save(partner)
+    }
+    func add(_ activity: Activity) throws -> Activity { try sqlite.addActivity(activity) }
+}
+
+enum StoreBackend: String, CaseIterable, CustomTestStringConvertible {
+    case memory, sqlite
+    var testDescription: String { rawValue }
+
+    func make() throws -> any StoreHarness {
+        let harness: any StoreHarness = self == .memory ? MemoryStoreHarness() : try SQLiteStoreHarness()
+        try harness.seed(
+            Employee(id: "E1", name: "Alice", mailbox: SyncFixture.alice, sync: true),
+            BusinessPartner(id: "BP1", name: "Fabrikam")
+        )
+        return harness
+    }
+}
+
+/// The contract of `SyncStore`: the in-memory double and SQLite answer alike.
+@Suite("SyncStore contract: the in-memory store and SQLite answer alike")
+struct SyncStoreContractTests {
+    static let base = SyncFields(subject: "Call back", status: "not_started", percentComplete: 0, due: "2026-12-03")
+
+    static func task(_ id: String) -> Activity {
+        var task = Activity(id: id, type: .task, subject: "Call back", owner: "E1")
+        task.partner = "BP1"
+        task.due = "2026-12-03T16:00:00Z"
+        return task
+    }
+
+    static func link(_ activity: String, mailbox: String = SyncFixture.alice) -> SyncLink {
+        SyncLink(
+            activityId: activity,
+            mailbox: mailbox,
+            folder: .tasks,
+            itemId: "item-\(activity)",
+            changeKey: "v1",
+            base: base,
+            syncedSeq: 1
+        )
+    }
+
+    @Test(
+        "links keep their base; mailboxes match case-insensitively; a throwing transaction leaves nothing",
+        arguments: StoreBackend.allCases
+    )
+    func links(backend: StoreBackend) throws {
+        let h = try backend.make()
+        try h.add(Self.task("A1"))
+        try h.store.transaction { tx in
+            try tx.saveLink(Self.link("A1"))
+            try tx.saveCursor(mailbox: SyncFixture.alice, folder: .tasks, cursor: "c1")
+        }
+        #expect(try h.store.link(activityId: "A1") == Self.link("A1"))
+        #expect(try h.store.links(mailbox: "ALICE@contoso.test").map(\.activityId) == ["A1"])
+        #expect(try h.store.cursor(mailbox: SyncFixture.alice, folder: .tasks) == "c1")
+        #expect(try h.store.cursor(mailbox: SyncFixture.alice, folder: .calendar) == nil)
+        struct Crash: Error {}
+        #expect(throws: Crash.self) {
+            try h.store.transaction { tx in
+                try tx.removeLink(activityId: "A1")
+                try tx.saveCursor(mailbox: SyncFixture.alice, folder: .tasks, cursor: "c2")
+                #expect(try tx.link(activityId: "A1") == nil, "the transaction sees its own writes")
+                throw Crash()
+            }
+        }
+        #expect(try h.store.link(activityId: "A1") != nil)
+        #expect(try h.store.cursor(mailbox: SyncFixture.alice, folder: .tasks) == "c1")
+    }
+
+    @Test("journal entries stay open until done; ambiguous ones stay listed", arguments: StoreBackend.allCases)
+    func journal(backend: StoreBackend) throws {
+        let h = try backend.make()
+        let ids = try h.store.transaction { tx in
+            try (1...3).map {
+                try tx.journal(
+                    pass: "p",
+                    mailbox: SyncFixture.alice,
+                    activityId: "A\($0)",
+                    action: "create",
+                    payload: "tasks"
+                )
+            }
+        }
+        try h.store.transaction { tx in
+            try tx.markJournal(ids[0], .done, itemId: "I1")
+            try tx.markJournal(ids[1], .ambiguous, itemId: nil)
+        }
+        let open = try h.store.openJournal(mailbox: SyncFixture.alice)
+        #expect(open.map(\.activityId) == ["A2", "A3"] && open.map(\.state) == [.ambiguous, .intended])
+        #expect(open.map(\.payload) == ["tasks", "tasks"])
+    }
+
+    @Test(
+        "the engine's writes are validated, numbered, and take no number when nothing changed",
+        arguments: StoreBackend.allCases
+    )
+    func writes(backend: StoreBackend) throws {
+        let h = try backend.make()
+        let added = try h.add(Self.task("A1"))
+        let imported = try h.store.transaction { tx in
+            var new = Self.task("")
+            new.subject = "From Outlook"
+            return try tx.addActivity(new)
+        }
+        #expect(!imported.id.isEmpty && imported.id != "A1" && (imported.changeSeq ?? 0) > (added.changeSeq ?? 0))
+        let same = try h.store.transaction { tx in try tx.writeActivity(try #require(try tx.activity("A1"))) }
+        #expect(same.changeSeq == added.changeSeq)
+        #expect(throws: RecordRefused.self) {
+            try h.store.transaction { tx in
+                var broken = try #require(try tx.activity("A1"))
+                broken.status = "held"  // not a task's status
+                try tx.writeActivity(broken)
+            }
+        }
+        var deleted = Self.task("A3")
+        deleted.deleted = true
+        try h.add(deleted)
+        #expect(
+            try h.store.activities(ofMailboxEmployee: "E1").map(\.id).sorted() == [imported.id, "A1", "A3"].sorted()
+        )
+        #expect(try h.store.referenceNames(of: added) == ["Fabrikam"])
+    }
+
+    @Test("conflicts and the audit are kept; imported items are told by the audit", arguments: StoreBackend.allCases)
+    func audit(backend: StoreBackend) throws {
+        let h = try backend.make()
+        try h.store.transaction { tx in
+            try tx.audit(AuditEntry(mailbox: SyncFixture.alice, activityId: "A7", itemId: "I7", action: "create-local"))
+            try tx.audit(
+                AuditEntry(mailbox: SyncFixture.alice, activityId: "A8", itemId: "I8", action: "create-remote")
+            )
+            try tx.recordConflict(
+                SyncConflict(
+                    activityId: "A7",
+                    field: .subject,
+                    crmValue: "a",
+                    exchangeValue: "b",
+                    baseValue: nil,
+                    winner: .crm,
+                    policy: .crmWins
+                ),
+                mailbox: SyncFixture.alice
+            )
+        }
+        #expect(try h.store.importedItems(mailbox: "Alice@Contoso.test") == ["I7"])
+    }
+}
