@@ -227,25 +227,11 @@ struct SyncEngineTests {
         let fresh = try Store(path: NSTemporaryDirectory() + "sync-\(UUID().uuidString)/s.sqlite")
         _ = try fresh.importDocument(exported)
         let employee = try #require(try fresh.employee("E1"))
-        let report = try await MailboxSync.ews(
-            store: fresh,
-            client: f.client,
-            settings: f.settings,
-            employee: employee,
-            clock: { [now = f.now] in now }
-        )
-        .runPass()
+        let report = try await f.engine(for: employee, store: fresh).runPass()
         #expect(report.plan.actions.filter { if case .relink = $0 { true } else { false } }.count == 6)
         #expect(f.tasks.count == 5 && f.calendar.count == 1)
         #expect(f.fake.requestCount("CreateItem") == 2)
-        let again = try await MailboxSync.ews(
-            store: fresh,
-            client: f.client,
-            settings: f.settings,
-            employee: employee,
-            clock: { [now = f.now] in now }
-        )
-        .runPass()
+        let again = try await f.engine(for: employee, store: fresh).runPass()
         #expect(again.plan.isEmpty, "\(again.plan)")
     }
 

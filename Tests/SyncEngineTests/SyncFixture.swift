@@ -45,8 +45,14 @@ final class SyncFixture {
     }
 
     /// The engine for an employee's mailbox over EWS, at the fixture's time.
-    func engine(for employee: Employee) -> MailboxSync {
-        MailboxSync.ews(store: store, client: client, settings: settings, employee: employee, clock: { [now] in now })
+    func engine(for employee: Employee, store other: (any SyncStore)? = nil) -> MailboxSync {
+        MailboxSync.ews(
+            store: other ?? store,
+            client: client,
+            settings: settings,
+            employee: employee,
+            clock: { [now] in now }
+        )
     }
 
     @discardableResult

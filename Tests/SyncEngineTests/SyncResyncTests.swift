@@ -11,14 +11,7 @@ import Testing
 struct SyncResyncTests {
     func pass(_ f: SyncFixture, _ mode: PassMode) async throws -> PassReport {
         let employee = try #require(try f.store.employee("E1"))
-        return try await MailboxSync.ews(
-            store: f.store,
-            client: f.client,
-            settings: f.settings,
-            employee: employee,
-            clock: { [now = f.now] in now }
-        )
-        .runPass(mode: mode)
+        return try await f.engine(for: employee).runPass(mode: mode)
     }
 
     @Test("ErrorInvalidSyncStateData: the folder is read from the start and matched by identity; nothing is duplicated")
@@ -104,14 +97,7 @@ struct SyncOwnershipTests {
 
     func pass(_ f: SyncFixture, _ employee: String) async throws -> PassReport {
         let employee = try #require(try f.store.employee(employee))
-        return try await MailboxSync.ews(
-            store: f.store,
-            client: f.client,
-            settings: f.settings,
-            employee: employee,
-            clock: { [now = f.now] in now }
-        )
-        .runPass()
+        return try await f.engine(for: employee).runPass()
     }
 
     @Test("a new assignee moves the item to their mailbox, whichever mailbox syncs first", arguments: [true, false])
@@ -145,14 +131,7 @@ extension SyncOwnershipTests {
         #expect(f.tasks.count == 1)
         try f.store.save(Employee(id: "E1", name: "Alice", mailbox: SyncFixture.alice, sync: true))
         let employee = try #require(try f.store.employee("E1"))
-        let report = try await MailboxSync.ews(
-            store: f.store,
-            client: f.client,
-            settings: f.settings,
-            employee: employee,
-            clock: { [now = f.now] in now }
-        )
-        .runPass()
+        let report = try await f.engine(for: employee).runPass()
         #expect(report.plan.description.contains("relink A1"))
         #expect(f.tasks.count == 1)
     }
