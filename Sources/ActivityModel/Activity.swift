@@ -68,3 +68,15 @@ public struct Activity: Sendable, Equatable {
         }
     }
 }
+
+extension Activity {
+    /// The activity without the store's bookkeeping (created/updated times, change number): two writes
+    /// with equal content are one, and the second takes no change number.
+    public var content: Activity {
+        var copy = self
+        copy.createdAt = nil
+        copy.updatedAt = nil
+        copy.changeSeq = nil
+        return copy
+    }
+}

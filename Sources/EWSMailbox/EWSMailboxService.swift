@@ -65,16 +65,23 @@ public struct EWSMailboxService: MailboxService {
         RemoteHeader(id: id.id, version: id.changeKey, activityId: mapping.identity(of: item))
     }
 
+    /// GetItem takes ten items a request: full items are large, and a failure costs little.
+    static let readBatch = 10
+
     public func read(_ ids: [String], in folder: FolderKind) async throws -> [RemoteItem] {
-        guard !ids.isEmpty else { return [] }
+        var found: [RemoteItem] = []
+        for start in stride(from: 0, to: ids.count, by: Self.readBatch) {
+            found += try await readBatch(Array(ids[start..<min(start + Self.readBatch, ids.count)]), in: folder)
+        }
+        return found
+    }
+
+    func readBatch(_ ids: [String], in folder: FolderKind) async throws -> [RemoteItem] {
         let kind = folder.itemKind
         var found: [RemoteItem] = []
         var otherKind: [EWSItemId] = []
-        for result in try await client.getItems(
-            ids.map { EWSItemId(id: $0) },
-            mailbox: address,
-            shape: ItemMapping.shape(for: kind)
-        ) {
+        let shape = ItemMapping.shape(for: kind)
+        for result in try await client.getItems(ids.map { EWSItemId(id: $0) }, mailbox: address, shape: shape) {
             // A gone item is left out; its removal shows in the next changes.
             guard case .success(let item) = result, let id = item.itemId else { continue }
             // A task moved into the calendar (or back) keeps its class: read it again with its own shape.
@@ -118,12 +125,10 @@ public struct EWSMailboxService: MailboxService {
             restriction: .or(activityIds.map { .isEqualTo(ItemMapping.activityId, $0) }),
             shape: Self.headerShape
         )
-        let ours = headers.filter { mapping.identity(of: $0) != nil }.compactMap { $0.itemId?.id }
-        var items: [RemoteItem] = []
-        for start in stride(from: 0, to: ours.count, by: 10) {
-            items += try await read(Array(ours[start..<min(start + 10, ours.count)]), in: folder)
-        }
-        return items
+        return try await read(
+            headers.filter { mapping.identity(of: $0) != nil }.compactMap { $0.itemId?.id },
+            in: folder
+        )
     }
 
     public func listOwn(in folder: FolderKind) async throws -> [RemoteHeader] {

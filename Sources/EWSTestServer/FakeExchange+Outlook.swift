@@ -85,15 +85,7 @@ extension FakeExchange {
             source.touch(item.id, deleted: true)
             itemIndex[item.id] = nil
             notify(mailbox: address, folder: source, type: "DeletedEvent", itemId: item.id)
-            var moved = item
-            moved.id = nextId("item")
-            moved.changeKey = nextChangeKey()
-            moved.folder = folderName
-            itemIndex[moved.id] = address
-            target.items[moved.id] = moved
-            target.touch(moved.id, created: true)
-            notify(mailbox: address, folder: target, type: "CreatedEvent", itemId: moved.id)
-            return moved.id
+            return placeAsNew(item, in: target, mailbox: address)
         }
     }
 
@@ -107,14 +99,7 @@ extension FakeExchange {
             guard let owner = mailboxes[address], let index = owner.deletedItems.firstIndex(where: { $0.id == itemId }),
                 let target = owner.folders[owner.deletedItems[index].folder]
             else { return nil }
-            var restored = owner.deletedItems.remove(at: index)
-            restored.id = nextId("item")
-            restored.changeKey = nextChangeKey()
-            itemIndex[restored.id] = address
-            target.items[restored.id] = restored
-            target.touch(restored.id, created: true)
-            notify(mailbox: address, folder: target, type: "CreatedEvent", itemId: restored.id)
-            return restored.id
+            return placeAsNew(owner.deletedItems.remove(at: index), in: target, mailbox: address)
         }
     }
 
@@ -129,20 +114,13 @@ extension FakeExchange {
                 let target = mailboxes[address]?.folders[folderName ?? item.folder]
             else { return nil }
             var copy = item
-            copy.id = nextId("item")
-            copy.changeKey = nextChangeKey()
-            copy.folder = target.name
             copy.lastModified = Date()
             copy.fields["DateTimeCreated"] = XMLElement(
                 name: "DateTimeCreated",
                 namespace: SOAPNamespace.types,
                 text: XSDateTime.format(Date())
             )
-            itemIndex[copy.id] = address
-            target.items[copy.id] = copy
-            target.touch(copy.id, created: true)
-            notify(mailbox: address, folder: target, type: "CreatedEvent", itemId: copy.id)
-            return copy.id
+            return placeAsNew(copy, in: target, mailbox: address)
         }
     }
 
@@ -154,6 +132,20 @@ extension FakeExchange {
             guard var item = findItem(itemId, mailbox: mailbox.lowercased()) else { return }
             save(&item)
         }
+    }
+
+    /// Puts an item into a folder under a new ItemId and ChangeKey, as Exchange does for anything that
+    /// arrives in a folder (a move, a restore, a copy); returns the new id. Call with the lock held.
+    func placeAsNew(_ item: FakeItem, in target: FakeFolder, mailbox address: String) -> String {
+        var placed = item
+        placed.id = nextId("item")
+        placed.changeKey = nextChangeKey()
+        placed.folder = target.name
+        itemIndex[placed.id] = address
+        target.items[placed.id] = placed
+        target.touch(placed.id, created: true)
+        notify(mailbox: address, folder: target, type: "CreatedEvent", itemId: placed.id)
+        return placed.id
     }
 
     static func field(_ name: String, _ text: String) -> XMLElement {

@@ -38,7 +38,7 @@ extension Store {
             var updated = previous
             try change(&updated)
             updated.id = id
-            if Self.stripped(updated) == Self.stripped(previous) { return previous }
+            if updated.content == previous.content { return previous }
             return try Self.validateAndWrite(db, updated, previous: previous, origin: origin, now: now)
         }
     }
@@ -259,14 +259,6 @@ extension Store {
         activity.createdAt = row["created_at"]
         activity.updatedAt = row["updated_at"]
         return activity
-    }
-
-    static func stripped(_ activity: Activity) -> Activity {
-        var copy = activity
-        copy.createdAt = nil
-        copy.updatedAt = nil
-        copy.changeSeq = nil
-        return copy
     }
 
     static func nextActivityId(_ db: Database) throws -> String {

@@ -57,8 +57,8 @@ extension Store {
             var activitiesWritten = 0
             for (index, activity) in document.activities.enumerated() {
                 let previous = try Self.fetchActivity(db, activity.id)
-                let incoming = Self.stripped(activity)
-                if let previous, Self.stripped(previous) == incoming {
+                let incoming = activity.content
+                if let previous, previous.content == incoming {
                     summary.unchanged += 1
                     continue
                 }

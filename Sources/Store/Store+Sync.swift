@@ -55,15 +55,16 @@ public struct SyncTransaction: SyncStoreTransaction {
         pass: String,
         mailbox: String,
         activityId: String?,
+        itemId: String?,
         action: String,
         payload: String?
     ) throws -> Int64 {
         try db.execute(
             sql: """
-                INSERT INTO journal (pass, mailbox, activity_id, action, state, payload, created_at, updated_at)
-                VALUES (?, ?, ?, ?, 'intended', ?, ?, ?)
+                INSERT INTO journal (pass, mailbox, activity_id, item_id, action, state, payload, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, 'intended', ?, ?, ?)
                 """,
-            arguments: [pass, mailbox, activityId, action, payload, now, now]
+            arguments: [pass, mailbox, activityId, itemId, action, payload, now, now]
         )
         return db.lastInsertedRowID
     }
@@ -108,7 +109,7 @@ public struct SyncTransaction: SyncStoreTransaction {
     @discardableResult
     public func writeActivity(_ activity: Activity) throws -> Activity {
         let previous = try Store.fetchActivity(db, activity.id)
-        if let previous, Store.stripped(previous) == Store.stripped(activity) { return previous }
+        if let previous, previous.content == activity.content { return previous }
         return try refusing { try Store.validateAndWrite(db, activity, previous: previous, origin: .sync, now: now) }
     }
 

@@ -39,8 +39,8 @@ extension MailboxSync {
         let links = try store.links(mailbox: mailbox)
         report.unlinked = links.count
         if dryRun { return report }
-        for start in stride(from: 0, to: doomed.count, by: settings.batchSize) {
-            let batch = Array(doomed[start..<min(start + settings.batchSize, doomed.count)])
+        for chunk in doomed.chunks(of: settings.batchSize) {
+            let batch = Array(chunk)
             let outcomes = try await service.remove(batch.map { ItemRemoval(id: $0, cancellations: false) })
             var deleted: [String] = []
             for (id, outcome) in zip(batch, outcomes) {

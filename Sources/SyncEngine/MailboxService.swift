@@ -26,7 +26,8 @@ public protocol MailboxService: Sendable {
     /// saved once its changes are applied. Throws `CursorExpired` when the server no longer knows it.
     func changes(in folder: FolderKind, from cursor: String?) async throws -> [ChangePage]
 
-    /// Reads items whole (ids the mailbox no longer has are left out). `folder` is where they were listed.
+    /// Reads items whole, in as many requests as the backend needs (ids the mailbox no longer has are left
+    /// out). `folder` is where they were listed.
     func read(_ ids: [String], in folder: FolderKind) async throws -> [RemoteItem]
 
     /// Items carrying one of these activity ids as this instance's identity, read whole.

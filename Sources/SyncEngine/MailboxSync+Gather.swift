@@ -15,9 +15,6 @@ struct Remote {
 }
 
 extension MailboxSync {
-    /// Items per read request (changes pages carry no body, so changed items are read whole).
-    static let readBatch = 10
-
     func gatherRemote(fromStart: Bool = false) async throws -> Remote {
         var remote = Remote()
         let links = try linksByItem()
@@ -53,10 +50,9 @@ extension MailboxSync {
                     }
                 }
             }
-            changed = changed.filter(pending.contains)
-            for start in stride(from: 0, to: changed.count, by: Self.readBatch) {
-                let batch = Array(changed[start..<min(start + Self.readBatch, changed.count)])
-                for item in try await service.read(batch, in: folder) { remote.items[item.id] = item }
+            // Change pages carry no body: what changed is read whole (the service batches its requests).
+            for item in try await service.read(changed.filter(pending.contains), in: folder) {
+                remote.items[item.id] = item
             }
         }
         for link in links.values
@@ -75,16 +71,14 @@ extension MailboxSync {
         for folder in FolderKind.allCases {
             let entries = open.filter { FolderKind(rawValue: $0.payload ?? "") ?? .tasks == folder }
             let creates = entries.filter { $0.action == "create" }.compactMap(\.activityId)
-            for start in stride(from: 0, to: creates.count, by: 50) {
-                let chunk = Array(creates[start..<min(start + 50, creates.count)])
-                for item in try await service.find(activityIds: chunk, in: folder) { remote.items[item.id] = item }
+            for chunk in creates.chunks(of: 50) {
+                for item in try await service.find(activityIds: Array(chunk), in: folder) {
+                    remote.items[item.id] = item
+                }
             }
             let stamped = entries.filter { $0.action == "stamp" }.compactMap(\.itemId)
                 .filter { remote.items[$0] == nil && !remote.deleted.contains($0) }
-            for start in stride(from: 0, to: stamped.count, by: Self.readBatch) {
-                let batch = Array(stamped[start..<min(start + Self.readBatch, stamped.count)])
-                for item in try await service.read(batch, in: folder) { remote.items[item.id] = item }
-            }
+            for item in try await service.read(stamped, in: folder) { remote.items[item.id] = item }
         }
         return open.map(\.id)
     }

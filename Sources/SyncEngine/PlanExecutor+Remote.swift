@@ -4,78 +4,77 @@ import SyncPlanning
 
 extension PlanExecutor {
     mutating func createRemote(_ creates: [SyncAction]) async throws {
-        var byFolder: [FolderKind: [Create]] = [:]
-        for action in creates {
-            guard case .createRemote(let activity, let kind, let fields, let invitations) = action else { continue }
-            byFolder[FolderKind(kind), default: []].append(Create(action, activity, kind, fields, invitations))
+        let byFolder = Dictionary(grouping: creates) { action -> FolderKind in
+            guard case .createRemote(_, let kind, _, _) = action else { return .tasks }
+            return FolderKind(kind)
         }
         for folder in FolderKind.allCases {
             guard let group = byFolder[folder] else { continue }
             writtenFolders.insert(folder)
-            for start in stride(from: 0, to: group.count, by: sync.settings.batchSize) {
+            for chunk in group.chunks(of: sync.settings.batchSize) {
                 try sync.checkStop()
-                let batch = Array(group[start..<min(start + sync.settings.batchSize, group.count)])
+                let batch = Array(chunk)
+                let items = batch.compactMap(newItem)
                 // Intent first: after a crash or a lost answer, the journal says which identities to look for.
                 let journal = try store.transaction { tx in
-                    try batch.map {
+                    try items.map {
                         try tx.journal(
                             pass: pass,
                             mailbox: mailbox,
-                            activityId: $0.activity,
+                            activityId: $0.activityId,
+                            itemId: nil,
                             action: "create",
                             payload: folder.rawValue
                         )
                     }
                 }
-                let outcomes = try await sync.service.create(
-                    batch.map {
-                        NewItem(
-                            activityId: $0.activity,
-                            kind: $0.kind,
-                            fields: $0.fields,
-                            crmLine: crmLine($0.activity),
-                            invitations: $0.invitations
-                        )
-                    },
-                    in: folder
-                )
+                let outcomes = try await sync.service.create(items, in: folder)
                 for (index, outcome) in outcomes.enumerated() {
-                    let create = batch[index]
+                    let item = items[index]
                     guard case .done(let id, let version) = outcome else {
-                        try store.transaction { tx in
+                        try fail(item.activityId, item: nil, action: "create-remote", outcome) { tx in
                             try tx.markJournal(journal[index], outcome == .ambiguous ? .ambiguous : .done, itemId: nil)
                         }
-                        try fail(create.activity, item: nil, action: "create-remote", outcome)
                         continue
                     }
+                    let crm = holds[item.activityId]?.crm ?? item.fields
                     try store.transaction { tx in
-                        let crm = holds[create.activity]?.crm ?? create.fields
-                        let base = SyncFields.confirmedBase(previous: nil, crm: crm, exchange: create.fields)
                         try tx.saveLink(
                             SyncLink(
-                                activityId: create.activity,
+                                activityId: item.activityId,
                                 mailbox: mailbox,
                                 folder: folder,
                                 itemId: id,
                                 changeKey: version,
-                                base: base,
-                                syncedSeq: observations.activities[create.activity]?.changeSeq ?? 0
+                                base: SyncFields.confirmedBase(previous: nil, crm: crm, exchange: item.fields),
+                                syncedSeq: observations.activities[item.activityId]?.changeSeq ?? 0
                             )
                         )
                         try tx.markJournal(journal[index], .done, itemId: id)
-                        try tx.audit(audit(create.activity, item: id, action: "create-remote"))
+                        try tx.audit(audit(item.activityId, item: id, action: "create-remote"))
                     }
-                    holds[create.activity] = (holds[create.activity]?.crm ?? create.fields, create.fields)
-                    executed.append(create.action)
+                    holds[item.activityId] = (crm, item.fields)
+                    executed.append(batch[index])
                 }
             }
         }
     }
 
+    func newItem(_ action: SyncAction) -> NewItem? {
+        guard case .createRemote(let activity, let kind, let fields, let invitations) = action else { return nil }
+        return NewItem(
+            activityId: activity,
+            kind: kind,
+            fields: fields,
+            crmLine: crmLine(activity),
+            invitations: invitations
+        )
+    }
+
     mutating func updateRemote(_ updates: [SyncAction]) async throws {
-        for start in stride(from: 0, to: updates.count, by: sync.settings.batchSize) {
+        for chunk in updates.chunks(of: sync.settings.batchSize) {
             try sync.checkStop()
-            let batch = Array(updates[start..<min(start + sync.settings.batchSize, updates.count)])
+            let batch = Array(chunk)
             var requests: [ItemUpdate] = []
             for case .updateRemote(let activity, let item, let version, let fields, let changed, let mail) in batch {
                 let kind = kind(of: item, activity: activity)
@@ -123,29 +122,23 @@ extension PlanExecutor {
     }
 
     mutating func deleteRemote(_ deletes: [SyncAction]) async throws {
-        var byMailbox: [String: [SyncAction]] = [:]
-        for action in deletes {
-            guard case .deleteRemote(_, _, let other, _, _) = action else { continue }
-            byMailbox[other ?? mailbox, default: []].append(action)
+        let byMailbox = Dictionary(grouping: deletes) { action -> String in
+            guard case .deleteRemote(_, _, let other, _, _) = action else { return mailbox }
+            return other ?? mailbox
         }
         for (target, actions) in byMailbox.sorted(by: { $0.key < $1.key }) {
             let service = target == mailbox ? sync.service : sync.services(target)
-            for start in stride(from: 0, to: actions.count, by: sync.settings.batchSize) {
+            for chunk in actions.chunks(of: sync.settings.batchSize) {
                 try sync.checkStop()
-                let batch = Array(actions[start..<min(start + sync.settings.batchSize, actions.count)])
+                let batch = Array(chunk)
                 var removals: [(activity: String, item: String, reason: RemovalReason)] = []
-                for case .deleteRemote(let activity, let item, _, let reason, _) in batch {
+                var requests: [ItemRemoval] = []
+                for case .deleteRemote(let activity, let item, _, let reason, let cancellations) in batch {
                     removals.append((activity, item, reason))
+                    requests.append(ItemRemoval(id: item, cancellations: cancellations))
                     if target == mailbox { writtenFolders.insert(FolderKind(kind(of: item, activity: activity))) }
                 }
-                let outcomes = try await service.remove(
-                    batch.map { action in
-                        guard case .deleteRemote(_, let item, _, _, let cancellations) = action else {
-                            return ItemRemoval(id: "", cancellations: false)
-                        }
-                        return ItemRemoval(id: item, cancellations: cancellations)
-                    }
-                )
+                let outcomes = try await service.remove(requests)
                 for (index, outcome) in outcomes.enumerated() {
                     let removal = removals[index]
                     // A vanished item is as good as deleted.
@@ -178,53 +171,48 @@ extension PlanExecutor {
     /// Writes this instance's identity on items (imports made this pass, and links whose stamp never
     /// landed); journalled, so a stamp whose answer is lost is checked next pass.
     mutating func stamp(_ stamps: [(item: String, activity: String?)]) async throws {
-        var requests: [(stamp: IdentityStamp, folder: FolderKind, action: SyncAction)] = []
+        var requests: [(stamp: IdentityStamp, folder: FolderKind)] = []
         for (item, activity) in stamps {
             guard let activity = activity ?? imported[item], let read = observations.items[item] else { continue }
             requests.append(
-                (
-                    IdentityStamp(id: item, version: read.version, kind: read.kind, activityId: activity),
-                    read.folder, .stampIdentity(item: item, activity: activity)
-                )
+                (IdentityStamp(id: item, version: read.version, kind: read.kind, activityId: activity), read.folder)
             )
         }
-        guard !requests.isEmpty else { return }
-        for start in stride(from: 0, to: requests.count, by: sync.settings.batchSize) {
+        for chunk in requests.chunks(of: sync.settings.batchSize) {
             try sync.checkStop()
-            let batch = Array(requests[start..<min(start + sync.settings.batchSize, requests.count)])
+            let batch = Array(chunk)
             let journal = try store.transaction { tx in
                 try batch.map {
-                    writtenFolders.insert($0.folder)
-                    let id = try tx.journal(
+                    try tx.journal(
                         pass: pass,
                         mailbox: mailbox,
                         activityId: $0.stamp.activityId,
+                        itemId: $0.stamp.id,
                         action: "stamp",
                         payload: $0.folder.rawValue
                     )
-                    try tx.markJournal(id, .intended, itemId: $0.stamp.id)
-                    return id
                 }
             }
+            batch.forEach { writtenFolders.insert($0.folder) }
             let outcomes = try await sync.service.stamp(batch.map(\.stamp))
             for (index, outcome) in outcomes.enumerated() {
-                let request = batch[index]
+                let stamp = batch[index].stamp
                 guard case .done(let id, let version) = outcome else {
-                    if outcome != .ambiguous {
-                        try store.transaction { try $0.markJournal(journal[index], .done, itemId: nil) }
+                    // A lost answer stays open: the item is read again next pass.
+                    try fail(stamp.activityId, item: stamp.id, action: "stamp-identity", outcome) { tx in
+                        if outcome != .ambiguous { try tx.markJournal(journal[index], .done, itemId: nil) }
                     }
-                    try fail(request.stamp.activityId, item: request.stamp.id, action: "stamp-identity", outcome)
                     continue
                 }
                 try store.transaction { tx in
-                    try confirm(request.stamp.activityId, in: tx) {
+                    try confirm(stamp.activityId, in: tx) {
                         $0.itemId = id
                         $0.changeKey = version
                     }
                     try tx.markJournal(journal[index], .done, itemId: id)
-                    try tx.audit(audit(request.stamp.activityId, item: id, action: "stamp-identity"))
+                    try tx.audit(audit(stamp.activityId, item: id, action: "stamp-identity"))
                 }
-                executed.append(request.action)
+                executed.append(.stampIdentity(item: stamp.id, activity: stamp.activityId))
             }
         }
     }
@@ -248,22 +236,5 @@ extension PlanExecutor {
     func kind(of item: String, activity: String) -> ItemKind {
         observations.items[item]?.kind ?? itemKinds[item] ?? observations.activities[activity].map(sync.placement)
             ?? .task
-    }
-}
-
-/// One create of a batch.
-struct Create {
-    var action: SyncAction
-    var activity: String
-    var kind: ItemKind
-    var fields: SyncFields
-    var invitations: Bool
-
-    init(_ action: SyncAction, _ activity: String, _ kind: ItemKind, _ fields: SyncFields, _ invitations: Bool) {
-        self.action = action
-        self.activity = activity
-        self.kind = kind
-        self.fields = fields
-        self.invitations = invitations
     }
 }

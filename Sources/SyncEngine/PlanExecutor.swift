@@ -130,8 +130,15 @@ struct PlanExecutor {
         return line.isEmpty ? nil : line
     }
 
-    /// A write that did not happen: recorded for `status`, and planned again next pass.
-    mutating func fail(_ activity: String?, item: String?, action: String, _ outcome: WriteOutcome) throws {
+    /// A write that did not happen: recorded for `status` and audited (with `also`, in one transaction), and
+    /// planned again next pass.
+    mutating func fail(
+        _ activity: String?,
+        item: String?,
+        action: String,
+        _ outcome: WriteOutcome,
+        also: (any SyncStoreTransaction) throws -> Void = { _ in }
+    ) throws {
         let reason: String
         switch outcome {
         case .refused(let why): reason = why
@@ -145,6 +152,7 @@ struct PlanExecutor {
         if case .ambiguous = outcome { ambiguous += 1 }
         failures.append("\(activity ?? item ?? "?"): \(action) \(reason)")
         try store.transaction { tx in
+            try also(tx)
             try tx.audit(audit(activity, item: item, action: "\(action)-deferred", reason: reason))
         }
     }

@@ -30,7 +30,14 @@ public protocol SyncStoreTransaction {
     func removeLink(activityId: String) throws
     func saveCursor(mailbox: String, folder: FolderKind, cursor: String?) throws
     /// Journals an intended remote write before its request is sent; returns the entry's id.
-    func journal(pass: String, mailbox: String, activityId: String?, action: String, payload: String?) throws -> Int64
+    func journal(
+        pass: String,
+        mailbox: String,
+        activityId: String?,
+        itemId: String?,
+        action: String,
+        payload: String?
+    ) throws -> Int64
     func markJournal(_ id: Int64, _ state: JournalEntry.State, itemId: String?) throws
     func recordConflict(_ conflict: SyncConflict, mailbox: String) throws
     func audit(_ entry: AuditEntry) throws

@@ -27,11 +27,10 @@ extension InMemoryStore {
             pass: String,
             mailbox: String,
             activityId: String?,
+            itemId: String?,
             action: String,
             payload: String?
-        ) throws
-            -> Int64
-        {
+        ) throws -> Int64 {
             let id = Int64(state.journal.count + 1)
             state.journal.append(
                 JournalEntry(
@@ -40,7 +39,7 @@ extension InMemoryStore {
                     mailbox: mailbox,
                     activityId: activityId,
                     action: action,
-                    itemId: nil,
+                    itemId: itemId,
                     state: .intended,
                     payload: payload
                 )
@@ -66,7 +65,7 @@ extension InMemoryStore {
 
         @discardableResult
         func writeActivity(_ activity: Activity) throws -> Activity {
-            try write(activity, origin: "sync").activity
+            try write(activity, origin: "sync")
         }
 
         func addActivity(_ activity: Activity) throws -> Activity {
@@ -83,9 +82,9 @@ extension InMemoryStore {
         }
 
         /// Validates and writes with the next change number; a write that changes nothing takes none.
-        func write(_ activity: Activity, origin: String) throws -> (activity: Activity, state: State) {
+        func write(_ activity: Activity, origin: String) throws -> Activity {
             let previous = state.activities[activity.id]
-            if let previous, Self.stripped(previous) == Self.stripped(activity) { return (previous, state) }
+            if let previous, previous.content == activity.content { return previous }
             var valid: Activity
             switch ActivityRules.validated(activity, previous: previous, references: References(state: state)) {
             case .success(let checked): valid = checked
@@ -97,15 +96,7 @@ extension InMemoryStore {
             valid.updatedAt = now
             state.activities[valid.id] = valid
             state.origins[valid.id] = origin
-            return (valid, state)
-        }
-
-        static func stripped(_ activity: Activity) -> Activity {
-            var copy = activity
-            copy.createdAt = nil
-            copy.updatedAt = nil
-            copy.changeSeq = nil
-            return copy
+            return valid
         }
     }
 

@@ -47,11 +47,10 @@ public final class InMemoryStore: SyncStore, @unchecked Sendable {
     @discardableResult
     public func saveActivity(_ activity: Activity) throws -> Activity {
         try lock.withLock {
-            var copy = state
-            let written = try Transaction(state: copy, now: CRMTime.format(clock())).write(activity, origin: "local")
-            copy = written.state
-            state = copy
-            return written.activity
+            let tx = Transaction(state: state, now: CRMTime.format(clock()))
+            let written = try tx.write(activity, origin: "local")
+            state = tx.state
+            return written
         }
     }
 

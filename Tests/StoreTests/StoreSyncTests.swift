@@ -32,6 +32,7 @@ struct StoreSyncTests {
                 pass: "p1",
                 mailbox: Self.alice,
                 activityId: "T1",
+                itemId: nil,
                 action: "create",
                 payload: nil
             )
@@ -81,7 +82,14 @@ struct StoreSyncTests {
         let store = fixture.store
         let ids = try store.inSyncTransaction { tx in
             try (1...3).map {
-                try tx.journal(pass: "p", mailbox: Self.alice, activityId: "A\($0)", action: "create", payload: "{}")
+                try tx.journal(
+                    pass: "p",
+                    mailbox: Self.alice,
+                    activityId: "A\($0)",
+                    itemId: nil,
+                    action: "create",
+                    payload: "{}"
+                )
             }
         }
         try store.inSyncTransaction { tx in

@@ -111,6 +111,7 @@ struct SyncStoreContractTests {
                     pass: "p",
                     mailbox: SyncFixture.alice,
                     activityId: "A\($0)",
+                    itemId: nil,
                     action: "create",
                     payload: "tasks"
                 )
