@@ -103,6 +103,11 @@ struct MailboxServiceContractTests {
 
     static func headers(_ pages: [ChangePage]) -> [RemoteChange] { pages.flatMap(\.changes) }
 
+    /// The cursor after everything the folder holds now.
+    static func cursor(_ service: any MailboxService, _ folder: FolderKind) async throws -> String {
+        try #require(try await service.changes(in: folder, from: nil).last?.cursor)
+    }
+
     @Test(
         "a created item is listed from nothing with its identity and version, and reads back as written",
         arguments: Backend.allCases
@@ -129,7 +134,7 @@ struct MailboxServiceContractTests {
     func conditionalUpdates(backend: Backend) async throws {
         let box = try backend.mailbox()
         let created = try await Self.create(box.service, "A1", Self.task, .task)
-        let cursor = try #require(try await box.service.changes(in: .tasks, from: nil).last?.cursor)
+        let cursor = try await Self.cursor(box.service, .tasks)
         var fields = Self.task
         fields.subject = "Changed"
         let update = ItemUpdate(
@@ -155,7 +160,7 @@ struct MailboxServiceContractTests {
     func removal(backend: Backend) async throws {
         let box = try backend.mailbox()
         let created = try await Self.create(box.service, "A1", Self.task, .task)
-        let cursor = try #require(try await box.service.changes(in: .tasks, from: nil).last?.cursor)
+        let cursor = try await Self.cursor(box.service, .tasks)
         #expect(try await box.service.remove([ItemRemoval(id: created.id, cancellations: false)]).first?.isDone == true)
         #expect(Self.headers(try await box.service.changes(in: .tasks, from: cursor)) == [.removed(created.id)])
         #expect(try await box.service.read([created.id], in: .tasks).isEmpty)
@@ -189,8 +194,8 @@ struct MailboxServiceContractTests {
     func move(backend: Backend) async throws {
         let box = try backend.mailbox()
         let created = try await Self.create(box.service, "A1", Self.task, .task)
-        let tasks = try #require(try await box.service.changes(in: .tasks, from: nil).last?.cursor)
-        let calendar = try #require(try await box.service.changes(in: .calendar, from: nil).last?.cursor)
+        let tasks = try await Self.cursor(box.service, .tasks)
+        let calendar = try await Self.cursor(box.service, .calendar)
         let moved = try #require(box.userMove(created.id, to: .calendar))
         #expect(moved != created.id)
         #expect(Self.headers(try await box.service.changes(in: .tasks, from: tasks)) == [.removed(created.id)])
@@ -204,7 +209,7 @@ struct MailboxServiceContractTests {
     func expiredCursor(backend: Backend) async throws {
         let box = try backend.mailbox()
         let created = try await Self.create(box.service, "A1", Self.task, .task)
-        let cursor = try #require(try await box.service.changes(in: .tasks, from: nil).last?.cursor)
+        let cursor = try await Self.cursor(box.service, .tasks)
         box.expireCursors()
         await #expect(throws: CursorExpired.self) { try await box.service.changes(in: .tasks, from: cursor) }
         let again = Self.headers(try await box.service.changes(in: .tasks, from: nil))
