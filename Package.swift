@@ -44,6 +44,13 @@ let package = Package(
         .target(name: "SyncEngine", dependencies: ["SyncPlanning", "ActivityModel"]),
         // In-memory MailboxService and SyncStore, kept equal to the real adapters by one contract suite.
         .target(name: "SyncTestKit", dependencies: ["SyncEngine", "SyncPlanning", "ActivityModel"]),
+        // The deterministic simulator: the real engine on the doubles through seeded histories of CRM and
+        // Outlook habits, faults and crashes, checked against sync's invariants (scripts/simulate).
+        .target(name: "SyncSimulator", dependencies: ["SyncEngine", "SyncTestKit", "SyncPlanning", "ActivityModel"]),
+        .executableTarget(
+            name: "sync-simulate",
+            dependencies: ["SyncSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // The daemon's loop, signals and sd_notify.
         .target(name: "Daemon", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // SQLite store: activities, change tracking, sync bookkeeping tables; the engine's SyncStore.
@@ -99,6 +106,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "SyncSimulatorTests", dependencies: ["SyncSimulator", "SyncTestKit", "SyncEngine"]),
         .testTarget(name: "SyncPlanningTests", dependencies: ["SyncPlanning", "ActivityModel"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "ActivityModel", "SyncEngine", "SyncPlanning"]),
         .testTarget(name: "DaemonUnitTests", dependencies: ["Daemon"]),

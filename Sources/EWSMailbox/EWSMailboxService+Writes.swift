@@ -62,8 +62,16 @@ extension EWSMailboxService {
         let send: ([IdentityStamp], Bool) async throws -> [WriteOutcome] = { run, _ in
             let changes = run.map { stamp in
                 var item = EWSItem(kind: stamp.kind == .task ? .task : .calendarItem)
+                guard let activityId = stamp.activityId else {
+                    // A user's copy: the identity comes off, and the item is the user's own.
+                    return EWSItemChange(
+                        itemId: EWSItemId(id: stamp.id, changeKey: stamp.version),
+                        item: item,
+                        updates: [.deleteExtended(ItemMapping.activityId), .deleteExtended(ItemMapping.instanceId)]
+                    )
+                }
                 item.extendedProperties = [
-                    ItemMapping.activityId: stamp.activityId, ItemMapping.instanceId: mapping.instance,
+                    ItemMapping.activityId: activityId, ItemMapping.instanceId: mapping.instance,
                 ]
                 return EWSItemChange(
                     itemId: EWSItemId(id: stamp.id, changeKey: stamp.version),

@@ -120,6 +120,8 @@ public struct SyncTransaction: SyncStoreTransaction {
         return try refusing { try Store.validateAndWrite(db, new, previous: nil, origin: .sync, now: now) }
     }
 
+    public func reserveActivityId() throws -> String { try Store.nextActivityId(db) }
+
     /// Contacts with this e-mail address (case-insensitive).
     public func contacts(withEmail email: String) throws -> [Contact] {
         DatabaseReferences(db: db).contacts(withEmail: email)

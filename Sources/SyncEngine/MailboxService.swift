@@ -45,7 +45,8 @@ public protocol MailboxService: Sendable {
     /// Removes items (recoverably: into Deleted Items), one outcome per item, in order.
     func remove(_ removals: [ItemRemoval]) async throws -> [WriteOutcome]
 
-    /// Writes this instance's identity on items a user made, one outcome per item, in order.
+    /// Writes this instance's identity on items a user made (or takes it off a user's copy), one outcome per
+    /// item, in order.
     func stamp(_ stamps: [IdentityStamp]) async throws -> [WriteOutcome]
 }
 
@@ -134,6 +135,9 @@ public struct RemoteItem: Sendable, Equatable {
     public var isRecurring: Bool
     /// Last modified, canonical UTC text (newest-wins).
     public var lastModified: String
+    /// Made when (`DateTimeCreated`), canonical UTC text: of two items carrying one identity, the
+    /// earlier is the original (SPEC §3, copies).
+    public var created: String
     /// The attendees' answers (calendar items), by lower-cased address.
     public var responses: [String: AttendeeResponse]
 
@@ -149,6 +153,7 @@ public struct RemoteItem: Sendable, Equatable {
         hasCategory: Bool = false,
         isRecurring: Bool = false,
         lastModified: String = "",
+        created: String = "",
         responses: [String: AttendeeResponse] = [:]
     ) {
         self.id = id
@@ -162,6 +167,7 @@ public struct RemoteItem: Sendable, Equatable {
         self.hasCategory = hasCategory
         self.isRecurring = isRecurring
         self.lastModified = lastModified
+        self.created = created
         self.responses = responses
     }
 }
@@ -231,14 +237,15 @@ public struct ItemRemoval: Sendable, Equatable {
     }
 }
 
-/// This instance's identity to write on an item.
+/// This instance's identity to write on an item, or to take off it.
 public struct IdentityStamp: Sendable, Equatable {
     public var id: String
     public var version: String?
     public var kind: ItemKind
-    public var activityId: String
+    /// The activity; nil takes this instance's identity off the item (a user's copy becomes their own).
+    public var activityId: String?
 
-    public init(id: String, version: String?, kind: ItemKind, activityId: String) {
+    public init(id: String, version: String?, kind: ItemKind, activityId: String?) {
         self.id = id
         self.version = version
         self.kind = kind

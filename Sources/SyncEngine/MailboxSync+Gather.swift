@@ -12,6 +12,17 @@ struct Remote {
     /// a linked item that was not listed is gone.
     var seen: Set<String> = []
     var listedFromStart: Set<FolderKind> = []
+    /// Items found by the identity of a journalled create (ours, though the answer was lost), with the
+    /// values that create sent.
+    var journalled: [String: SyncFields?] = [:]
+    /// Items judged users' copies whose release has not landed yet.
+    var releasing: Set<String> = []
+    /// Delete halves of ownership moves not yet landed, by activity.
+    var moveOuts: [String: ForeignLink] = [:]
+    /// Imports whose stamp went out but whose activity was never added, by activity id: their journal entries.
+    var importing: [String: Int64] = [:]
+    /// Updates sent but never confirmed (a lost answer, a crash), by activity: the values and fields written.
+    var unconfirmed: [String: [(fields: SyncFields, changed: [SyncFields.Field])]] = [:]
 }
 
 extension MailboxSync {
@@ -63,24 +74,54 @@ extension MailboxSync {
     }
 
     /// Writes journalled but never confirmed (a crash, a lost answer). Creates: their identities are looked
-    /// up, so an item that was created after all is re-linked instead of created again. Stamps: the item is
-    /// read again, so a stamp that never landed is planned again. Returns the entries settled.
-    func reconcileJournal(into remote: inout Remote) async throws -> [Int64] {
+    /// up, so an item that was created after all is re-linked instead of created again. Stamps and copy
+    /// releases: the item is read again, so one that never landed is planned again. Returns the entries this
+    /// pass settles (each one whose pair's actions all land).
+    func reconcileJournal(into remote: inout Remote) async throws -> [JournalEntry] {
         let open = try store.openJournal(mailbox: mailbox).filter { $0.activityId != nil }
         guard !open.isEmpty else { return [] }
         for folder in FolderKind.allCases {
-            let entries = open.filter { FolderKind(rawValue: $0.payload ?? "") ?? .tasks == folder }
-            let creates = entries.filter { $0.action == "create" }.compactMap(\.activityId)
-            for chunk in creates.chunks(of: 50) {
+            let entries = open.filter { $0.folder == folder || ($0.action == "move-out" && folder == .tasks) }
+            let creates = entries.filter { $0.action == "create" }
+            let sent = Dictionary(creates.compactMap { entry in entry.activityId.map { ($0, entry.sent?.fields) } }) {
+                a,
+                _ in a
+            }
+            for chunk in creates.compactMap(\.activityId).chunks(of: 50) {
                 for item in try await service.find(activityIds: Array(chunk), in: folder) {
                     remote.items[item.id] = item
+                    if let activity = item.activityId, let values = sent[activity] {
+                        remote.journalled[item.id] = values
+                    }
                 }
             }
-            let stamped = entries.filter { $0.action == "stamp" }.compactMap(\.itemId)
+            // Updates: an item holding what we sent holds our write (read when it changed, like any other).
+            for entry in entries where entry.action == "update" {
+                if let activity = entry.activityId, let sent = entry.sent {
+                    remote.unconfirmed[activity, default: []].append((sent.fields, sent.changed ?? []))
+                }
+            }
+            // Ownership moves whose delete half has not landed: sent again.
+            for entry in entries where entry.action == "move-out" {
+                if let id = entry.activityId, let item = entry.itemId, let other = entry.payload {
+                    remote.moveOuts[id] = ForeignLink(mailbox: other, itemId: item)
+                }
+            }
+            // Imports: the stamp went out before the activity was added; an item carrying it finishes the import.
+            for entry in entries where entry.action == "import" {
+                if let id = entry.activityId { remote.importing[id] = entry.id }
+            }
+            // Copies already judged so: never taken for the original, whatever else moves meanwhile.
+            for entry in entries where entry.action == "release" {
+                if let id = entry.itemId { remote.releasing.insert(id) }
+            }
+            let stamped = entries.filter { ["stamp", "release", "import"].contains($0.action) && $0.state != .held }
+                .compactMap(\.itemId)
                 .filter { remote.items[$0] == nil && !remote.deleted.contains($0) }
             for item in try await service.read(stamped, in: folder) { remote.items[item.id] = item }
         }
-        return open.map(\.id)
+        // (A held import waits for the user's next change of its item: it stays open.)
+        return open.filter { $0.state != .held }
     }
 
     /// Reads past the echoes of this pass's own writes, so the saved cursor is after them: otherwise an item

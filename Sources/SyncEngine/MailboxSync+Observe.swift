@@ -9,10 +9,12 @@ struct Observations {
     var activities: [String: Activity] = [:]
     /// Items read this pass, by id.
     var items: [String: RemoteItem] = [:]
+    /// Unfinished imports' journal entries, by activity id.
+    var importing: [String: Int64] = [:]
 }
 
 extension MailboxSync {
-    func observe(remote: Remote, now: Date) throws -> Observations {
+    func observe(remote: Remote, now: Date) async throws -> Observations {
         var result = Observations()
         let activities = try store.activities(ofMailboxEmployee: employee.id).filter {
             $0.type.isSynchronisable && $0.mailboxEmployee == employee.id
@@ -22,18 +24,35 @@ extension MailboxSync {
         let links = Dictionary(linkList.map { ($0.activityId, $0) }, uniquingKeysWith: { a, _ in a })
         let linkedItems = Dictionary(linkList.map { ($0.itemId, $0.activityId) }, uniquingKeysWith: { a, _ in a })
         result.items = remote.items
+        result.importing = remote.importing
         result.linkedCount = links.count
         // Items belong to a pair by this instance's identity, else by the ItemId of a link (an item whose
         // identity stamp never landed); the rest are Outlook's own, import candidates.
-        var byActivity: [String: RemoteItem] = [:]
+        var carrying: [String: [RemoteItem]] = [:]
         var foreign: [RemoteItem] = []
         for item in remote.items.values.sorted(by: { $0.id < $1.id }) where !item.otherInstance {
             if let activity = item.activityId ?? linkedItems[item.id] {
-                if byActivity[activity] == nil || links[activity]?.itemId == item.id { byActivity[activity] = item }
+                carrying[activity, default: []].append(item)
             } else {
                 foreign.append(item)
             }
         }
+        // Activities of this mailbox not linked here (about to be created, moving in, or matched by an item
+        // seen this pass): every item carrying their identity here is found first, so nothing is duplicated
+        // and copies are told apart.
+        let unlinked = result.activities.values.filter {
+            links[$0.id] == nil
+                && (carrying[$0.id] != nil || (!$0.deleted && $0.synchronize && inWindow($0.start ?? $0.due, now: now)))
+        }
+        for item in try await existingItems(of: unlinked, listed: remote.listedFromStart)
+        where !remote.deleted.contains(item.id) {
+            guard let id = item.activityId, !(carrying[id] ?? []).contains(where: { $0.id == item.id }) else {
+                continue
+            }
+            carrying[id, default: []].append(item)
+            result.items[item.id] = item
+        }
+        let (byActivity, copies) = originals(carrying, links: links, remote: remote)
         for id in Set(result.activities.keys).union(links.keys).union(byActivity.keys).sorted() {
             let link = links[id]
             var crm = result.activities[id].map { crmSide($0, now: now) }
@@ -42,8 +61,24 @@ extension MailboxSync {
                 crm = crmSide(moved, now: now, ownedElsewhere: true)
             }
             var exchange: ExchangeSide?
+            var base = link?.base
+            var uncertain: Set<SyncFields.Field> = []
             if let item = byActivity[id] {
                 exchange = exchangeSide(item, carrying: link?.base ?? crm?.fields, now: now)
+                // An update of ours that was never confirmed (its answer lost and the read-back failed too), on
+                // an item that changed since: a field holding what it sent holds our write; any other value may
+                // be ours undone by the user, or ours never applied — a conflict, settled and recorded.
+                if let held = exchange?.fields, var moved = base {
+                    for sent in remote.unconfirmed[id] ?? [] {
+                        for field in sent.changed where held.text(field) == sent.fields.text(field) {
+                            moved.take(field, from: sent.fields)
+                        }
+                        for field in sent.changed where held.text(field) != sent.fields.text(field) {
+                            uncertain.insert(field)
+                        }
+                    }
+                    base = moved
+                }
             } else if let link, !remote.deleted.contains(link.itemId) {
                 // Not reported since the last pass: the item is as we left it.
                 exchange = ExchangeSide(
@@ -56,25 +91,116 @@ extension MailboxSync {
                 )
             }
             var elsewhere: ForeignLink?
-            if link == nil, let crm, !crm.ownedElsewhere, !crm.deleted, crm.synchronize,
+            // Linked in another mailbox, yet this mailbox's now: an ownership move (whatever else the pair plans,
+            // that item goes, since an activity has one link).
+            if link == nil, let crm, !crm.ownedElsewhere,
                 let other = try store.link(activityId: id), other.mailbox.lowercased() != mailbox.lowercased()
             {
-                elsewhere = ForeignLink(mailbox: other.mailbox, itemId: other.itemId)
+                elsewhere = try await previousOwnersItem(other, now: now)
             }
+            if elsewhere == nil, let crm, !crm.ownedElsewhere, let pending = remote.moveOuts[id] {
+                // The old item is judged against this pair's base: an edit made there since still comes along.
+                let old = try await previousOwnersItem(
+                    SyncLink(
+                        activityId: id,
+                        mailbox: pending.mailbox,
+                        folder: FolderKind(crm.kind),
+                        itemId: pending.itemId,
+                        changeKey: nil,
+                        base: base ?? crm.fields,
+                        syncedSeq: 0
+                    ),
+                    now: now
+                )
+                elsewhere = old
+            }
+
             result.pairs.append(
                 PairObservation(
                     crm: crm,
                     exchange: exchange,
-                    base: link?.base,
+                    base: base,
                     linkedItemId: link?.itemId,
-                    linkedElsewhere: elsewhere
+                    linkedElsewhere: elsewhere,
+                    journalled: exchange.flatMap { remote.journalled[$0.itemId] ?? nil },
+                    importing: crm == nil && remote.importing[id] != nil,
+                    rebased: base != link?.base,
+                    uncertain: uncertain
                 )
+            )
+        }
+        for (item, activity) in copies {
+            result.pairs.append(
+                PairObservation(crm: nil, exchange: exchangeSide(item, carrying: nil, now: now), copyOf: activity)
             )
         }
         for item in foreign {
             result.pairs.append(PairObservation(crm: nil, exchange: exchangeSide(item, carrying: nil, now: now)))
         }
         return result
+    }
+
+    /// Items carrying the identity of these activities here (one FindItem per 50 per folder; none in a folder
+    /// this pass listed whole, where every such item was read already).
+    func existingItems(of activities: [Activity], listed: Set<FolderKind>) async throws -> [RemoteItem] {
+        var found: [RemoteItem] = []
+        let byFolder = Dictionary(grouping: activities) { FolderKind(placement($0)) }
+        for folder in FolderKind.allCases where !listed.contains(folder) {
+            for chunk in (byFolder[folder] ?? []).map(\.id).sorted().chunks(of: 50) {
+                found += try await service.find(activityIds: Array(chunk), in: folder)
+            }
+        }
+        return found
+    }
+
+    /// Of the items carrying one identity, the original and the user's copies (SPEC §3): the item with the
+    /// linked ItemId is the original; while the linked item is still there unchanged, every other one is a
+    /// copy; without either, the earliest made is the original (never one already judged a copy).
+    func originals(
+        _ carrying: [String: [RemoteItem]],
+        links: [String: SyncLink],
+        remote: Remote
+    ) -> (
+        originals: [String: RemoteItem], copies: [(RemoteItem, String)]
+    ) {
+        var originals: [String: RemoteItem] = [:]
+        var copies: [(RemoteItem, String)] = []
+        for (activity, items) in carrying.sorted(by: { $0.key < $1.key }) {
+            let link = links[activity]
+            let original: RemoteItem?
+            if let linked = items.first(where: { $0.id == link?.itemId }) {
+                original = linked
+            } else if let link, !remote.deleted.contains(link.itemId) {
+                original = nil
+            } else {
+                original = items.filter { !remote.releasing.contains($0.id) }.min {
+                    ($0.created, $0.id) < ($1.created, $1.id)
+                }
+            }
+            originals[activity] = original
+            for item in items where item.id != original?.id && item.activityId != nil {
+                copies.append((item, activity))
+            }
+        }
+        return (originals, copies)
+    }
+
+    /// The activity's link in its previous owner's mailbox, with that item as it is now (its unsynced Outlook
+    /// edits move along with it). An item the old owner moved since is found by its identity, so the move-out
+    /// takes the item that is there, not its old id.
+    func previousOwnersItem(_ other: SyncLink, now: Date) async throws -> ForeignLink {
+        var previous = ForeignLink(mailbox: other.mailbox, itemId: other.itemId, base: other.base)
+        let service = services(other.mailbox)
+        var item = try await service.read([other.itemId], in: other.folder).first
+        if item == nil {
+            item = try await service.find(activityIds: [other.activityId], in: other.folder)
+                .min { ($0.created, $0.id) < ($1.created, $1.id) }
+        }
+        if let item {
+            previous.itemId = item.id
+            previous.item = exchangeSide(item, carrying: other.base, now: now)
+        }
+        return previous
     }
 
     func crmSide(_ activity: Activity, now: Date, ownedElsewhere: Bool = false) -> CRMSide {

@@ -63,7 +63,7 @@ public final class MailboxSync: Sendable {
         var remote = try await gatherRemote(fromStart: fromStart)
         try checkStop()
         let reconciled = try await reconcileJournal(into: &remote)
-        let observations = try observe(remote: remote, now: now)
+        let observations = try await observe(remote: remote, now: now)
         let plan = SyncPlanner.makePlan(observations.pairs, policy: policy)
         var report = PassReport(mailbox: mailbox, plan: plan, pass: pass, dryRun: dryRun)
         if dryRun { return report }
@@ -81,13 +81,22 @@ public final class MailboxSync: Sendable {
         report.executed = executor.executed
         report.failures = executor.failures
         report.ambiguous = executor.ambiguous
+        if let until = executor.throttledUntil {
+            // Nothing more before the back-off: the cursors stay, so what this pass did not finish is read
+            // and planned again after the wait.
+            report.throttledUntil = until
+            return report
+        }
         try await absorbEchoes(folders: executor.writtenFolders, into: &remote)
         // Only now, with every reported change applied, do the folders move on.
         try store.transaction { tx in
             for (folder, cursor) in remote.cursors.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 try tx.saveCursor(mailbox: mailbox, folder: folder, cursor: cursor)
             }
-            for entry in reconciled { try tx.markJournal(entry, .done, itemId: nil) }
+            // An entry whose pair failed again stays open: its evidence is needed next pass.
+            for entry in reconciled where !executor.failed.contains(entry.activityId ?? "") {
+                try tx.markJournal(entry.id, .done, itemId: nil)
+            }
         }
         return report
     }
@@ -108,15 +117,11 @@ extension MailboxSync {
         if shouldStop() { throw PassStopped() }
     }
 
-    /// An employee whose `sync` was turned off is no longer synced: their items stay in the mailbox,
-    /// unlinked (audited), so turning sync back on re-links them by identity instead of duplicating.
-    public static func release(store: any SyncStore, mailbox: String) throws -> Int {
-        let links = try store.links(mailbox: mailbox)
-        guard !links.isEmpty else { return 0 }
-        try store.transaction { tx in
-            try unlinkAll(links, mailbox: mailbox, reason: "the employee is no longer a sync user", in: tx)
-        }
-        return links.count
+    /// An employee whose `sync` was turned off is no longer synced: their items stay in the mailbox and each
+    /// pair's link, base and the folders' cursors are kept, dormant, so turning sync on again resumes the
+    /// three-way merge (an edit made meanwhile on one side wins without a conflict). Answers how many.
+    public static func dormantLinks(store: any SyncStore, mailbox: String) throws -> Int {
+        try store.links(mailbox: mailbox).count
     }
 
     /// Removes the links (audited) and forgets the folders' cursors: a later first pass lists the folders

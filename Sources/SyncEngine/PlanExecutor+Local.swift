@@ -3,75 +3,48 @@ import Foundation
 import SyncPlanning
 
 extension PlanExecutor {
-    /// Imports an Outlook item as a CRM activity (its identity stamp follows in the plan). A value the
-    /// CRM's rules refuse is audited and reported; the item is read again when the user next changes it.
-    mutating func createLocal(_ action: SyncAction, item itemId: String, kind: ItemKind, fields: SyncFields) throws {
-        guard let remote = observations.items[itemId] else { return }
-        let zone = sync.zone
-        let owner = sync.employee.id
-        let outcome: Result<Activity, RecordRefused> = try store.transaction { tx in
-            let type: ActivityType = kind == .task ? .task : .appointment
-            var activity = Activity(id: "", type: type, subject: fields.subject, owner: owner)
-            activity.origin = .exchange
-            fields.apply(to: &activity, zone: zone)
-            if type == .task && activity.status.isEmpty { activity.status = type.initialStatus }
-            // Attendees that are CRM contacts link the contact and its partner.
-            for email in fields.attendees.map({ SyncFields.attendee($0).email }) {
-                if let contact = try tx.contacts(withEmail: email).first {
-                    activity.contact = activity.contact ?? contact.id
-                    activity.partner = activity.partner ?? contact.partner
-                }
-            }
-            let created: Activity
-            do { created = try tx.addActivity(activity) } catch let refused as RecordRefused {
-                return .failure(refused)
-            }
-            let held = SyncFields(activity: created, zone: zone)
-            try tx.saveLink(
-                SyncLink(
-                    activityId: created.id,
-                    mailbox: mailbox,
-                    folder: remote.folder,
-                    itemId: itemId,
-                    changeKey: remote.version,
-                    base: SyncFields.confirmedBase(previous: nil, crm: held, exchange: fields),
-                    syncedSeq: created.changeSeq ?? 0
-                )
-            )
-            try tx.audit(audit(created.id, item: itemId, action: "create-local", reason: "imported from Outlook"))
-            return .success(created)
+    /// Applies one pair's consecutive local actions in one transaction: a decision made of several (a re-link
+    /// and the restore it brings) lands whole or not at all.
+    mutating func applyLocally(_ actions: [SyncAction]) throws {
+        guard !actions.isEmpty else { return }
+        let done: [SyncAction] = try store.transaction { tx in
+            var done: [SyncAction] = []
+            for action in actions where try applyLocally(action, in: tx) { done.append(action) }
+            return done
         }
-        switch outcome {
-        case .success(let created):
-            imported[itemId] = created.id
-            holds[created.id] = (SyncFields(activity: created, zone: zone), fields)
-            itemKinds[itemId] = kind
-            observations.activities[created.id] = created
-            executed.append(action)
-        case .failure(let refused):
-            failures.append("import \(itemId): \(refused)")
-            try store.transaction { tx in
-                try tx.audit(audit(nil, item: itemId, action: "import-refused", reason: refused.reason))
-            }
-        }
+        executed += done
     }
 
-    mutating func applyLocally(_ action: SyncAction) throws {
+    mutating func applyLocally(_ action: SyncAction, in tx: any SyncStoreTransaction) throws -> Bool {
         let zone = sync.zone
-        let done: Bool = try store.transaction { tx in
+        let read = observations.items  // (a reference, not a copy: the closures below may not touch self)
+        do {
             switch action {
             case .updateLocal(let id, let fields, let changed, let restore):
-                guard var activity = try tx.activity(id) else { return false }
-                fields.apply(to: &activity, zone: zone)
-                if restore { activity.deleted = false }
-                let written: Activity
-                do { written = try tx.writeActivity(activity) } catch let refused as RecordRefused {
-                    try tx.audit(audit(id, action: "update-local-refused", fields: changed, reason: refused.reason))
+                guard let activity = try tx.activity(id) else { return false }
+                let (written, refused) = try Self.writeAccepted(
+                    fields,
+                    changed: changed,
+                    to: activity,
+                    restore: restore,
+                    tx,
+                    zone
+                )
+                if let refused {
+                    // The rest of the item's changes land; these wait for the user's next change of the item.
+                    try tx.audit(
+                        audit(id, action: "update-local-refused", fields: refused.fields, reason: refused.reason)
+                    )
                     failures.append("\(id): Outlook's values refused: \(refused.reason)")
+                }
+                guard let written else {
+                    // Nothing taken, but this version was judged: it is not read again until the user changes it.
+                    try confirm(id, in: tx) { $0.changeKey = read[$0.itemId]?.version ?? $0.changeKey }
                     return false
                 }
                 try confirm(id, crm: SyncFields(activity: written, zone: zone), in: tx) {
                     $0.syncedSeq = written.changeSeq ?? $0.syncedSeq  // our own write is not pending
+                    $0.changeKey = read[$0.itemId]?.version ?? $0.changeKey  // merged as read
                 }
                 try tx.audit(
                     audit(id, action: restore ? "restore-local" : "update-local", fields: changed, winner: "exchange")
@@ -112,7 +85,10 @@ extension PlanExecutor {
                 try tx.audit(audit(id, item: item, action: "relink", reason: "found by its identity"))
             case .setBase(let id, _):
                 let seq = observations.activities[id]?.changeSeq
-                try confirm(id, in: tx) { link in link.syncedSeq = seq ?? link.syncedSeq }
+                try confirm(id, in: tx) { link in
+                    link.syncedSeq = seq ?? link.syncedSeq
+                    link.changeKey = read[link.itemId]?.version ?? link.changeKey
+                }
             case .recordConflict(let conflict):
                 try tx.recordConflict(conflict, mailbox: mailbox)
                 try tx.audit(
@@ -131,6 +107,50 @@ extension PlanExecutor {
             }
             return true
         }
-        if done { executed.append(action) }
+    }
+
+    /// Fields the CRM's rules judge together (an end before its start, a status and its percentage): tried as
+    /// one when a write is refused.
+    static let units: [[SyncFields.Field]] = [[.start, .end, .allDay], [.status, .percentComplete]]
+
+    /// Writes Outlook's values into the activity. When the CRM's rules refuse them, each changed field (or
+    /// unit of fields judged together) is tried on its own and the accepted ones are written: one refused value
+    /// never holds up the others.
+    /// Answers the activity as written (nil: nothing could be) and what was refused.
+    static func writeAccepted(
+        _ fields: SyncFields,
+        changed: [SyncFields.Field],
+        to activity: Activity,
+        restore: Bool,
+        _ tx: any SyncStoreTransaction,
+        _ zone: TimeZone
+    ) throws -> (Activity?, (fields: [SyncFields.Field], reason: String)?) {
+        var whole = activity
+        fields.apply(to: &whole, zone: zone)
+        if restore { whole.deleted = false }
+        let reason: String
+        do { return (try tx.writeActivity(whole), nil) } catch let refused as RecordRefused { reason = refused.reason }
+        var accepted = activity
+        if restore { accepted.deleted = false }
+        var written: Activity?
+        var refusedFields: [SyncFields.Field] = []
+        var groups: [[SyncFields.Field]] = []
+        for field in changed where !groups.contains(where: { $0.contains(field) }) {
+            groups.append(Self.units.first { $0.contains(field) }?.filter(changed.contains) ?? [field])
+        }
+        for group in groups {
+            var values = SyncFields(activity: accepted, zone: zone)
+            for field in group { values.take(field, from: fields) }
+            var candidate = accepted
+            values.apply(to: &candidate, zone: zone)
+            do {
+                written = try tx.writeActivity(candidate)
+                accepted = candidate
+            } catch is RecordRefused {
+                refusedFields += group
+            }
+        }
+        if written == nil && restore { written = try? tx.writeActivity(accepted) }
+        return (written, (refusedFields, reason))
     }
 }

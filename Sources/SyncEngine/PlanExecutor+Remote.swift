@@ -24,11 +24,12 @@ extension PlanExecutor {
                             activityId: $0.activityId,
                             itemId: nil,
                             action: "create",
-                            payload: folder.rawValue
+                            payload: JournalEntry.payload(folder: folder, sent: $0.fields)
                         )
                     }
                 }
-                let outcomes = try await sync.service.create(items, in: folder)
+                let service = sync.service
+                let outcomes = try await send(items.count) { try await service.create(items, in: folder) }
                 for (index, outcome) in outcomes.enumerated() {
                     let item = items[index]
                     guard case .done(let id, let version) = outcome else {
@@ -92,13 +93,32 @@ extension PlanExecutor {
                     )
                 )
             }
-            let outcomes = try await sync.service.update(requests)
+            // Intent first: an update whose confirmation never lands is recognised next pass by what it sent.
+            let journal = try store.transaction { tx in
+                try requests.map {
+                    try tx.journal(
+                        pass: pass,
+                        mailbox: mailbox,
+                        activityId: $0.activityId,
+                        itemId: $0.id,
+                        action: "update",
+                        payload: JournalEntry.payload(folder: FolderKind($0.kind), sent: $0.fields, changed: $0.changed)
+                    )
+                }
+            }
+            let service = sync.service
+            var outcomes = try await send(requests.count) { try await service.update(requests) }
+            try await settleLostAnswers(requests, &outcomes)
             for (index, outcome) in outcomes.enumerated() {
                 let request = requests[index]
+                if outcome != .ambiguous, !outcome.isDone {
+                    try store.transaction { tx in try tx.markJournal(journal[index], .done, itemId: nil) }
+                }
                 switch outcome {
                 case .done(let id, let version):
                     let seq = observations.activities[request.activityId]?.changeSeq
                     try store.transaction { tx in
+                        try tx.markJournal(journal[index], .done, itemId: id)
                         try confirm(request.activityId, exchange: request.fields, in: tx) {
                             $0.itemId = id
                             $0.changeKey = version
@@ -109,14 +129,38 @@ extension PlanExecutor {
                         )
                     }
                     executed.append(batch[index])
-                case .stale where replans < 3:
+                case .stale where replans[request.activityId, default: 0] < 2 && throttledUntil == nil:
                     // Changed in Exchange since we read it: re-read, merge again, retry — never overwrite.
-                    replans += 1
+                    replans[request.activityId, default: 0] += 1
                     try await replan(request.activityId, item: request.id, kind: request.kind)
                 default:
-                    // The base stays: the next pass sees the CRM's change again and sends it again.
-                    try fail(request.activityId, item: request.id, action: "update-remote", outcome)
+                    // The base stays: the next pass sees the CRM's change again and sends it again. A lost
+                    // answer stays open in the journal: the item is judged by what was sent.
+                    try fail(request.activityId, item: request.id, action: "update-remote", outcome) { tx in
+                        if outcome == .ambiguous { try tx.markJournal(journal[index], .ambiguous, itemId: nil) }
+                    }
                 }
+            }
+        }
+    }
+
+    /// Updates whose answer was lost are read back at once: an item holding every value sent (under a new
+    /// version) took the update. The rest stay open, judged next pass by what they sent.
+    mutating func settleLostAnswers(_ requests: [ItemUpdate], _ outcomes: inout [WriteOutcome]) async throws {
+        let lost = outcomes.indices.filter { outcomes[$0] == .ambiguous }
+        guard !lost.isEmpty, throttledUntil == nil else { return }
+        let byFolder = Dictionary(grouping: lost) { FolderKind(requests[$0].kind) }
+        for (folder, indices) in byFolder.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            let read = try await sync.service.read(indices.map { requests[$0].id }, in: folder)
+            let items = Dictionary(read.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            for index in indices {
+                let request = requests[index]
+                guard let item = items[request.id], item.version != request.version,
+                    request.changed.allSatisfy({
+                        item.unkept.contains($0) || item.fields.text($0) == request.fields.text($0)
+                    })
+                else { continue }
+                outcomes[index] = .done(id: item.id, version: item.version)
             }
         }
     }
@@ -138,18 +182,24 @@ extension PlanExecutor {
                     requests.append(ItemRemoval(id: item, cancellations: cancellations))
                     if target == mailbox { writtenFolders.insert(FolderKind(kind(of: item, activity: activity))) }
                 }
-                let outcomes = try await service.remove(requests)
+                let outcomes = try await send(requests.count) { try await service.remove(requests) }
                 for (index, outcome) in outcomes.enumerated() {
                     let removal = removals[index]
+                    let journal = moveOutJournal["\(removal.activity)|\(removal.item)"]
                     // A vanished item is as good as deleted.
                     guard outcome.isDone || outcome == .notFound else {
-                        try fail(removal.activity, item: removal.item, action: "delete-remote", outcome)
+                        try fail(removal.activity, item: removal.item, action: "delete-remote", outcome) { tx in
+                            if let journal, case .refused = outcome { try tx.markJournal(journal, .done, itemId: nil) }
+                        }
                         continue
                     }
                     try store.transaction { tx in
+                        if let journal { try tx.markJournal(journal, .done, itemId: nil) }
                         // Only the link to this very item goes: after an ownership change the activity is
                         // linked elsewhere.
-                        if let link = try tx.link(activityId: removal.activity), link.itemId == removal.item {
+                        if let link = try tx.link(activityId: removal.activity), link.itemId == removal.item,
+                            link.mailbox.lowercased() == target.lowercased()
+                        {
                             try tx.removeLink(activityId: removal.activity)
                         }
                         try tx.audit(
@@ -169,52 +219,100 @@ extension PlanExecutor {
     }
 
     /// Writes this instance's identity on items (imports made this pass, and links whose stamp never
-    /// landed); journalled, so a stamp whose answer is lost is checked next pass.
-    mutating func stamp(_ stamps: [(item: String, activity: String?)]) async throws {
-        var requests: [(stamp: IdentityStamp, folder: FolderKind)] = []
+    /// landed), and takes it off users' copies; journalled, so one that did not land (a lost answer, a
+    /// passing fault, a crash) has its item read and planned again next pass.
+    mutating func stamp(
+        _ stamps: [(item: String, activity: String?)],
+        releases: [(item: String, activity: String)]
+    )
+        async throws
+    {
+        var requests: [(stamp: IdentityStamp, folder: FolderKind, activity: String, journal: Int64?)] = []
         for (item, activity) in stamps {
-            guard let activity = activity ?? imported[item], let read = observations.items[item] else { continue }
-            requests.append(
-                (IdentityStamp(id: item, version: read.version, kind: read.kind, activityId: activity), read.folder)
-            )
+            guard let activity = activity ?? imported[item]?.activity.id, let read = observations.items[item] else {
+                continue
+            }
+            let stamp = IdentityStamp(id: item, version: read.version, kind: read.kind, activityId: activity)
+            requests.append((stamp, read.folder, activity, imported[item]?.journal))
         }
+        for (item, activity) in releases {
+            guard let read = observations.items[item] else { continue }
+            let release = IdentityStamp(id: item, version: read.version, kind: read.kind, activityId: nil)
+            requests.append((release, read.folder, activity, nil))
+        }
+        let service = sync.service
         for chunk in requests.chunks(of: sync.settings.batchSize) {
             try sync.checkStop()
             let batch = Array(chunk)
             let journal = try store.transaction { tx in
                 try batch.map {
-                    try tx.journal(
-                        pass: pass,
-                        mailbox: mailbox,
-                        activityId: $0.stamp.activityId,
-                        itemId: $0.stamp.id,
-                        action: "stamp",
-                        payload: $0.folder.rawValue
-                    )
+                    try $0.journal
+                        ?? tx.journal(
+                            pass: pass,
+                            mailbox: mailbox,
+                            activityId: $0.activity,
+                            itemId: $0.stamp.id,
+                            action: $0.stamp.activityId == nil ? "release" : "stamp",
+                            payload: $0.folder.rawValue
+                        )
                 }
             }
             batch.forEach { writtenFolders.insert($0.folder) }
-            let outcomes = try await sync.service.stamp(batch.map(\.stamp))
+            let outcomes = try await send(batch.count) { try await service.stamp(batch.map(\.stamp)) }
             for (index, outcome) in outcomes.enumerated() {
-                let stamp = batch[index].stamp
+                let (stamp, _, activity, _) = batch[index]
+                let release = stamp.activityId == nil
                 guard case .done(let id, let version) = outcome else {
-                    // A lost answer stays open: the item is read again next pass.
-                    try fail(stamp.activityId, item: stamp.id, action: "stamp-identity", outcome) { tx in
-                        if outcome != .ambiguous { try tx.markJournal(journal[index], .done, itemId: nil) }
+                    // Open unless it can never land: the item is read again next pass and planned again.
+                    try fail(activity, item: stamp.id, action: release ? "release-copy" : "stamp-identity", outcome) {
+                        tx in
+                        if outcome == .notFound || { if case .refused = outcome { true } else { false } }() {
+                            try tx.markJournal(journal[index], .done, itemId: nil)
+                        }
                     }
                     continue
                 }
+                if let pending = imported[stamp.id] {
+                    // The item carries the new activity's id: now the activity is added.
+                    try finishImport(pending, item: id, version: version)
+                    executed.append(.stampIdentity(item: stamp.id, activity: activity))
+                    continue
+                }
                 try store.transaction { tx in
-                    try confirm(stamp.activityId, in: tx) {
-                        $0.itemId = id
-                        $0.changeKey = version
+                    if release {
+                        try tx.audit(
+                            audit(
+                                activity,
+                                item: id,
+                                action: "release-copy",
+                                reason: "a user's copy of \(activity): now the user's own item"
+                            )
+                        )
+                    } else {
+                        try confirm(activity, in: tx) {
+                            $0.itemId = id
+                            $0.changeKey = version
+                        }
+                        try tx.audit(audit(activity, item: id, action: "stamp-identity"))
                     }
                     try tx.markJournal(journal[index], .done, itemId: id)
-                    try tx.audit(audit(stamp.activityId, item: id, action: "stamp-identity"))
                 }
-                executed.append(.stampIdentity(item: stamp.id, activity: stamp.activityId))
+                executed.append(
+                    release
+                        ? .releaseCopy(item: stamp.id, activity: activity)
+                        : .stampIdentity(item: stamp.id, activity: activity)
+                )
             }
         }
+    }
+
+    /// Sends one request, unless Exchange asked for a back-off earlier in the pass: then nothing more goes to
+    /// the mailbox, and the rest is deferred (planned again after the wait).
+    mutating func send(_ count: Int, _ request: () async throws -> [WriteOutcome]) async throws -> [WriteOutcome] {
+        if let until = throttledUntil { return Array(repeating: .throttled(until: until), count: count) }
+        let outcomes = try await request()
+        for case .throttled(let until) in outcomes { throttledUntil = max(throttledUntil ?? until, until) }
+        return outcomes
     }
 
     /// Plans one pair again from a fresh read of its item (the pass's policy and time), and runs that plan.

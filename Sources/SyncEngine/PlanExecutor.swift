@@ -13,17 +13,26 @@ struct PlanExecutor {
     var observations: Observations
     /// What each side of a pair is confirmed to hold, by activity: as read, then as written.
     var holds: [String: (crm: SyncFields?, exchange: SyncFields?)] = [:]
-    /// Activities made by imports in this pass, by the item they came from (for the stamp after them).
-    var imported: [String: String] = [:]
-    /// How many times a stale version has sent a pair back through planning in this pass.
-    var replans = 0
+    /// Imports of this pass waiting for their identity stamps, by the item they come from.
+    var imported: [String: PendingImport] = [:]
+    /// How many times a stale version has sent each pair back through planning in this pass.
+    var replans: [String: Int] = [:]
+    /// Exchange asked for a back-off: no request to the mailbox before then (the rest of the plan waits).
+    var throttledUntil: Date?
     var executed: [SyncAction] = []
     var failures: [String] = []
+    /// Activities with a write that did not happen this pass.
+    var failed: Set<String> = []
     var ambiguous = 0
     /// The class of every item the pass knows, by id.
     var itemKinds: [String: ItemKind] = [:]
     /// Folders this pass wrote to (their echoes are absorbed before the cursor is saved).
     var writtenFolders: Set<FolderKind> = []
+    /// The journal entries of the ownership moves' delete halves, by "activity|item".
+    var moveOutJournal: [String: Int64] = [:]
+    /// Activities moving in from another mailbox: their edits carried from the old item move that link's base,
+    /// so a crash before the move completes does not carry them again over later CRM edits.
+    var movingIn: Set<String> = []
 
     init(sync: MailboxSync, pass: String, now: Date, policy: SyncPolicy, observations: Observations) {
         self.sync = sync
@@ -32,23 +41,54 @@ struct PlanExecutor {
         self.policy = policy
         self.observations = observations
         for pair in observations.pairs {
-            guard let id = pair.crm?.activityId ?? pair.exchange?.activityId else { continue }
-            holds[id] = (pair.crm?.fields, pair.exchange?.fields)
             if let exchange = pair.exchange { itemKinds[exchange.itemId] = exchange.kind }
+            // (A user's copy carries the identity too, but holds nothing of the pair.)
+            guard pair.copyOf == nil, let id = pair.crm?.activityId ?? pair.exchange?.activityId else { continue }
+            holds[id] = (pair.crm?.fields, pair.exchange?.fields)
+            if pair.exchange == nil, let old = pair.linkedElsewhere?.item {
+                // Moving in: what the old owner's item holds is what the pair's (old) link judges against.
+                holds[id]?.exchange = old.fields
+                movingIn.insert(id)
+            }
         }
     }
 
     var store: any SyncStore { sync.store }
     var mailbox: String { sync.mailbox }
 
-    /// Local writes first (in plan order), then identity stamps, the delete halves of ownership moves,
+    /// Local writes first (per pair, in plan order), then identity stamps and copy releases, the delete halves of ownership moves,
     /// creates, updates and deletes, each in batches.
     mutating func execute(_ plan: SyncPlan) async throws {
         var stamps: [(item: String, activity: String?)] = []
+        var releases: [(item: String, activity: String)] = []
         var movesOut: [SyncAction] = []
         var creates: [SyncAction] = []
         var updates: [SyncAction] = []
         var deletes: [SyncAction] = []
+        // The delete halves of ownership moves are journalled before anything else (the re-link that comes
+        // with one moves the activity's only link): until one lands, every pass of this mailbox sends it again.
+        let outs = plan.actions.filter { if case .deleteRemote(_, _, .some, _, _) = $0 { true } else { false } }
+        if !outs.isEmpty {
+            let entries = try store.transaction { tx in
+                try outs.map { action -> (String, Int64) in
+                    guard case .deleteRemote(let activity, let item, let other?, _, _) = action else { return ("", 0) }
+                    let id = try tx.journal(
+                        pass: pass,
+                        mailbox: mailbox,
+                        activityId: activity,
+                        itemId: item,
+                        action: "move-out",
+                        payload: other
+                    )
+                    return ("\(activity)|\(item)", id)
+                }
+            }
+            moveOutJournal.merge(entries) { _, new in new }
+        }
+        // Each pair's local actions land in one transaction (a re-link with the merge it comes with: the link's
+        // version says what was judged, so it must not land without the judgement).
+        var local: [String: [SyncAction]] = [:]
+        var order: [String] = []
         for action in plan.actions {
             switch action {
             case .createRemote: creates.append(action)
@@ -56,12 +96,17 @@ struct PlanExecutor {
             case .deleteRemote(_, _, let other, _, _):
                 if other == nil { deletes.append(action) } else { movesOut.append(action) }
             case .stampIdentity(let item, let activity): stamps.append((item, activity))
+            case .releaseCopy(let item, let activity): releases.append((item, activity))
             case .createLocal(let item, let kind, let fields):
                 try createLocal(action, item: item, kind: kind, fields: fields)
-            default: try applyLocally(action)
+            default:
+                let key = action.subjects.activity ?? action.subjects.item ?? ""
+                if local[key] == nil { order.append(key) }
+                local[key, default: []].append(action)
             }
         }
-        try await stamp(stamps)
+        for key in order { try applyLocally(local[key] ?? []) }
+        try await stamp(stamps, releases: releases)
         try await deleteRemote(movesOut)
         try await createRemote(creates)
         try await updateRemote(updates)
@@ -82,9 +127,9 @@ struct PlanExecutor {
         if let crm { held.crm = crm }
         if let exchange { held.exchange = exchange }
         holds[activity] = held
-        guard var link = try tx.link(activityId: activity), link.mailbox.lowercased() == mailbox.lowercased() else {
-            return
-        }
+        guard var link = try tx.link(activityId: activity),
+            link.mailbox.lowercased() == mailbox.lowercased() || movingIn.contains(activity)
+        else { return }
         if let c = held.crm, let e = held.exchange {
             link.base = SyncFields.confirmedBase(previous: link.base, crm: c, exchange: e)
         }
@@ -150,6 +195,7 @@ struct PlanExecutor {
         case .done: return
         }
         if case .ambiguous = outcome { ambiguous += 1 }
+        if let activity { failed.insert(activity) }
         failures.append("\(activity ?? item ?? "?"): \(action) \(reason)")
         try store.transaction { tx in
             try also(tx)

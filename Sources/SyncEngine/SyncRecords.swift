@@ -1,3 +1,4 @@
+import Foundation
 import SyncPlanning
 
 /// The link of a CRM activity to its Exchange item, with the last-synced base values.
@@ -34,8 +35,10 @@ public struct SyncLink: Sendable, Equatable {
 
 /// One intended remote write, journalled before the request is sent.
 public struct JournalEntry: Sendable, Equatable {
-    /// `intended` (written, request not yet answered), `done`, or `ambiguous` (answer lost: reconcile by identity).
-    public enum State: String, Sendable { case intended, done, ambiguous }
+    /// `intended` (written, request not yet answered), `done`, `ambiguous` (answer lost: reconcile by
+    /// identity), or `held` (an import the CRM's rules refused after its stamp landed: finished when the user
+    /// next changes the item).
+    public enum State: String, Sendable { case intended, done, ambiguous, held }
 
     public var id: Int64
     public var pass: String
@@ -64,6 +67,41 @@ public struct JournalEntry: Sendable, Equatable {
         self.itemId = itemId
         self.state = state
         self.payload = payload
+    }
+}
+
+extension JournalEntry {
+    /// What a create or an update sent: the values, and (updates) the fields written.
+    struct Sent: Codable {
+        var fields: SyncFields
+        var changed: [SyncFields.Field]?
+    }
+
+    /// The payload of a remote write: its folder, and for a create or an update the values sent (a write
+    /// whose answer was lost, or whose confirmation a crash cut off, is judged by them next pass: an item
+    /// holding what we sent holds our write, not a user's edit).
+    public static func payload(
+        folder: FolderKind,
+        sent: SyncFields? = nil,
+        changed: [SyncFields.Field]? = nil
+    ) -> String {
+        guard let sent, let json = try? JSONEncoder().encode(Sent(fields: sent, changed: changed)) else {
+            return folder.rawValue
+        }
+        return folder.rawValue + "\n" + String(decoding: json, as: UTF8.self)
+    }
+
+    /// The folder the write went to (entries from before the payload held more than the folder included).
+    public var folder: FolderKind {
+        FolderKind(rawValue: String((payload ?? "").prefix { $0 != "\n" })) ?? .tasks
+    }
+
+    /// The values a create or an update sent, and the fields an update wrote (nil: all of them).
+    public var sent: (fields: SyncFields, changed: [SyncFields.Field]?)? {
+        guard let payload, let newline = payload.firstIndex(of: "\n"),
+            let sent = try? JSONDecoder().decode(Sent.self, from: Data(payload[payload.index(after: newline)...].utf8))
+        else { return nil }
+        return (sent.fields, sent.changed)
     }
 }
 

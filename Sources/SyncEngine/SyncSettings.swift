@@ -77,6 +77,8 @@ public struct PassReport: Sendable, Equatable {
     public var failures: [String] = []
     /// Writes whose answer was lost (reconciled next pass).
     public var ambiguous: Int = 0
+    /// Exchange asked for a back-off: no request to the mailbox before then (the pass stopped sending).
+    public var throttledUntil: Date?
     /// Planned only (`--dry-run`): nothing was executed.
     public var dryRun = false
 

@@ -46,6 +46,8 @@ public protocol SyncStoreTransaction {
     @discardableResult func writeActivity(_ activity: Activity) throws -> Activity
     /// Adds an imported activity (an empty id gets the next free one); `RecordRefused` when refused.
     func addActivity(_ activity: Activity) throws -> Activity
+    /// Takes the next free activity id for an import (its stamp goes out before the activity is added).
+    func reserveActivityId() throws -> String
     func contacts(withEmail email: String) throws -> [Contact]
 }
 

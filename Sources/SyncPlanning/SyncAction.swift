@@ -93,6 +93,9 @@ public enum SyncAction: Sendable, Equatable, CustomStringConvertible {
     case recordConflict(SyncConflict)
     /// Left alone on purpose (counted for `status`).
     case skip(item: String, reason: String)
+    /// A user's copy of a synced item: this instance's identity comes off it, and it is then the user's own
+    /// item (the import rule decides whether it comes into the CRM).
+    case releaseCopy(item: String, activity: String)
 
     public var description: String {
         switch self {
@@ -117,6 +120,7 @@ public enum SyncAction: Sendable, Equatable, CustomStringConvertible {
             return
                 "conflict \(c.activityId) \(c.field.rawValue): crm=\(c.crmValue ?? "null") exchange=\(c.exchangeValue ?? "null") → \(c.winner.rawValue) (\(c.policy.rawValue))"
         case .skip(let item, let reason): return "skip \(item): \(reason)"
+        case .releaseCopy(let item, let activity): return "release-copy \(item) (a copy of \(activity))"
         }
     }
 
@@ -132,6 +136,7 @@ public enum SyncAction: Sendable, Equatable, CustomStringConvertible {
             .relink(let activity, let item):
             return (activity, item)
         case .stampIdentity(let item, let activity): return (activity, item)
+        case .releaseCopy(let item, let activity): return (activity, item)
         case .createLocal(let item, _, _), .skip(let item, _): return (nil, item)
         case .recordConflict(let conflict): return (conflict.activityId, nil)
         }
@@ -150,7 +155,7 @@ public enum SyncAction: Sendable, Equatable, CustomStringConvertible {
     /// Whether the action writes to Exchange.
     public var isRemoteWrite: Bool {
         switch self {
-        case .createRemote, .updateRemote, .deleteRemote, .stampIdentity: return true
+        case .createRemote, .updateRemote, .deleteRemote, .stampIdentity, .releaseCopy: return true
         default: return false
         }
     }

@@ -104,19 +104,44 @@ public struct PairObservation: Sendable, Equatable {
     public var linkedItemId: String?
     /// The activity is linked to an item in another mailbox: its previous owner's (an ownership move).
     public var linkedElsewhere: ForeignLink?
+    /// The item is a user's copy of the activity's item (it carries the identity, and another item is the
+    /// original: the linked one, else the earliest made).
+    public var copyOf: String?
+    /// The item is one this instance created whose answer was lost (found by the journalled identity): the
+    /// values that create sent. It is linked with them as its base, so a user's edit made since is theirs.
+    public var journalled: SyncFields?
+    /// The item carries the id of an import whose stamp went out but whose activity was never added (a crash,
+    /// a lost answer): the import finishes under that id.
+    public var importing: Bool
+    /// The base was moved by a write of ours confirmed only now (its answer lost, or a crash before its
+    /// bookkeeping): saved even when nothing else changes.
+    public var rebased: Bool
+    /// Fields whose base is unknown: an update of ours whose answer was lost, on an item that changed since
+    /// and does not hold what was sent. A difference there is a conflict, settled by the policy and recorded.
+    public var uncertain: Set<SyncFields.Field>
 
     public init(
         crm: CRMSide?,
         exchange: ExchangeSide?,
         base: SyncFields? = nil,
         linkedItemId: String? = nil,
-        linkedElsewhere: ForeignLink? = nil
+        linkedElsewhere: ForeignLink? = nil,
+        copyOf: String? = nil,
+        journalled: SyncFields? = nil,
+        importing: Bool = false,
+        rebased: Bool = false,
+        uncertain: Set<SyncFields.Field> = []
     ) {
         self.crm = crm
         self.exchange = exchange
         self.base = base
         self.linkedItemId = linkedItemId
         self.linkedElsewhere = linkedElsewhere
+        self.copyOf = copyOf
+        self.journalled = journalled
+        self.importing = importing
+        self.rebased = rebased
+        self.uncertain = uncertain
     }
 }
 
@@ -124,10 +149,16 @@ public struct PairObservation: Sendable, Equatable {
 public struct ForeignLink: Sendable, Equatable {
     public var mailbox: String
     public var itemId: String
+    /// The pair's base there.
+    public var base: SyncFields?
+    /// The item there as read this pass (nil: gone, or not read): its unsynced Outlook edits move along.
+    public var item: ExchangeSide?
 
-    public init(mailbox: String, itemId: String) {
+    public init(mailbox: String, itemId: String, base: SyncFields? = nil, item: ExchangeSide? = nil) {
         self.mailbox = mailbox
         self.itemId = itemId
+        self.base = base
+        self.item = item
     }
 }
 

@@ -15,6 +15,19 @@ public enum SyncPlanner {
 
     /// Plans one pair.
     public static func plan(_ pair: PairObservation, policy: SyncPolicy) -> [SyncAction] {
+        if let original = pair.copyOf, let copy = pair.exchange {
+            // Two items carry one identity: this one is the user's copy, and becomes the user's own.
+            return [.releaseCopy(item: copy.itemId, activity: original)]
+        }
+        if let sent = pair.journalled, pair.base == nil, let crm = pair.crm, let item = pair.exchange {
+            // Our create did happen (its answer was lost): linked as created, then planned as a linked pair.
+            var linked = pair
+            linked.base = sent
+            linked.linkedItemId = item.itemId
+            // (Not linked here when the activity has moved to another mailbox meanwhile: it only goes.)
+            let relink: [SyncAction] = crm.ownedElsewhere ? [] : [.relink(activity: crm.activityId, item: item.itemId)]
+            return relink + planLinked(linked, policy: policy)
+        }
         if pair.base != nil { return planLinked(pair, policy: policy) }
         return planUnlinked(pair, policy: policy)
     }
@@ -24,17 +37,45 @@ public enum SyncPlanner {
     private static func planLinked(_ pair: PairObservation, policy: SyncPolicy) -> [SyncAction] {
         guard let base = pair.base else { return [] }
         var actions: [SyncAction] = []
-        let crm = pair.crm
         let exchange = pair.exchange
-        let activityId = crm?.activityId ?? exchange?.activityId ?? ""
-        // The activity moved to another employee's mailbox: this copy goes (its delete loses nothing).
-        if let crm, crm.ownedElsewhere {
-            guard let exchange else { return [.unlink(activity: activityId)] }
-            return [removal(crm, item: exchange.itemId, reason: crm.deleted ? .deleted : .ownerChanged, policy)]
+        let activityId = pair.crm?.activityId ?? exchange?.activityId ?? ""
+        // The delete half of an ownership move that has not landed yet: sent again, after what was edited
+        // there meanwhile comes into the CRM.
+        var crm = pair.crm
+        if var moving = crm, !moving.ownedElsewhere, let previous = pair.linkedElsewhere {
+            if let old = previous.item, let oldBase = previous.base, !moving.deleted {
+                let carried = carryOver(crm: moving, from: old, base: oldBase, policy: policy)
+                actions += carried.actions
+                moving.fields = carried.merged
+                crm = moving
+            }
+            actions.append(moveOut(moving, previous))
         }
         // An Outlook move (or a lost link) shows the same identity under a new ItemId: re-link, then merge.
         if let exchange, let linked = pair.linkedItemId, exchange.itemId != linked {
             actions.append(.relink(activity: activityId, item: exchange.itemId))
+        }
+        // The activity moved to another employee's mailbox: this item goes (its delete loses nothing: an
+        // Outlook edit not yet synced comes into the CRM first, and from there into the new owner's item).
+        if let crm, crm.ownedElsewhere {
+            guard let exchange else { return [.unlink(activity: activityId)] }
+            guard crm.deleted else {
+                let carried = carryOver(crm: crm, from: exchange, base: base, policy: policy).actions
+                return actions + carried + [removal(crm, item: exchange.itemId, reason: .ownerChanged, policy)]
+            }
+            guard exchange.fields != base else {
+                return actions + [removal(crm, item: exchange.itemId, reason: .deleted, policy)]
+            }
+            // Edit beats delete: the old owner's edit brings the activity back (into its new owner's mailbox).
+            return actions + [
+                .updateLocal(
+                    activity: crm.activityId,
+                    fields: exchange.fields,
+                    changed: exchange.fields.changedFields(from: crm.fields),
+                    restore: true
+                ),
+                removal(crm, item: exchange.itemId, reason: .ownerChanged, policy),
+            ]
         }
         // Linked by its ItemId but without our identity (a stamp that never landed): stamp it again.
         if let exchange, exchange.activityId == nil {
@@ -44,9 +85,11 @@ public enum SyncPlanner {
         let crmChanged = crm.map { $0.fields != base } ?? false
         let exchangeChanged = exchange.map { $0.fields != base } ?? false
 
-        // Synchronisation turned off on a linked activity: its item goes.
+        // Synchronisation turned off on a linked activity: its item goes (an Outlook edit not yet synced comes
+        // into the CRM first).
         if let crm, !crm.deleted, !crm.synchronize {
             if let exchange {
+                actions += carryOver(crm: crm, from: exchange, base: base, policy: policy).actions
                 actions.append(removal(crm, item: exchange.itemId, reason: .unsynchronized, policy))
             } else {
                 actions.append(.unlink(activity: activityId))
@@ -58,15 +101,12 @@ public enum SyncPlanner {
             actions.append(.unlink(activity: activityId))
         case (true, .some(let item)):
             if exchangeChanged || policy.restoreDeletes, let crm {
-                // Edit beats delete: the Outlook edit brings the activity back.
-                actions.append(
-                    .updateLocal(
-                        activity: crm.activityId,
-                        fields: item.fields,
-                        changed: item.fields.changedFields(from: crm.fields),
-                        restore: true
-                    )
-                )
+                // Edit beats delete: the Outlook edit brings the activity back, merged with what the CRM
+                // changed before it deleted the activity.
+                var restored = crm
+                restored.deleted = false
+                actions.append(.updateLocal(activity: crm.activityId, fields: crm.fields, changed: [], restore: true))
+                actions += merge(crm: restored, exchange: item, base: base, policy: policy)
             } else {
                 actions.append(
                     .deleteRemote(
@@ -81,8 +121,9 @@ public enum SyncPlanner {
         case (false, nil):
             guard let crm else { break }
             if crmChanged || policy.restoreDeletes {
-                // Edit beats delete: the CRM edit re-creates the item (same identity).
-                actions.append(create(crm, policy))
+                // Edit beats delete: the CRM edit re-creates the item (same identity). The link to the deleted
+                // item goes first: should the create fail, the next pass still knows there is none.
+                actions += [.unlink(activity: crm.activityId), create(crm, policy)]
             } else if policy.remoteDelete == .unlink {
                 actions.append(.unlink(activity: crm.activityId))
             } else {
@@ -90,7 +131,14 @@ public enum SyncPlanner {
             }
         case (false, .some(let item)):
             guard let crm else { break }
-            actions += merge(crm: crm, exchange: item, base: base, policy: policy)
+            actions += merge(
+                crm: crm,
+                exchange: item,
+                base: base,
+                policy: policy,
+                rebased: pair.rebased,
+                uncertain: pair.uncertain
+            )
         }
         return actions
     }
@@ -105,12 +153,22 @@ public enum SyncPlanner {
             guard !crm.deleted, crm.synchronize, !crm.ownedElsewhere else { return [] }
             if let previous = pair.linkedElsewhere {
                 // A new organizer or assignee: out of the previous owner's mailbox, into this one (linked
-                // items stay linked whatever their date, so the window does not apply).
-                return [moveOut(crm, previous), create(crm, policy)]
+                // items stay linked whatever their date, so the window does not apply). An edit made in the
+                // old owner's Outlook and not yet synced comes along.
+                guard let item = previous.item, let base = previous.base else {
+                    return [moveOut(crm, previous), create(crm, policy)]
+                }
+                let carried = carryOver(crm: crm, from: item, base: base, policy: policy)
+                var moved = crm
+                moved.fields = carried.merged
+                return carried.actions + [moveOut(crm, previous), create(moved, policy)]
             }
             guard crm.inWindow else { return [] }
             return [create(crm, policy)]
         case (nil, .some(let item)):
+            if item.activityId != nil && pair.importing {
+                return [.createLocal(item: item.itemId, kind: item.kind, fields: item.fields)]
+            }
             if let activity = item.activityId {
                 // Ours by identity, but the CRM has no such activity: never guessed away.
                 return [.skip(item: item.itemId, reason: "carries activity \(activity), which the CRM does not have")]
@@ -129,13 +187,37 @@ public enum SyncPlanner {
             ]
         case (.some(let crm), .some(let item)):
             if crm.ownedElsewhere {
-                // A copy left in the previous owner's mailbox.
-                return [removal(crm, item: item.itemId, reason: crm.deleted ? .deleted : .ownerChanged, policy)]
+                // Not linked here, and the activity lives in another mailbox: someone's copy of it (an
+                // attendee's, a delegate's, a user's copy across mailboxes). Never re-linked nor deleted.
+                return [.skip(item: item.itemId, reason: "a copy of \(crm.activityId), which lives in another mailbox")]
             }
-            // Matched by identity without a link (bookkeeping lost, or an ambiguous create): re-link.
-            var actions: [SyncAction] = pair.linkedElsewhere.map { [moveOut(crm, $0)] } ?? []
+            // Matched by identity without a link (bookkeeping lost, or an item in the new owner's mailbox
+            // already): re-link.
+            var actions: [SyncAction] = []
+            var crm = crm
+            if let previous = pair.linkedElsewhere {
+                // Its old owner's item goes; an edit made there and not yet synced comes along first.
+                if let old = previous.item, let oldBase = previous.base {
+                    let carried = carryOver(crm: crm, from: old, base: oldBase, policy: policy)
+                    actions += carried.actions
+                    crm.fields = carried.merged
+                }
+                actions.append(moveOut(crm, previous))
+            }
             actions.append(.relink(activity: crm.activityId, item: item.itemId))
-            if crm.deleted && policy.restoreDeletes {
+            if crm.deleted {
+                // Not linked, yet carrying the identity of a deleted activity: the user restored the item after
+                // a pass deleted the pair (from Deleted Items, or moved back into a synced folder). It brings
+                // its activity back, whichever side deleted it. (Edits carried from an old owner's item come
+                // back with it; the restored item is then merged like any unlinked match.)
+                if actions.contains(where: { if case .updateLocal = $0 { true } else { false } }) {
+                    var restored = crm
+                    restored.deleted = false
+                    return actions + [
+                        .updateLocal(activity: crm.activityId, fields: crm.fields, changed: [], restore: true)
+                    ]
+                        + merge(crm: restored, exchange: item, base: nil, policy: policy)
+                }
                 return actions + [
                     .updateLocal(
                         activity: crm.activityId,
@@ -145,11 +227,11 @@ public enum SyncPlanner {
                     )
                 ]
             }
-            if crm.deleted || !crm.synchronize {
-                return actions + [
-                    removal(crm, item: item.itemId, reason: crm.deleted ? .deleted : .unsynchronized, policy)
-                ]
+            if !crm.synchronize {
+                return actions + [removal(crm, item: item.itemId, reason: .unsynchronized, policy)]
             }
+            // Without a base, every difference is a conflict, settled by the policy and recorded (the item may
+            // be a user's copy of any age).
             return actions + merge(crm: crm, exchange: item, base: nil, policy: policy)
         }
     }
@@ -186,13 +268,42 @@ public enum SyncPlanner {
 
     // MARK: - Three-way merge
 
+    /// What an item about to leave (its activity has a new owner) holds that the CRM does not: its fields
+    /// changed since the base come into the CRM (conflicts settled by the policy). The merged values, and the
+    /// actions that record them.
+    static func carryOver(
+        crm: CRMSide,
+        from item: ExchangeSide,
+        base: SyncFields,
+        policy: SyncPolicy
+    ) -> (
+        merged: SyncFields, actions: [SyncAction]
+    ) {
+        let actions = merge(crm: crm, exchange: item, base: base, policy: policy).filter {
+            switch $0 {
+            case .recordConflict, .updateLocal: return true
+            default: return false
+            }
+        }
+        var merged = crm.fields
+        for case .updateLocal(_, let fields, _, _) in actions { merged = fields }
+        return (merged, actions)
+    }
+
     /// What attendees see of a meeting: an update of these sends them meeting mail (under `send_invitations: all`).
     static let attendeeVisible: Set<SyncFields.Field> = [
         .subject, .information, .start, .end, .allDay, .location, .attendees,
     ]
 
     /// Merges field by field; without a base every differing field counts as changed on both sides.
-    static func merge(crm: CRMSide, exchange: ExchangeSide, base: SyncFields?, policy: SyncPolicy) -> [SyncAction] {
+    static func merge(
+        crm: CRMSide,
+        exchange: ExchangeSide,
+        base: SyncFields?,
+        policy: SyncPolicy,
+        rebased: Bool = false,
+        uncertain: Set<SyncFields.Field> = []
+    ) -> [SyncAction] {
         var merged = crm.fields
         var conflicts: [SyncAction] = []
         for field in SyncFields.Field.allCases {
@@ -200,9 +311,10 @@ public enum SyncPlanner {
             let e = exchange.fields.text(field)
             guard c != e else { continue }
             let b = base?.text(field)
-            if base != nil && c == b {
+            let known = base != nil && !uncertain.contains(field)
+            if known && c == b {
                 merged.take(field, from: exchange.fields)  // only Exchange changed it
-            } else if base != nil && e == b {
+            } else if known && e == b {
                 continue  // only the CRM changed it
             } else {
                 let winner = winner(crm: crm, exchange: exchange, policy: policy)
@@ -241,7 +353,7 @@ public enum SyncPlanner {
         if !toCRM.isEmpty {
             actions.append(.updateLocal(activity: crm.activityId, fields: merged, changed: toCRM, restore: false))
         }
-        if toExchange.isEmpty && toCRM.isEmpty && base != merged {
+        if toExchange.isEmpty && toCRM.isEmpty && (base != merged || rebased) {
             actions.append(.setBase(activity: crm.activityId, fields: merged))
         }
         // The attendees' answers come from the organizer's item as they are: Exchange's alone.

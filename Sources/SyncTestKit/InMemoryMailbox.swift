@@ -21,6 +21,11 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
         public var isRecurring = false
         public var lastModified: String
         public var responses: [String: AttendeeResponse] = [:]
+        /// When the item was made (`DateTimeCreated`): kept by moves and restores, new on a copy.
+        public var created = ""
+        /// A tag the mailbox carries along through moves and restores and never shows the engine (a
+        /// simulation follows a user's item through its life with it).
+        public var lineage: String?
     }
 
     public let address: String
@@ -56,6 +61,9 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
 
     /// Every item, by id.
     public var snapshot: [String: Item] { lock.withLock { items } }
+
+    /// The items in Deleted Items, by id.
+    public var deletedSnapshot: [String: Item] { lock.withLock { deleted } }
 
     // MARK: - Reads
 
@@ -121,6 +129,7 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
             hasCategory: item.categories.contains { $0.caseInsensitiveCompare(category) == .orderedSame },
             isRecurring: item.isRecurring,
             lastModified: item.lastModified,
+            created: item.created,
             responses: item.responses
         )
     }
@@ -176,7 +185,7 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
             stamps.map { stamp in
                 change(stamp.id, version: stamp.version) { item in
                     item.activityId = stamp.activityId
-                    item.instance = instance
+                    item.instance = stamp.activityId == nil ? nil : instance
                 }
             }
         }
@@ -219,13 +228,15 @@ extension InMemoryMailbox {
     fileprivate func insert(_ item: Item) -> Item {
         var new = item
         new.id = nextId("item")
+        if new.created.isEmpty { new.created = CRMTime.format(clock()) }
         touch(&new)
         return new
     }
 
-    fileprivate func removeItem(_ id: String) {
+    /// Takes an item out of its folder: into Deleted Items, or (a move) nowhere, as it lives on elsewhere.
+    fileprivate func removeItem(_ id: String, intoDeletedItems: Bool = true) {
         guard let item = items.removeValue(forKey: id) else { return }
-        deleted[id] = item
+        if intoDeletedItems { deleted[id] = item }
         record(id, in: item.folder)
     }
 
@@ -238,7 +249,8 @@ extension InMemoryMailbox {
         fields: SyncFields,
         categories: [String] = [],
         activityId: String? = nil,
-        instance: String? = nil
+        instance: String? = nil,
+        lineage: String? = nil
     ) -> String {
         lock.withLock {
             insert(
@@ -251,7 +263,8 @@ extension InMemoryMailbox {
                     activityId: activityId,
                     instance: instance,
                     categories: categories,
-                    lastModified: ""
+                    lastModified: "",
+                    lineage: lineage
                 )
             ).id
         }
@@ -274,7 +287,7 @@ extension InMemoryMailbox {
     public func userMove(_ id: String, to folder: FolderKind) -> String? {
         lock.withLock {
             guard let item = items[id] else { return nil }
-            removeItem(id)
+            removeItem(id, intoDeletedItems: false)
             var moved = item
             moved.folder = folder
             return insert(moved).id
@@ -286,6 +299,29 @@ extension InMemoryMailbox {
     public func userRestore(_ id: String) -> String? {
         lock.withLock { deleted.removeValue(forKey: id).map { insert($0).id } }
     }
+
+    /// Copies an item as Outlook's copy does, here or into another mailbox: a new id and a new creation
+    /// time, every property (this instance's identity too) kept.
+    @discardableResult
+    public func userCopy(_ id: String, into target: InMemoryMailbox? = nil, lineage: String? = nil) -> String? {
+        guard var copy = lock.withLock({ items[id] }) else { return nil }
+        copy.created = ""
+        copy.lineage = lineage
+        let destination = target ?? self
+        return destination.lock.withLock { destination.insert(copy).id }
+    }
+
+    /// Sets an item's categories as a user would.
+    public func userSetCategories(_ id: String, _ categories: [String]) {
+        lock.withLock {
+            guard var item = items[id] else { return }
+            item.categories = categories
+            touch(&item)
+        }
+    }
+
+    /// Tags an item for a simulation (no change the engine can see).
+    public func setLineage(_ id: String, _ lineage: String) { lock.withLock { items[id]?.lineage = lineage } }
 
     /// The server changes the version without a user (the calendar assistant, retention, a device's sync).
     public func serverTouch(_ id: String) {

@@ -77,6 +77,12 @@ extension InMemoryStore {
             return try writeActivity(new)
         }
 
+        func reserveActivityId() throws -> String {
+            while state.activities["A\(state.nextActivity)"] != nil { state.nextActivity += 1 }
+            defer { state.nextActivity += 1 }
+            return "A\(state.nextActivity)"
+        }
+
         func contacts(withEmail email: String) throws -> [Contact] {
             state.contacts.values.filter { $0.email?.lowercased() == email.lowercased() }.sorted { $0.id < $1.id }
         }

@@ -98,12 +98,13 @@ enum SyncRun {
         if failed > 0 { throw ExitCode(3) }
     }
 
-    /// Employees whose sync was turned off: their items stay in the mailbox, unlinked.
+    /// Employees whose sync was turned off: their items stay in the mailbox, their links dormant.
     static func release(_ store: Store, _ employees: [Employee]) -> [String] {
         employees.filter { !$0.sync && $0.mailbox != nil }.compactMap { employee in
-            let released = (try? MailboxSync.release(store: store, mailbox: employee.mailbox!)) ?? 0
-            return released > 0
-                ? "\(employee.mailbox!): no longer a sync user; \(released) items left in place, unlinked" : nil
+            let dormant = (try? MailboxSync.dormantLinks(store: store, mailbox: employee.mailbox!)) ?? 0
+            return dormant > 0
+                ? "\(employee.mailbox!): not a sync user; \(dormant) items left in place, their links kept dormant"
+                : nil
         }
     }
 

@@ -1,0 +1,161 @@
+import ActivityModel
+import Foundation
+import SyncEngine
+import SyncPlanning
+import SyncTestKit
+
+extension SimWorld {
+    /// The invariants of a settled world (issue 10): identity, convergence, no lost edit, no item left
+    /// behind; with the back-off violations seen on the way.
+    func invariants() -> [String] {
+        var problems = violations
+        let state = store.snapshot
+        for m in mailboxes.indices { problems += identityAndConvergence(m, state) }
+        problems += lostEdits(state)
+        return problems
+    }
+
+    /// Whether the CRM's rules refuse the item's values (its updates are held back, audited).
+    static func refused(_ fields: SyncFields) -> Bool { fields.subject.trimmingCharacters(in: .whitespaces).isEmpty }
+
+    func identityAndConvergence(_ m: Int, _ state: InMemoryStore.State) -> [String] {
+        var problems: [String] = []
+        let employee = "E\(m + 1)"
+        let items = mailboxes[m].snapshot.values.sorted { $0.id < $1.id }
+        let ours = items.filter { $0.instance == Self.instance && $0.activityId != nil }
+        let byActivity = Dictionary(grouping: ours) { $0.activityId! }
+        for activity in state.activities.values.sorted(by: { $0.id < $1.id })
+        where activity.type.isSynchronisable && activity.mailboxEmployee == employee {
+            let carrying = byActivity[activity.id] ?? []
+            guard !activity.deleted && activity.synchronize else {
+                // (An item the user restored or copied may stay: seen while the activity lived elsewhere, it is
+                // another person's copy, never deleted as a stray.)
+                let left = carrying.filter { !userKept.contains($0.lineage ?? "") }
+                if !left.isEmpty {
+                    problems.append(
+                        "deleted or unsynchronized activity keeps its item | m\(m): \(activity.deleted ? "deleted" : "unsynchronized") \(activity.id) still has items \(left.map(\.id))"
+                    )
+                }
+                continue
+            }
+            guard carrying.count == 1, let item = carrying.first else {
+                problems.append(
+                    "not one item per activity | m\(m): \(activity.id) has \(carrying.count) items \(carrying.map(\.id))"
+                )
+                continue
+            }
+            if state.links[activity.id]?.itemId != item.id {
+                problems.append(
+                    "link points elsewhere | m\(m): \(activity.id) is linked to \(state.links[activity.id]?.itemId ?? "nothing"), not \(item.id)"
+                )
+            }
+            var held = item.fields
+            let crm = SyncFields(activity: activity, zone: Self.zone)
+            if item.kind == .calendarItem { held.status = crm.status }
+            if Self.refused(held) {
+                let audited = state.audit.contains { $0.action.hasSuffix("refused") && $0.activityId == activity.id }
+                if !audited {
+                    problems.append(
+                        "refusal not audited | m\(m): \(activity.id)'s refused Outlook values are not audited"
+                    )
+                }
+            } else if held != crm {
+                problems.append(
+                    "pair differs | m\(m): \(activity.id) differs in \(crm.changedFields(from: held).map(\.rawValue)): "
+                        + crm.changedFields(from: held).map {
+                            "CRM \(crm.text($0) ?? "nil") / Outlook \(held.text($0) ?? "nil")"
+                        }
+                        .joined(separator: ", ")
+                )
+            }
+        }
+        for item in ours where !userKept.contains(item.lineage ?? "") {
+            guard let activity = state.activities[item.activityId!] else {
+                // An import held by the CRM's rules (its stamp landed first) is audited, and finishes later.
+                if Self.refused(item.fields) && state.audit.contains(where: { $0.action == "import-refused" }) {
+                    continue
+                }
+                problems.append(
+                    "item of an unknown activity | m\(m): item \(item.id) carries \(item.activityId!), which the CRM does not have"
+                )
+                continue
+            }
+            if activity.mailboxEmployee != employee {
+                problems.append(
+                    "item left in the previous owner's mailbox | m\(m): item \(item.id) of \(activity.id) left behind (\(activity.id) is \(activity.mailboxEmployee)'s)"
+                )
+            }
+        }
+        for item in items where item.activityId == nil || item.instance != Self.instance {
+            if item.categories.contains("CRM") && !item.isRecurring && !Self.refused(item.fields) {
+                problems.append(
+                    "category item never imported | m\(m): Outlook item \(item.id) (\(item.lineage ?? "-")) with the category was never imported"
+                )
+            }
+        }
+        return problems
+    }
+
+    /// The activity a user's record is about now: the CRM's id; or the identity of the item with that
+    /// lineage (a live one only in the mailbox its activity lives in: elsewhere it is a copy the user kept,
+    /// not synced), else of its deleted self, else the identity it carried then.
+    func activity(of record: SimRecord) -> String? {
+        switch record.side {
+        case .pass: return nil
+        case .crm(let id): return id
+        case .outlook(let m, let lineage):
+            if let live = mailboxes[m].snapshot.values.filter({ $0.lineage == lineage }).min(by: { $0.id < $1.id }) {
+                guard live.instance == Self.instance, let id = live.activityId else { return nil }
+                let owner = store.snapshot.activities[id]?.mailboxEmployee
+                return owner == "E\(m + 1)" ? id : nil
+            }
+            let gone = mailboxes[m].deletedSnapshot.values.filter { $0.lineage == lineage }.max { $0.id < $1.id }
+            if let gone, gone.instance == Self.instance, let id = gone.activityId { return id }
+            return copies.contains(lineage) ? nil : record.carried
+        }
+    }
+
+    /// Every edit is on both sides, recorded as a conflict, overwritten by a later edit of the field, or
+    /// undone by a later delete that stands.
+    func lostEdits(_ state: InMemoryStore.State) -> [String] {
+        var problems: [String] = []
+        let owners = log.map { activity(of: $0) }
+        for (index, record) in log.enumerated() {
+            guard !record.weak, let field = record.field, let id = owners[index], let activity = state.activities[id]
+            else {
+                continue
+            }
+            if record.field == .subject && (record.value ?? "").isEmpty { continue }  // refused by the CRM
+            if !activity.synchronize { continue }
+            let later = log[(index + 1)...].enumerated().filter { owners[index + 1 + $0.offset] == id }.map(\.element)
+            if later.contains(where: { $0.field == field }) { continue }
+            // The user deleted the item holding the edit afterwards: that version was thrown away.
+            if later.contains(where: { $0.field == nil && $0.side == record.side }) { continue }
+            // Edits of one side since the last pass that could have synced them, ending where they started,
+            // changed nothing to sync.
+            let m = record.side.mailbox { self.employeeIndex(state.activities[$0]?.mailboxEmployee ?? "E1") }
+            let lastPass = log[..<index].lastIndex { if case .pass(m) = $0.side { true } else { false } } ?? -1
+            let first = log[(lastPass + 1)...index].first { $0.side == record.side && $0.field == field }
+            if let first, first.before == record.value { continue }
+            if activity.deleted {
+                if !later.contains(where: { $0.field == nil }) {
+                    problems.append(
+                        "edit lost to a delete | \(id): deleted, though its edit of \(field.rawValue) (step \(record.seq)) came after every delete"
+                    )
+                }
+                continue
+            }
+            let value = SyncFields(activity: activity, zone: Self.zone).text(field)
+            if value == record.value { continue }
+            let conflicted = state.conflicts.contains { conflict, _ in
+                conflict.activityId == id && conflict.field == field
+                    && (conflict.crmValue == record.value || conflict.exchangeValue == record.value)
+            }
+            if conflicted { continue }
+            problems.append(
+                "lost \(record.side.name) edit | \(id): lost edit of \(field.rawValue) to \(record.value ?? "nil") (\(record.side)); the CRM holds \(value ?? "nil")"
+            )
+        }
+        return problems
+    }
+}
