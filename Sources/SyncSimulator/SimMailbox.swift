@@ -28,7 +28,7 @@ struct SimMailbox: MailboxService {
     }
 
     func create(_ items: [NewItem], in folder: FolderKind) async throws -> [WriteOutcome] {
-        try await writeRequest("create", items, id: { _ in nil }) { try await inner.create($0, in: folder) }
+        try await writeRequest("create", items, id: \.noItem) { try await inner.create($0, in: folder) }
     }
 
     func update(_ updates: [ItemUpdate]) async throws -> [WriteOutcome] {
@@ -101,4 +101,9 @@ struct SimMailbox: MailboxService {
     private func backOff(_ fault: SimFault) -> Date {
         context.clock().addingTimeInterval(Double(1 + fault.value % 60))
     }
+}
+
+extension NewItem {
+    /// A create names no item yet (a race has nothing to act on).
+    var noItem: String? { nil }
 }
