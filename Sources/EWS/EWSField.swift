@@ -5,6 +5,7 @@ public enum EWSField: String, Sendable, CaseIterable, Hashable {
     case body = "item:Body"
     case categories = "item:Categories"
     case importance = "item:Importance"
+    case dateTimeCreated = "item:DateTimeCreated"
     case reminderDueBy = "item:ReminderDueBy"
     case reminderIsSet = "item:ReminderIsSet"
     case reminderMinutesBeforeStart = "item:ReminderMinutesBeforeStart"
@@ -43,7 +44,7 @@ public enum EWSField: String, Sendable, CaseIterable, Hashable {
 
     /// Fields the server computes; never written.
     public var isReadOnly: Bool {
-        [.lastModifiedTime, .taskIsRecurring, .calendarIsRecurring, .calendarItemType].contains(self)
+        [.dateTimeCreated, .lastModifiedTime, .taskIsRecurring, .calendarIsRecurring, .calendarItemType].contains(self)
     }
 
     /// Writable fields of an item class, in the schema order a request must use.

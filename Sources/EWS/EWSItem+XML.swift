@@ -48,6 +48,7 @@ extension EWSItem {
         case .reminderIsSet: return element(reminderIsSet.map { $0 ? "true" : "false" })
         case .reminderMinutesBeforeStart: return element(reminderMinutesBeforeStart.map(String.init))
         case .lastModifiedTime: return element(lastModifiedTime.map(XSDateTime.format))
+        case .dateTimeCreated: return element(dateTimeCreated.map(XSDateTime.format))
         case .completeDate: return element(completeDate.map(XSDateTime.format))
         case .dueDate: return element(dueDate.map(XSDateTime.format))
         case .taskIsRecurring, .calendarIsRecurring: return element(isRecurring.map { $0 ? "true" : "false" })
@@ -107,6 +108,7 @@ extension EWSItem {
         case "ReminderMinutesBeforeStart": reminderMinutesBeforeStart = Int(text)
         case "ExtendedProperty": readExtendedProperty(child)
         case "LastModifiedTime": lastModifiedTime = XSDateTime.parse(text)
+        case "DateTimeCreated": dateTimeCreated = XSDateTime.parse(text)
         case "CompleteDate": completeDate = XSDateTime.parse(text)
         case "DueDate": dueDate = XSDateTime.parse(text)
         case "IsRecurring": isRecurring = text == "true"

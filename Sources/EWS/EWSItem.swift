@@ -128,6 +128,8 @@ public struct EWSItem: Sendable, Equatable {
     public var extendedProperties: [EWSExtendedProperty: String] = [:]
     /// `item:LastModifiedTime` (read-only).
     public var lastModifiedTime: Date?
+    /// `item:DateTimeCreated` (read-only; a copy gets its own, a move keeps it).
+    public var dateTimeCreated: Date?
 
     /// `task:CompleteDate`.
     public var completeDate: Date?

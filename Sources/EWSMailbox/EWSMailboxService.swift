@@ -113,6 +113,7 @@ public struct EWSMailboxService: MailboxService {
             hasCategory: mapping.hasCategory(item),
             isRecurring: item.isRecurring == true || item.calendarItemType == "RecurringMaster",
             lastModified: item.lastModifiedTime.map(CRMTime.format) ?? "",
+            created: item.dateTimeCreated.map(CRMTime.format) ?? "",
             responses: ItemMapping.responses(of: item)
         )
     }

@@ -31,7 +31,8 @@ public struct ItemMapping: Sendable {
     /// The fields every read needs (sync shape, GetItem): identity, category, and the mapped fields.
     public static func shape(for kind: ItemKind) -> EWSItemShape {
         let common: [EWSField] = [
-            .subject, .sensitivity, .body, .categories, .importance, .reminderIsSet, .lastModifiedTime,
+            .subject, .sensitivity, .body, .categories, .importance, .dateTimeCreated, .reminderIsSet,
+            .lastModifiedTime,
         ]
         let own: [EWSField] =
             kind == .task

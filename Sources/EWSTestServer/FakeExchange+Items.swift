@@ -189,6 +189,7 @@ extension FakeExchange {
         }
         setDefault("Sensitivity", "Normal")
         setDefault("Importance", "Normal")
+        setDefault("DateTimeCreated", format(Date()))
     }
 
     /// The distinguished name or id of a folder reference.

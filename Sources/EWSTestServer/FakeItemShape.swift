@@ -33,7 +33,7 @@ struct FakeItemShape {
     }
 
     static let itemOrder = [
-        "Subject", "Sensitivity", "Body", "Categories", "Importance", "ReminderDueBy",
+        "Subject", "Sensitivity", "Body", "Categories", "Importance", "DateTimeCreated", "ReminderDueBy",
         "ReminderIsSet", "ReminderMinutesBeforeStart",
     ]
     static let taskOrder = ["CompleteDate", "DueDate", "IsRecurring", "PercentComplete", "StartDate", "Status"]

@@ -103,8 +103,8 @@ extension MailboxSync {
             }
             // Ownership moves whose delete half has not landed: sent again.
             for entry in entries where entry.action == "move-out" {
-                if let id = entry.activityId, let item = entry.itemId, let other = entry.payload {
-                    remote.moveOuts[id] = ForeignLink(mailbox: other, itemId: item)
+                if let id = entry.activityId, let item = entry.itemId, let out = entry.moveOut {
+                    remote.moveOuts[id] = ForeignLink(mailbox: out.mailbox, itemId: item, base: out.base)
                 }
             }
             // Imports: the stamp went out before the activity was added; an item carrying it finishes the import.

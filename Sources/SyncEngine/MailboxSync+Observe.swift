@@ -53,12 +53,31 @@ extension MailboxSync {
             result.items[item.id] = item
         }
         let (byActivity, copies) = originals(carrying, links: links, remote: remote)
+        // A link whose item now carries another activity's identity: a second import of that item.
+        var duplicates: [String: String] = [:]
+        for link in linkList {
+            if let owner = remote.items[link.itemId]?.activityId, owner != link.activityId {
+                duplicates[link.activityId] = owner
+            }
+        }
         for id in Set(result.activities.keys).union(links.keys).union(byActivity.keys).sorted() {
             let link = links[id]
             var crm = result.activities[id].map { crmSide($0, now: now) }
             if crm == nil, let moved = try store.activity(id), moved.type.isSynchronisable {
                 // It lives in another employee's mailbox now (a new organizer or assignee).
                 crm = crmSide(moved, now: now, ownedElsewhere: true)
+            }
+            if let original = duplicates[id] {
+                result.pairs.append(
+                    PairObservation(
+                        crm: crm,
+                        exchange: nil,
+                        base: link?.base,
+                        linkedItemId: link?.itemId,
+                        duplicateOf: original
+                    )
+                )
+                continue
             }
             var exchange: ExchangeSide?
             var base = link?.base
@@ -107,7 +126,7 @@ extension MailboxSync {
                         folder: FolderKind(crm.kind),
                         itemId: pending.itemId,
                         changeKey: nil,
-                        base: base ?? crm.fields,
+                        base: pending.base ?? base ?? crm.fields,
                         syncedSeq: 0
                     ),
                     now: now
@@ -178,6 +197,11 @@ extension MailboxSync {
                 }
             }
             originals[activity] = original
+            if Defects.copiesKept {
+                // (The defect: the first item read, or the linked one, stands for the pair; no copy is released.)
+                originals[activity] = items.first { $0.id == link?.itemId } ?? items.first
+                continue
+            }
             for item in items where item.id != original?.id && item.activityId != nil {
                 copies.append((item, activity))
             }

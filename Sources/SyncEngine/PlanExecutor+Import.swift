@@ -126,4 +126,37 @@ extension PlanExecutor {
             failed.insert(pending.activity.id)  // its journal entry stays held, not settled
         }
     }
+
+    /// A second import of one item: its CRM edits since its base go to the original (the fields the CRM's rules
+    /// accept), it is tombstoned and its link removed, in one transaction, audited.
+    mutating func retire(
+        _ activity: String,
+        into original: String,
+        fields: SyncFields,
+        changed: [SyncFields.Field]
+    )
+        throws
+    {
+        let zone = sync.zone
+        try store.transaction { tx in
+            if !changed.isEmpty, let target = try tx.activity(original) {
+                _ = try Self.writeAccepted(fields, changed: changed, to: target, restore: false, tx, zone)
+            }
+            if var duplicate = try tx.activity(activity), !duplicate.deleted {
+                duplicate.deleted = true
+                try tx.writeActivity(duplicate)
+            }
+            try tx.removeLink(activityId: activity)
+            try tx.audit(
+                audit(
+                    activity,
+                    action: "retire-duplicate",
+                    fields: changed,
+                    reason:
+                        "a second import of \(original)'s item (a failed identity stamp); its CRM edits went to \(original)"
+                )
+            )
+        }
+        executed.append(.retireDuplicate(activity: activity, into: original, fields: fields, changed: changed))
+    }
 }

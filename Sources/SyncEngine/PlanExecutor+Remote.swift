@@ -155,12 +155,16 @@ extension PlanExecutor {
             let items = Dictionary(read.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             for index in indices {
                 let request = requests[index]
+                func holds(_ field: SyncFields.Field, _ item: RemoteItem) -> Bool {
+                    item.unkept.contains(field) || item.fields.text(field) == request.fields.text(field)
+                }
                 guard let item = items[request.id], item.version != request.version,
-                    request.changed.allSatisfy({
-                        item.unkept.contains($0) || item.fields.text($0) == request.fields.text($0)
-                    })
+                    request.changed.allSatisfy({ holds($0, item) })
                 else { continue }
-                outcomes[index] = .done(id: item.id, version: item.version)
+                // Anything else changed too (a user's edit right after ours): the old version is kept, so the
+                // item reads as changed next pass and that edit is merged, not taken for our echo.
+                let onlyOurs = SyncFields.Field.allCases.allSatisfy { holds($0, item) }
+                outcomes[index] = .done(id: item.id, version: onlyOurs ? item.version : request.version)
             }
         }
     }
@@ -266,7 +270,9 @@ extension PlanExecutor {
                     // Open unless it can never land: the item is read again next pass and planned again.
                     try fail(activity, item: stamp.id, action: release ? "release-copy" : "stamp-identity", outcome) {
                         tx in
-                        if outcome == .notFound || { if case .refused = outcome { true } else { false } }() {
+                        if outcome == .notFound || { if case .refused = outcome { true } else { false } }()
+                            || Defects.stampJournalClosed
+                        {
                             try tx.markJournal(journal[index], .done, itemId: nil)
                         }
                     }

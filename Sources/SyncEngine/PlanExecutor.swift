@@ -72,13 +72,15 @@ struct PlanExecutor {
             let entries = try store.transaction { tx in
                 try outs.map { action -> (String, Int64) in
                     guard case .deleteRemote(let activity, let item, let other?, _, _) = action else { return ("", 0) }
+                    // With what the old item holds once its edits are carried (the base a retry judges it by).
+                    let old = observations.pairs.first { $0.crm?.activityId == activity }?.linkedElsewhere
                     let id = try tx.journal(
                         pass: pass,
                         mailbox: mailbox,
                         activityId: activity,
                         itemId: item,
                         action: "move-out",
-                        payload: other
+                        payload: JournalEntry.moveOutPayload(mailbox: other, base: old?.item?.fields ?? old?.base)
                     )
                     return ("\(activity)|\(item)", id)
                 }
@@ -87,10 +89,15 @@ struct PlanExecutor {
         }
         // Each pair's local actions land in one transaction (a re-link with the merge it comes with: the link's
         // version says what was judged, so it must not land without the judgement).
+        // Second imports of one item go first: their links must be gone before the original is linked.
+        for case .retireDuplicate(let activity, let original, let fields, let changed) in plan.actions {
+            try retire(activity, into: original, fields: fields, changed: changed)
+        }
         var local: [String: [SyncAction]] = [:]
         var order: [String] = []
         for action in plan.actions {
             switch action {
+            case .retireDuplicate: continue
             case .createRemote: creates.append(action)
             case .updateRemote: updates.append(action)
             case .deleteRemote(_, _, let other, _, _):
@@ -105,7 +112,13 @@ struct PlanExecutor {
                 local[key, default: []].append(action)
             }
         }
-        for key in order { try applyLocally(local[key] ?? []) }
+        for key in order {
+            if Defects.localActionsApart {
+                for action in local[key] ?? [] { try applyLocally([action]) }
+            } else {
+                try applyLocally(local[key] ?? [])
+            }
+        }
         try await stamp(stamps, releases: releases)
         try await deleteRemote(movesOut)
         try await createRemote(creates)

@@ -91,6 +91,20 @@ extension JournalEntry {
         return folder.rawValue + "\n" + String(decoding: json, as: UTF8.self)
     }
 
+    /// The payload of an ownership move's delete half: the old mailbox, and the base its item is judged by.
+    public static func moveOutPayload(mailbox: String, base: SyncFields?) -> String {
+        guard let base, let json = try? JSONEncoder().encode(base) else { return mailbox }
+        return mailbox + "\n" + String(decoding: json, as: UTF8.self)
+    }
+
+    /// An ownership move's delete half: the old mailbox and the base.
+    public var moveOut: (mailbox: String, base: SyncFields?)? {
+        guard action == "move-out", let payload else { return nil }
+        let parts = payload.split(separator: "\n", maxSplits: 1).map(String.init)
+        let base = parts.count == 2 ? try? JSONDecoder().decode(SyncFields.self, from: Data(parts[1].utf8)) : nil
+        return (parts[0], base)
+    }
+
     /// The folder the write went to (entries from before the payload held more than the folder included).
     public var folder: FolderKind {
         FolderKind(rawValue: String((payload ?? "").prefix { $0 != "\n" })) ?? .tasks

@@ -96,6 +96,9 @@ public enum SyncAction: Sendable, Equatable, CustomStringConvertible {
     /// A user's copy of a synced item: this instance's identity comes off it, and it is then the user's own
     /// item (the import rule decides whether it comes into the CRM).
     case releaseCopy(item: String, activity: String)
+    /// A second import of one item (an older version's failed stamp): its CRM edits since its base go to the
+    /// original, and it is tombstoned and unlinked, audited.
+    case retireDuplicate(activity: String, into: String, fields: SyncFields, changed: [SyncFields.Field])
 
     public var description: String {
         switch self {
@@ -121,6 +124,8 @@ public enum SyncAction: Sendable, Equatable, CustomStringConvertible {
                 "conflict \(c.activityId) \(c.field.rawValue): crm=\(c.crmValue ?? "null") exchange=\(c.exchangeValue ?? "null") → \(c.winner.rawValue) (\(c.policy.rawValue))"
         case .skip(let item, let reason): return "skip \(item): \(reason)"
         case .releaseCopy(let item, let activity): return "release-copy \(item) (a copy of \(activity))"
+        case .retireDuplicate(let activity, let original, _, let changed):
+            return "retire-duplicate \(activity) into \(original) [\(Self.list(changed))]"
         }
     }
 
@@ -137,6 +142,7 @@ public enum SyncAction: Sendable, Equatable, CustomStringConvertible {
             return (activity, item)
         case .stampIdentity(let item, let activity): return (activity, item)
         case .releaseCopy(let item, let activity): return (activity, item)
+        case .retireDuplicate(let activity, _, _, _): return (activity, nil)
         case .createLocal(let item, _, _), .skip(let item, _): return (nil, item)
         case .recordConflict(let conflict): return (conflict.activityId, nil)
         }

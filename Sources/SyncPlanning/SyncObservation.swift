@@ -119,6 +119,9 @@ public struct PairObservation: Sendable, Equatable {
     /// Fields whose base is unknown: an update of ours whose answer was lost, on an item that changed since
     /// and does not hold what was sent. A difference there is a conflict, settled by the policy and recorded.
     public var uncertain: Set<SyncFields.Field>
+    /// The linked item carries another activity's identity: this activity is a second import of that item
+    /// (left by a failed identity stamp in an older version). Its CRM edits go to the original; it retires.
+    public var duplicateOf: String?
 
     public init(
         crm: CRMSide?,
@@ -130,7 +133,8 @@ public struct PairObservation: Sendable, Equatable {
         journalled: SyncFields? = nil,
         importing: Bool = false,
         rebased: Bool = false,
-        uncertain: Set<SyncFields.Field> = []
+        uncertain: Set<SyncFields.Field> = [],
+        duplicateOf: String? = nil
     ) {
         self.crm = crm
         self.exchange = exchange
@@ -142,6 +146,7 @@ public struct PairObservation: Sendable, Equatable {
         self.importing = importing
         self.rebased = rebased
         self.uncertain = uncertain
+        self.duplicateOf = duplicateOf
     }
 }
 

@@ -15,6 +15,16 @@ public enum SyncPlanner {
 
     /// Plans one pair.
     public static func plan(_ pair: PairObservation, policy: SyncPolicy) -> [SyncAction] {
+        if let original = pair.duplicateOf, let crm = pair.crm, let base = pair.base {
+            return [
+                .retireDuplicate(
+                    activity: crm.activityId,
+                    into: original,
+                    fields: crm.fields,
+                    changed: crm.deleted ? [] : crm.fields.changedFields(from: base)
+                )
+            ]
+        }
         if let original = pair.copyOf, let copy = pair.exchange {
             // Two items carry one identity: this one is the user's copy, and becomes the user's own.
             return [.releaseCopy(item: copy.itemId, activity: original)]
@@ -205,6 +215,9 @@ public enum SyncPlanner {
                 actions.append(moveOut(crm, previous))
             }
             actions.append(.relink(activity: crm.activityId, item: item.itemId))
+            if crm.deleted && PlannerDefects.restoreDeletedAgain {
+                return actions + [removal(crm, item: item.itemId, reason: .deleted, policy)]
+            }
             if crm.deleted {
                 // Not linked, yet carrying the identity of a deleted activity: the user restored the item after
                 // a pass deleted the pair (from Deleted Items, or moved back into a synced folder). It brings
@@ -279,6 +292,7 @@ public enum SyncPlanner {
     ) -> (
         merged: SyncFields, actions: [SyncAction]
     ) {
+        if PlannerDefects.noCarryOver { return (crm.fields, []) }
         let actions = merge(crm: crm, exchange: item, base: base, policy: policy).filter {
             switch $0 {
             case .recordConflict, .updateLocal: return true

@@ -16,7 +16,16 @@ extension InMemoryStore {
 
         func activity(_ id: String) throws -> Activity? { state.activities[id] }
         func link(activityId: String) throws -> SyncLink? { state.links[activityId] }
-        func saveLink(_ link: SyncLink) throws { state.links[link.activityId] = link }
+        /// One item, one link (SQLite's unique index on mailbox and item).
+        func saveLink(_ link: SyncLink) throws {
+            if let other = state.links.values.first(where: {
+                $0.activityId != link.activityId && $0.itemId == link.itemId
+                    && $0.mailbox.lowercased() == link.mailbox.lowercased()
+            }) {
+                throw LinkTaken(itemId: link.itemId, activityId: other.activityId)
+            }
+            state.links[link.activityId] = link
+        }
         func removeLink(activityId: String) throws { state.links[activityId] = nil }
 
         func saveCursor(mailbox: String, folder: FolderKind, cursor: String?) throws {
@@ -119,4 +128,11 @@ extension InMemoryStore {
             state.contacts.values.filter { $0.email?.lowercased() == email.lowercased() }
         }
     }
+}
+
+/// A link to an item another activity is linked to (the SQLite store refuses it by its unique index).
+public struct LinkTaken: Error, CustomStringConvertible {
+    public var itemId: String
+    public var activityId: String
+    public var description: String { "UNIQUE constraint failed: item \(itemId) is linked to \(activityId)" }
 }

@@ -20,6 +20,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Flag(help: "Trace the shrunk failing histories pass by pass.") var trace = false
     @Option(help: "Replay one seed, traced, unshrunk.") var replay: UInt64?
     @Flag(help: "Print shrunk histories as Swift, for the regression suite.") var swift = false
+    @Flag(help: "List every failing seed (not only the first 50).") var allSeeds = false
 
     func run() async throws {
         if let replay {
@@ -82,7 +83,10 @@ struct SimulateCommand: AsyncParsableCommand {
             print(swift ? shrunk.swiftSource : shrunk.description)
             for problem in outcome.problems { print("  ✗ \(problem)") }
         }
-        if !failing.isEmpty { print("\nfailing seeds: \(failing.prefix(50).map(String.init).joined(separator: " "))") }
+        if !failing.isEmpty {
+            let listed = allSeeds ? failing : Array(failing.prefix(50))
+            print("\nfailing seeds: \(listed.map(String.init).joined(separator: " "))")
+        }
         if coverage {
             print("\n" + table.table)
         }

@@ -34,8 +34,9 @@ struct EWSItemOperationTests {
         #expect(id.changeKey != nil)
         let read = try await client.getItems([id], mailbox: F.alice, shape: F.fullShape)
         var item = try #require(read.first?.value)
-        #expect(item.lastModifiedTime != nil)
+        #expect(item.lastModifiedTime != nil && item.dateTimeCreated != nil)
         item.lastModifiedTime = nil
+        item.dateTimeCreated = nil
         item.itemId = nil
         item.isRecurring = nil
         #expect(item == task)
@@ -54,6 +55,7 @@ struct EWSItemOperationTests {
         #expect(item.calendarItemType == "Single")
         #expect(item.isRecurring == false)
         item.lastModifiedTime = nil
+        item.dateTimeCreated = nil
         item.itemId = nil
         item.isRecurring = nil
         item.calendarItemType = nil

@@ -102,6 +102,28 @@ struct SyncStoreContractTests {
         #expect(try h.store.cursor(mailbox: SyncFixture.alice, folder: .tasks) == "c1")
     }
 
+    @Test(
+        "one item, one link: a second activity linking an item already linked is refused",
+        arguments: StoreBackend.allCases
+    )
+    func oneLinkPerItem(backend: StoreBackend) throws {
+        let h = try backend.make()
+        try h.add(Self.task("A1"))
+        try h.add(Self.task("A2"))
+        try h.store.transaction { tx in try tx.saveLink(Self.link("A1")) }
+        var taken = Self.link("A2")
+        taken.itemId = "item-A1"
+        taken.mailbox = "ALICE@contoso.test"
+        #expect(throws: (any Error).self) { try h.store.transaction { tx in try tx.saveLink(taken) } }
+        #expect(try h.store.link(activityId: "A2") == nil)
+        // Once the first link is gone, the item can be linked again.
+        try h.store.transaction { tx in
+            try tx.removeLink(activityId: "A1")
+            try tx.saveLink(taken)
+        }
+        #expect(try h.store.link(activityId: "A2")?.itemId == "item-A1")
+    }
+
     @Test("journal entries stay open until done; ambiguous ones stay listed", arguments: StoreBackend.allCases)
     func journal(backend: StoreBackend) throws {
         let h = try backend.make()

@@ -4,50 +4,157 @@ import Testing
 /// Histories the simulator found failing, shrunk, kept as regressions (each names the defect class it found).
 @Suite("simulator: shrunk failing histories stay fixed")
 struct SimulatorRegressionTests {
-    static func run(_ events: [SimEvent], policy: Int = 0, batch: Int = 3, trace: Bool = false) async -> [String] {
-        await SimRunner.run(SimHistory(seed: 0, policy: policy, batchSize: batch, events: events), trace: trace)
-            .problems
-    }
+    static func problems(_ history: SimHistory) async -> [String] { await SimRunner.run(history).problems }
 
-    static func run(_ history: SimHistory, trace: Bool = false) async -> [String] {
-        await SimRunner.run(history, trace: trace).problems
-    }
+    static let fixed: [(String, SimHistory)] = [
+        (
+            "a user's copy in the same mailbox takes no part in the pair's base; the CRM's next edit reaches the original",
+            SimHistory(
+                seed: 6839,
+                policy: 1,
+                batchSize: 3,
+                events: [
+                    .crmCreate(type: 0, owner: 1, day: 18),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookCopy(mailbox: 1, pick: 6033, into: 1),
+                    .crmEdit(pick: 30350, edit: SimEdit(field: .status, value: 452)),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .crmEdit(pick: 44497, edit: SimEdit(field: .status, value: 440)),
+                ]
+            )
+        ),
+        (
+            "an item deleted while a pass writes to it, the re-create failing: the link goes first, the next pass creates",
+            SimHistory(
+                seed: 7404,
+                policy: 2,
+                batchSize: 3,
+                events: [
+                    .crmCreate(type: 0, owner: 0, day: 3),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .crmEdit(pick: 59946, edit: SimEdit(field: .time, value: 416)),
+                    .outlookEdit(mailbox: 0, pick: 31384, edit: SimEdit(field: .sensitivity, value: 649)),
+                    .pass(
+                        mailbox: 0,
+                        faults: [SimFault(step: 7, kind: .notApplied), SimFault(step: 3, kind: .goneMeanwhile)],
+                        crash: nil
+                    ),
+                    .pass(mailbox: 0, faults: [SimFault(step: 2, kind: .notApplied)], crash: nil),
+                ]
+            )
+        ),
+        (
+            "an old owner's edit and a cross-mailbox copy of a deleted activity: the edit is carried, then merged",
+            SimHistory(
+                seed: 8119,
+                policy: 0,
+                batchSize: 3,
+                events: [
+                    .crmCreate(type: 0, owner: 1, day: 16),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .crmReassign(pick: 461),
+                    .outlookCopy(mailbox: 1, pick: 988, into: 0),
+                    .crmDelete(pick: 1296),
+                    .outlookEdit(mailbox: 1, pick: 3694, edit: SimEdit(field: .subject, value: 312)),
+                ]
+            )
+        ),
+        (
+            "synchronize turned off: an Outlook edit not yet synced comes into the CRM before the item goes",
+            SimHistory(
+                seed: 10567,
+                policy: 1,
+                batchSize: 3,
+                events: [
+                    .outlookCreate(mailbox: 0, task: true, category: true, day: 16),
+                    .pass(mailbox: 0, faults: [SimFault(step: 8, kind: .staleVersion, value: 260)], crash: nil),
+                    .outlookEdit(mailbox: 0, pick: 36849, edit: SimEdit(field: .due, value: 965)),
+                    .crmSynchronize(pick: 14547),
+                    .pass(mailbox: 0, faults: [SimFault(step: 6, kind: .inBandBusy, value: 364)], crash: nil),
+                    .crmSynchronize(pick: 21684),
+                ]
+            )
+        ),
+        (
+            "a crash between a re-link and its merge: a pair's local decisions land in one transaction",
+            SimHistory(
+                seed: 11194,
+                policy: 1,
+                batchSize: 1,
+                events: [
+                    .crmCreate(type: 1, owner: 1, day: 16),
+                    .crmCreate(type: 1, owner: 0, day: 18),
+                    .crmCreate(type: 0, owner: 0, day: 13),
+                    .crmCreate(type: 1, owner: 0, day: 19),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookCreate(mailbox: 0, task: false, category: true, day: 14),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .outlookMove(mailbox: 1, pick: 53432),
+                    .crmEdit(pick: 5986, edit: SimEdit(field: .subject, value: 484)),
+                    .outlookEdit(mailbox: 1, pick: 40146, edit: SimEdit(field: .sensitivity, value: 945)),
+                    .crmCreate(type: 0, owner: 1, day: 0),
+                    .pass(mailbox: 1, faults: [], crash: SimCrash(step: 6, afterApplying: true)),
+                ]
+            )
+        ),
+        (
+            "the delete half of an ownership move fails, then the old owner moves the item: it is found by identity",
+            SimHistory(
+                seed: 17941,
+                policy: 2,
+                batchSize: 1,
+                events: [
+                    .employeeSync(employee: 1),
+                    .crmCreate(type: 0, owner: 0, day: 6),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .crmReassign(pick: 37787),
+                    .employeeSync(employee: 1),
+                    .pass(mailbox: 1, faults: [SimFault(step: 4, kind: .notApplied, value: 957)], crash: nil),
+                    .outlookMove(mailbox: 0, pick: 14870),
+                ]
+            )
+        ),
+        (
+            "an ownership move half done before a crash: the carried edit moved the old link's base, not carried twice",
+            SimHistory(
+                seed: 2666,
+                policy: 1,
+                batchSize: 2,
+                events: [
+                    .crmCreate(type: 2, owner: 1, day: 9),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookEdit(mailbox: 1, pick: 1969, edit: SimEdit(field: .sensitivity, value: 606)),
+                    .employeeSync(employee: 0),
+                    .outlookCreate(mailbox: 0, task: true, category: true, day: 5),
+                    .employeeSync(employee: 0),
+                    .crmReassign(pick: 16627),
+                    .pass(mailbox: 0, faults: [], crash: SimCrash(step: 0, afterApplying: true, operation: "stamp")),
+                    .crmEdit(pick: 23812, edit: SimEdit(field: .sensitivity, value: 522)),
+                ]
+            )
+        ),
+        (
+            "a user's edits to their copy belong to the copy, whatever identity it carried then",
+            SimHistory(
+                seed: 1219,
+                policy: 2,
+                batchSize: 4,
+                events: [
+                    .crmCreate(type: 2, owner: 1, day: 18),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookCopy(mailbox: 1, pick: 33015, into: 1),
+                    .outlookEdit(mailbox: 1, pick: 52225, edit: SimEdit(field: .subject, value: 666)),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookDelete(mailbox: 1, pick: 57571),
+                ]
+            )
+        ),
+    ]
 
-    @Test("a user's copy in the same mailbox loses the identity; the CRM's next edit still reaches the original")
-    func copyThenEdits() async {
-        let problems = await Self.run(
-            [
-                .crmCreate(type: 0, owner: 1, day: 18),
-                .pass(mailbox: 1, faults: [], crash: nil),
-                .outlookCopy(mailbox: 1, pick: 6033, into: 1),
-                .crmEdit(pick: 30350, edit: SimEdit(field: .status, value: 452)),
-                .pass(mailbox: 1, faults: [], crash: nil),
-                .crmEdit(pick: 44497, edit: SimEdit(field: .status, value: 440)),
-            ],
-            policy: 1,
-            trace: true
-        )
-        #expect(problems.isEmpty, "\(problems)")
-    }
-
-    @Test("an item deleted while a pass writes to it: the delete is seen next pass, and the CRM edit re-creates it")
-    func goneMeanwhile() async {
-        let problems = await Self.run(
-            [
-                .crmCreate(type: 0, owner: 0, day: 3),
-                .pass(mailbox: 0, faults: [], crash: nil),
-                .crmEdit(pick: 59946, edit: SimEdit(field: .time, value: 416)),
-                .outlookEdit(mailbox: 0, pick: 31384, edit: SimEdit(field: .sensitivity, value: 649)),
-                .pass(
-                    mailbox: 0,
-                    faults: [SimFault(step: 7, kind: .notApplied), SimFault(step: 3, kind: .goneMeanwhile)],
-                    crash: nil
-                ),
-                .pass(mailbox: 0, faults: [SimFault(step: 2, kind: .notApplied)], crash: nil),
-            ],
-            policy: 2,
-            trace: true
-        )
-        #expect(problems.isEmpty, "\(problems)")
+    @Test("fixed histories run clean", arguments: 0..<fixed.count)
+    func fixedHistory(index: Int) async {
+        let (name, history) = Self.fixed[index]
+        let problems = await Self.problems(history)
+        #expect(problems.isEmpty, "\(name): \(problems)")
     }
 }
