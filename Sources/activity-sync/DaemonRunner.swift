@@ -197,7 +197,9 @@ final class DaemonRunner: @unchecked Sendable {
             return counts[mailbox]!
         }
         let wait = failed ? min(interval * pow(2, Double(count - 1)), max(interval, 3600)) : interval
-        let next = Date().addingTimeInterval(wait * Double.random(in: 0.9...1.1))
+        var next = Date().addingTimeInterval(wait * Double.random(in: 0.9...1.1))
+        // A pass Exchange throttled stopped sending; the rest waits for the back-off it asked for.
+        if let until = outcome.report?.throttledUntil, until > next { next = until }
         if var status = outcome.status {
             // Paused and disabled mailboxes wait for ops: no next try to announce.
             status.nextPass = ["paused", "disabled"].contains(status.state) ? nil : CRMTime.format(next)
