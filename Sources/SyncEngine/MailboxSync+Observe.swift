@@ -44,7 +44,14 @@ extension MailboxSync {
             links[$0.id] == nil
                 && (carrying[$0.id] != nil || (!$0.deleted && $0.synchronize && inWindow($0.start ?? $0.due, now: now)))
         }
-        for item in try await existingItems(of: unlinked, listed: remote.listedFromStart)
+        // (So are imports whose stamp landed but whose activity is not there yet: a copy may carry the id too.)
+        var lookups = Dictionary(grouping: unlinked.map(\.id)) { id in
+            FolderKind(placement(result.activities[id]!))
+        }
+        for (id, items) in carrying where remote.importing[id] != nil && result.activities[id] == nil {
+            lookups[items[0].folder, default: []].append(id)
+        }
+        for item in try await existingItems(lookups, listed: remote.listedFromStart)
         where !remote.deleted.contains(item.id) {
             guard let id = item.activityId, !(carrying[id] ?? []).contains(where: { $0.id == item.id }) else {
                 continue
@@ -161,11 +168,10 @@ extension MailboxSync {
 
     /// Items carrying the identity of these activities here (one FindItem per 50 per folder; none in a folder
     /// this pass listed whole, where every such item was read already).
-    func existingItems(of activities: [Activity], listed: Set<FolderKind>) async throws -> [RemoteItem] {
+    func existingItems(_ ids: [FolderKind: [String]], listed: Set<FolderKind>) async throws -> [RemoteItem] {
         var found: [RemoteItem] = []
-        let byFolder = Dictionary(grouping: activities) { FolderKind(placement($0)) }
         for folder in FolderKind.allCases where !listed.contains(folder) {
-            for chunk in (byFolder[folder] ?? []).map(\.id).sorted().chunks(of: 50) {
+            for chunk in (ids[folder] ?? []).sorted().chunks(of: 50) {
                 found += try await service.find(activityIds: Array(chunk), in: folder)
             }
         }

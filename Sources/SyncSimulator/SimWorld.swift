@@ -40,7 +40,11 @@ public final class SimWorld: @unchecked Sendable {
         let policies: [SyncPolicy.ConflictPolicy] = [.crmWins, .exchangeWins, .newestWins]
         settings = SyncSettings(
             instance: Self.instance,
-            policy: SyncPolicy(conflictPolicy: policies[history.policy % 3], maxDeletes: 1000, maxDeleteRatio: 1),
+            policy: SyncPolicy(
+                conflictPolicy: policies[history.policy % 3],
+                maxDeletes: .max,
+                maxDeleteRatio: .infinity
+            ),
             batchSize: history.batchSize,
             defaultZone: Self.zone
         )

@@ -149,6 +149,33 @@ struct SimulatorRegressionTests {
                 ]
             )
         ),
+        (
+            "an import whose stamp landed, then copied and refused: the copy is told apart, never a second item",
+            SimHistory(
+                seed: 107890,
+                policy: 2,
+                batchSize: 3,
+                events: [
+                    .employeeSync(employee: 1),
+                    .outlookCreate(mailbox: 1, task: true, category: false, day: 14),
+                    .outlookCategory(mailbox: 1, pick: 1413),
+                    .employeeSync(employee: 1),
+                    .pass(
+                        mailbox: 1,
+                        faults: [
+                            SimFault(step: 2, kind: .staleVersion, value: 101, onWrites: true),
+                            SimFault(step: 0, kind: .answerLost, value: 92, onWrites: true),
+                        ],
+                        crash: nil
+                    ),
+                    .outlookCopy(mailbox: 1, pick: 21246, into: 1),
+                    .outlookDelete(mailbox: 1, pick: 62873),
+                    .outlookEdit(mailbox: 1, pick: 30468, edit: SimEdit(field: .emptySubject, value: 633)),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookRestore(mailbox: 1, pick: 16659),
+                ]
+            )
+        ),
     ]
 
     @Test("fixed histories run clean", arguments: 0..<fixed.count)
