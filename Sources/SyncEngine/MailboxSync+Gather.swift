@@ -15,6 +15,8 @@ struct Remote {
     /// Items found by the identity of a journalled create (ours, though the answer was lost), with the
     /// values that create sent.
     var journalled: [String: SyncFields?] = [:]
+    /// Activities whose item we were removing when a crash or a lost answer cut the bookkeeping off.
+    var ourRemovals: Set<String> = []
     /// Items judged users' copies whose release has not landed yet.
     var releasing: Set<String> = []
     /// Delete halves of ownership moves not yet landed, by activity.
@@ -100,6 +102,10 @@ extension MailboxSync {
                 if let activity = entry.activityId, let sent = entry.sent {
                     remote.unconfirmed[activity, default: []].append((sent.fields, sent.changed ?? []))
                 }
+            }
+            // Deletes of ours never confirmed: their items going is not a user's delete.
+            for entry in entries where entry.action == "remove" {
+                if let id = entry.activityId { remote.ourRemovals.insert(id) }
             }
             // Ownership moves whose delete half has not landed: sent again.
             for entry in entries where entry.action == "move-out" {

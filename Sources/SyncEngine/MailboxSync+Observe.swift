@@ -151,7 +151,8 @@ extension MailboxSync {
                     journalled: exchange.flatMap { remote.journalled[$0.itemId] ?? nil },
                     importing: crm == nil && remote.importing[id] != nil,
                     rebased: base != link?.base,
-                    uncertain: uncertain
+                    uncertain: uncertain,
+                    removedByUs: exchange == nil && remote.ourRemovals.contains(id)
                 )
             )
         }

@@ -186,14 +186,35 @@ extension PlanExecutor {
                     requests.append(ItemRemoval(id: item, cancellations: cancellations))
                     if target == mailbox { writtenFolders.insert(FolderKind(kind(of: item, activity: activity))) }
                 }
+                // Intent first (this mailbox's deletes; move-outs are journalled already): an item gone after
+                // a crash or a lost answer was removed by us, not by a user, and is not a user's delete.
+                let intents: [Int64?] = try store.transaction { tx in
+                    try removals.map { removal in
+                        guard target == mailbox else { return nil }
+                        return try tx.journal(
+                            pass: pass,
+                            mailbox: mailbox,
+                            activityId: removal.activity,
+                            itemId: removal.item,
+                            action: "remove",
+                            payload: FolderKind(kind(of: removal.item, activity: removal.activity)).rawValue
+                        )
+                    }
+                }
                 let outcomes = try await send(requests.count) { try await service.remove(requests) }
                 for (index, outcome) in outcomes.enumerated() {
                     let removal = removals[index]
-                    let journal = moveOutJournal["\(removal.activity)|\(removal.item)"]
+                    let journal = moveOutJournal["\(removal.activity)|\(removal.item)"] ?? intents[index]
                     // A vanished item is as good as deleted.
                     guard outcome.isDone || outcome == .notFound else {
                         try fail(removal.activity, item: removal.item, action: "delete-remote", outcome) { tx in
-                            if let journal, case .refused = outcome { try tx.markJournal(journal, .done, itemId: nil) }
+                            guard let journal else { return }
+                            if case .refused = outcome {
+                                try tx.markJournal(journal, .done, itemId: nil)
+                            } else if intents[index] != nil {
+                                // Not applied: planned again from the CRM's state. A lost answer stays open.
+                                try tx.markJournal(journal, outcome == .ambiguous ? .ambiguous : .done, itemId: nil)
+                            }
                         }
                         continue
                     }

@@ -122,6 +122,9 @@ public struct PairObservation: Sendable, Equatable {
     /// The linked item carries another activity's identity: this activity is a second import of that item
     /// (left by a failed identity stamp in an older version). Its CRM edits go to the original; it retires.
     public var duplicateOf: String?
+    /// The linked item is gone because this instance removed it (the confirmation was cut off): not a user's
+    /// delete, so nothing is tombstoned for it; the pair is as if never created.
+    public var removedByUs: Bool
 
     public init(
         crm: CRMSide?,
@@ -134,7 +137,8 @@ public struct PairObservation: Sendable, Equatable {
         importing: Bool = false,
         rebased: Bool = false,
         uncertain: Set<SyncFields.Field> = [],
-        duplicateOf: String? = nil
+        duplicateOf: String? = nil,
+        removedByUs: Bool = false
     ) {
         self.crm = crm
         self.exchange = exchange
@@ -147,6 +151,7 @@ public struct PairObservation: Sendable, Equatable {
         self.rebased = rebased
         self.uncertain = uncertain
         self.duplicateOf = duplicateOf
+        self.removedByUs = removedByUs
     }
 }
 

@@ -130,7 +130,12 @@ public enum SyncPlanner {
             }
         case (false, nil):
             guard let crm else { break }
-            if crmChanged || policy.restoreDeletes {
+            if pair.removedByUs {
+                // Our own delete (synchronize was off, say), its bookkeeping cut off: the link goes; the CRM's
+                // state decides afresh (created again when it is to be synced).
+                actions.append(.unlink(activity: crm.activityId))
+                if crm.synchronize && crm.inWindow { actions.append(create(crm, policy)) }
+            } else if crmChanged || policy.restoreDeletes {
                 // Edit beats delete: the CRM edit re-creates the item (same identity). The link to the deleted
                 // item goes first: should the create fail, the next pass still knows there is none.
                 actions += [.unlink(activity: crm.activityId), create(crm, policy)]

@@ -176,6 +176,34 @@ struct SimulatorRegressionTests {
                 ]
             )
         ),
+        (
+            "a crash right after our own delete (synchronize off): the gone item is not taken for a user's delete",
+            SimHistory(
+                seed: 8224,
+                policy: 0,
+                batchSize: 2,
+                events: [
+                    .outlookCreate(mailbox: 0, task: false, category: false, day: 14),
+                    .crmCreate(type: 2, owner: 0, day: 12),
+                    .outlookCreate(mailbox: 0, task: false, category: true, day: 17),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .outlookCreate(mailbox: 0, task: false, category: true, day: 6),
+                    .outlookCopy(mailbox: 0, pick: 25118, into: 0),
+                    .crmDelete(pick: 18729),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .outlookCopy(mailbox: 0, pick: 44233, into: 0),
+                    .crmEdit(pick: 62097, edit: SimEdit(field: .subject, value: 54)),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .crmSynchronize(pick: 44193),
+                    .pass(
+                        mailbox: 0,
+                        faults: [],
+                        crash: SimCrash(step: 0, afterApplying: true, operation: "store-transaction")
+                    ),
+                    .crmSynchronize(pick: 51034),
+                ]
+            )
+        ),
     ]
 
     @Test("fixed histories run clean", arguments: 0..<fixed.count)
