@@ -82,13 +82,36 @@ extension MailboxSync {
     func reconcileJournal(into remote: inout Remote) async throws -> [JournalEntry] {
         let open = try store.openJournal(mailbox: mailbox).filter { $0.activityId != nil }
         guard !open.isEmpty else { return [] }
-        for folder in FolderKind.allCases {
-            let entries = open.filter { $0.folder == folder || ($0.action == "move-out" && folder == .tasks) }
-            let creates = entries.filter { $0.action == "create" }
-            let sent = Dictionary(creates.compactMap { entry in entry.activityId.map { ($0, entry.sent?.fields) } }) {
-                a,
-                _ in a
+        // Evidence that needs no request.
+        for entry in open {
+            guard let activity = entry.activityId else { continue }
+            switch entry.action {
+            case "update":
+                // An item holding what we sent holds our write (read when it changed, like any other).
+                if let sent = entry.sent {
+                    remote.unconfirmed[activity, default: []].append((sent.fields, sent.changed ?? []))
+                }
+            case "remove":
+                // A delete of ours never confirmed: its item going is not a user's delete.
+                remote.ourRemovals.insert(activity)
+            case "move-out":
+                // An ownership move whose delete half has not landed: sent again.
+                if let item = entry.itemId, let out = entry.moveOut {
+                    remote.moveOuts[activity] = ForeignLink(mailbox: out.mailbox, itemId: item, base: out.base)
+                }
+            case "import":
+                // The stamp went out before the activity was added; an item carrying it finishes the import.
+                remote.importing[activity] = entry.id
+            case "release":
+                // A copy already judged so: never taken for the original, whatever else moves meanwhile.
+                if let item = entry.itemId { remote.releasing.insert(item) }
+            default: break
             }
+        }
+        for folder in FolderKind.allCases {
+            let entries = open.filter { $0.folder == folder }
+            let creates = entries.filter { $0.action == "create" }
+            let sent = Dictionary(creates.compactMap { e in e.activityId.map { ($0, e.sent?.fields) } }) { a, _ in a }
             for chunk in creates.compactMap(\.activityId).chunks(of: 50) {
                 for item in try await service.find(activityIds: Array(chunk), in: folder) {
                     remote.items[item.id] = item
@@ -96,30 +119,6 @@ extension MailboxSync {
                         remote.journalled[item.id] = values
                     }
                 }
-            }
-            // Updates: an item holding what we sent holds our write (read when it changed, like any other).
-            for entry in entries where entry.action == "update" {
-                if let activity = entry.activityId, let sent = entry.sent {
-                    remote.unconfirmed[activity, default: []].append((sent.fields, sent.changed ?? []))
-                }
-            }
-            // Deletes of ours never confirmed: their items going is not a user's delete.
-            for entry in entries where entry.action == "remove" {
-                if let id = entry.activityId { remote.ourRemovals.insert(id) }
-            }
-            // Ownership moves whose delete half has not landed: sent again.
-            for entry in entries where entry.action == "move-out" {
-                if let id = entry.activityId, let item = entry.itemId, let out = entry.moveOut {
-                    remote.moveOuts[id] = ForeignLink(mailbox: out.mailbox, itemId: item, base: out.base)
-                }
-            }
-            // Imports: the stamp went out before the activity was added; an item carrying it finishes the import.
-            for entry in entries where entry.action == "import" {
-                if let id = entry.activityId { remote.importing[id] = entry.id }
-            }
-            // Copies already judged so: never taken for the original, whatever else moves meanwhile.
-            for entry in entries where entry.action == "release" {
-                if let id = entry.itemId { remote.releasing.insert(id) }
             }
             let stamped = entries.filter { ["stamp", "release", "import"].contains($0.action) && $0.state != .held }
                 .compactMap(\.itemId)

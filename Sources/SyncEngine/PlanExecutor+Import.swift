@@ -53,13 +53,12 @@ extension PlanExecutor {
         let pending = try store.transaction { tx in
             var activity = draft
             activity.id = try tx.reserveActivityId()
-            let journal = try tx.journal(
-                pass: pass,
-                mailbox: mailbox,
-                activityId: activity.id,
-                itemId: itemId,
-                action: "import",
-                payload: remote.folder.rawValue
+            let journal = try intend(
+                "import",
+                activity: activity.id,
+                item: itemId,
+                payload: remote.folder.rawValue,
+                in: tx
             )
             return PendingImport(activity: activity, journal: journal, folder: remote.folder, fields: fields)
         }

@@ -18,13 +18,12 @@ extension PlanExecutor {
                 // Intent first: after a crash or a lost answer, the journal says which identities to look for.
                 let journal = try store.transaction { tx in
                     try items.map {
-                        try tx.journal(
-                            pass: pass,
-                            mailbox: mailbox,
-                            activityId: $0.activityId,
-                            itemId: nil,
-                            action: "create",
-                            payload: JournalEntry.payload(folder: folder, sent: $0.fields)
+                        try intend(
+                            "create",
+                            activity: $0.activityId,
+                            item: nil,
+                            payload: JournalEntry.payload(folder: folder, sent: $0.fields),
+                            in: tx
                         )
                     }
                 }
@@ -96,13 +95,16 @@ extension PlanExecutor {
             // Intent first: an update whose confirmation never lands is recognised next pass by what it sent.
             let journal = try store.transaction { tx in
                 try requests.map {
-                    try tx.journal(
-                        pass: pass,
-                        mailbox: mailbox,
-                        activityId: $0.activityId,
-                        itemId: $0.id,
-                        action: "update",
-                        payload: JournalEntry.payload(folder: FolderKind($0.kind), sent: $0.fields, changed: $0.changed)
+                    try intend(
+                        "update",
+                        activity: $0.activityId,
+                        item: $0.id,
+                        payload: JournalEntry.payload(
+                            folder: FolderKind($0.kind),
+                            sent: $0.fields,
+                            changed: $0.changed
+                        ),
+                        in: tx
                     )
                 }
             }
@@ -191,13 +193,12 @@ extension PlanExecutor {
                 let intents: [Int64?] = try store.transaction { tx in
                     try removals.map { removal in
                         guard target == mailbox else { return nil }
-                        return try tx.journal(
-                            pass: pass,
-                            mailbox: mailbox,
-                            activityId: removal.activity,
-                            itemId: removal.item,
-                            action: "remove",
-                            payload: FolderKind(kind(of: removal.item, activity: removal.activity)).rawValue
+                        return try intend(
+                            "remove",
+                            activity: removal.activity,
+                            item: removal.item,
+                            payload: FolderKind(kind(of: removal.item, activity: removal.activity)).rawValue,
+                            in: tx
                         )
                     }
                 }
@@ -272,13 +273,12 @@ extension PlanExecutor {
             let journal = try store.transaction { tx in
                 try batch.map {
                     try $0.journal
-                        ?? tx.journal(
-                            pass: pass,
-                            mailbox: mailbox,
-                            activityId: $0.activity,
-                            itemId: $0.stamp.id,
-                            action: $0.stamp.activityId == nil ? "release" : "stamp",
-                            payload: $0.folder.rawValue
+                        ?? intend(
+                            $0.stamp.activityId == nil ? "release" : "stamp",
+                            activity: $0.activity,
+                            item: $0.stamp.id,
+                            payload: $0.folder.rawValue,
+                            in: tx
                         )
                 }
             }

@@ -74,13 +74,12 @@ struct PlanExecutor {
                     guard case .deleteRemote(let activity, let item, let other?, _, _) = action else { return ("", 0) }
                     // With what the old item holds once its edits are carried (the base a retry judges it by).
                     let old = observations.pairs.first { $0.crm?.activityId == activity }?.linkedElsewhere
-                    let id = try tx.journal(
-                        pass: pass,
-                        mailbox: mailbox,
-                        activityId: activity,
-                        itemId: item,
-                        action: "move-out",
-                        payload: JournalEntry.moveOutPayload(mailbox: other, base: old?.item?.fields ?? old?.base)
+                    let id = try intend(
+                        "move-out",
+                        activity: activity,
+                        item: item,
+                        payload: JournalEntry.moveOutPayload(mailbox: other, base: old?.item?.fields ?? old?.base),
+                        in: tx
                     )
                     return ("\(activity)|\(item)", id)
                 }
@@ -148,6 +147,24 @@ struct PlanExecutor {
         }
         update(&link)
         try tx.saveLink(link)
+    }
+
+    /// Journals an intended remote write of this pass (before its request is sent); answers the entry's id.
+    func intend(
+        _ action: String,
+        activity: String?,
+        item: String?,
+        payload: String?,
+        in tx: any SyncStoreTransaction
+    ) throws -> Int64 {
+        try tx.journal(
+            pass: pass,
+            mailbox: mailbox,
+            activityId: activity,
+            itemId: item,
+            action: action,
+            payload: payload
+        )
     }
 
     func audit(
