@@ -215,11 +215,20 @@ extension Store: SyncStore {
 
     /// Journal entries of a mailbox not yet done (intended or ambiguous: to reconcile after a crash).
     public func openJournal(mailbox: String) throws -> [JournalEntry] {
+        try openJournal(where: "mailbox = ?", [mailbox])
+    }
+
+    /// Ownership moves not yet finished, whichever mailbox journalled them.
+    public func openMoveOuts() throws -> [JournalEntry] {
+        try openJournal(where: "action = 'move-out'", [])
+    }
+
+    private func openJournal(where condition: String, _ arguments: StatementArguments) throws -> [JournalEntry] {
         try read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT * FROM journal WHERE mailbox = ? AND state <> 'done' ORDER BY id",
-                arguments: [mailbox]
+                sql: "SELECT * FROM journal WHERE \(condition) AND state <> 'done' ORDER BY id",
+                arguments: arguments
             ).map { row in
                 JournalEntry(
                     id: row["id"],

@@ -21,6 +21,10 @@ struct Remote {
     var releasing: Set<String> = []
     /// Delete halves of ownership moves not yet landed, by activity.
     var moveOuts: [String: ForeignLink] = [:]
+    /// The old item as a move-out journalled by this mailbox's passes judged it.
+    var moveOutsJudged: [String: JudgedItem] = [:]
+    /// The item here as another mailbox's move-out judged it.
+    var judgedHere: [String: JudgedItem] = [:]
     /// Imports whose stamp went out but whose activity was never added, by activity id: their journal entries.
     var importing: [String: Int64] = [:]
     /// Updates sent but never confirmed (a lost answer, a crash), by activity: the values and fields written.
@@ -80,6 +84,16 @@ extension MailboxSync {
     /// releases: the item is read again, so one that never landed is planned again. Returns the entries this
     /// pass settles (each one whose pair's actions all land).
     func reconcileJournal(into remote: inout Remote) async throws -> [JournalEntry] {
+        // Another mailbox's ownership move whose delete half reached this one (the activity came back here
+        // before that pass finished): the item it removed was removed by us, not by a user.
+        for entry in try store.openMoveOuts() where entry.moveOut?.mailbox.lowercased() == mailbox.lowercased() {
+            guard let activity = entry.activityId, let item = entry.itemId, let out = entry.moveOut,
+                let link = try store.link(activityId: activity), link.mailbox.lowercased() == mailbox.lowercased()
+            else { continue }
+            if link.itemId == item { remote.ourRemovals.insert(activity) }
+            // What that pass judged of this mailbox's item (its edits carried into the CRM then).
+            if let judged = out.judged { remote.judgedHere[activity] = judged }
+        }
         let open = try store.openJournal(mailbox: mailbox).filter { $0.activityId != nil }
         guard !open.isEmpty else { return [] }
         // Evidence that needs no request.
@@ -98,6 +112,7 @@ extension MailboxSync {
                 // An ownership move whose delete half has not landed: sent again.
                 if let item = entry.itemId, let out = entry.moveOut {
                     remote.moveOuts[activity] = ForeignLink(mailbox: out.mailbox, itemId: item, base: out.base)
+                    remote.moveOutsJudged[activity] = out.judged
                 }
             case "import":
                 // The stamp went out before the activity was added; an item carrying it finishes the import.

@@ -91,6 +91,11 @@ extension MailboxSync {
             var uncertain: Set<SyncFields.Field> = []
             if let item = byActivity[id] {
                 exchange = exchangeSide(item, carrying: link?.base ?? crm?.fields, now: now)
+                // Being moved out by the new owner's pass, whose carried edits landed with its journal entry: an
+                // item not modified since holds no edit (an older copy's older values are none).
+                if let judged = remote.judgedHere[id], let held = exchange, judged.holdsNothingNew(held) {
+                    base = held.fields
+                }
                 // An update of ours that was never confirmed (its answer lost and the read-back failed too), on
                 // an item that changed since: a field holding what it sent holds our write; any other value may
                 // be ours undone by the user, or ours never applied — a conflict, settled and recorded.
@@ -139,6 +144,11 @@ extension MailboxSync {
                     now: now
                 )
                 elsewhere = old
+            }
+            // A move-out journalled before: its carried edits landed with the entry. The item there now (the one judged, or one found by identity when that is gone) not modified since holds
+            // no edit to carry: it is the same, or an older copy whose older values are no edit.
+            if let found = elsewhere?.item, let judged = remote.moveOutsJudged[id], judged.holdsNothingNew(found) {
+                elsewhere?.base = found.fields
             }
 
             result.pairs.append(

@@ -5,9 +5,10 @@ import SyncPlanning
 extension PlanExecutor {
     /// Applies one pair's consecutive local actions in one transaction: a decision made of several (a re-link
     /// and the restore it brings) lands whole or not at all.
-    mutating func applyLocally(_ actions: [SyncAction]) throws {
-        guard !actions.isEmpty else { return }
+    mutating func applyLocally(_ actions: [SyncAction], journalling moves: [SyncAction] = []) throws {
+        guard !actions.isEmpty || !moves.isEmpty else { return }
         let done: [SyncAction] = try store.transaction { tx in
+            for move in moves { try journalMoveOut(move, in: tx) }
             var done: [SyncAction] = []
             for action in actions where try applyLocally(action, in: tx) { done.append(action) }
             return done
@@ -17,7 +18,10 @@ extension PlanExecutor {
 
     mutating func applyLocally(_ action: SyncAction, in tx: any SyncStoreTransaction) throws -> Bool {
         let zone = sync.zone
-        let read = observations.items  // (a reference, not a copy: the closures below may not touch self)
+        // (References, not copies: the closures below may not touch self.) A version read is recorded as judged
+        // only when no update of the item is under way.
+        let read = observations.items
+        let pushed = pushing
         do {
             switch action {
             case .updateLocal(let id, let fields, let changed, let restore):
@@ -39,12 +43,14 @@ extension PlanExecutor {
                 }
                 guard let written else {
                     // Nothing taken, but this version was judged: it is not read again until the user changes it.
-                    try confirm(id, in: tx) { $0.changeKey = read[$0.itemId]?.version ?? $0.changeKey }
+                    try confirm(id, in: tx) {
+                        $0.changeKey = (pushed.contains(id) ? nil : read[$0.itemId]?.version) ?? $0.changeKey
+                    }
                     return false
                 }
                 try confirm(id, crm: SyncFields(activity: written, zone: zone), in: tx) {
                     $0.syncedSeq = written.changeSeq ?? $0.syncedSeq  // our own write is not pending
-                    $0.changeKey = read[$0.itemId]?.version ?? $0.changeKey  // merged as read
+                    $0.changeKey = (pushed.contains(id) ? nil : read[$0.itemId]?.version) ?? $0.changeKey  // merged as read
                 }
                 try tx.audit(
                     audit(id, action: restore ? "restore-local" : "update-local", fields: changed, winner: "exchange")
@@ -87,7 +93,7 @@ extension PlanExecutor {
                 let seq = observations.activities[id]?.changeSeq
                 try confirm(id, in: tx) { link in
                     link.syncedSeq = seq ?? link.syncedSeq
-                    link.changeKey = read[link.itemId]?.version ?? link.changeKey
+                    link.changeKey = (pushed.contains(id) ? nil : read[link.itemId]?.version) ?? link.changeKey
                 }
             case .recordConflict(let conflict):
                 try tx.recordConflict(conflict, mailbox: mailbox)

@@ -33,6 +33,9 @@ struct PlanExecutor {
     /// Activities moving in from another mailbox: their edits carried from the old item move that link's base,
     /// so a crash before the move completes does not carry them again over later CRM edits.
     var movingIn: Set<String> = []
+    /// Activities whose item this pass also updates: the version read is not recorded as judged by a local
+    /// merge (the item holds the judgement only once that update lands; until then it is read again).
+    var pushing: Set<String> = []
 
     init(sync: MailboxSync, pass: String, now: Date, policy: SyncPolicy, observations: Observations) {
         self.sync = sync
@@ -65,26 +68,18 @@ struct PlanExecutor {
         var creates: [SyncAction] = []
         var updates: [SyncAction] = []
         var deletes: [SyncAction] = []
-        // The delete halves of ownership moves are journalled before anything else (the re-link that comes
-        // with one moves the activity's only link): until one lands, every pass of this mailbox sends it again.
+        // The delete halves of ownership moves are journalled before anything is sent, in the transaction of
+        // their pair's local actions (the re-link that comes with one moves the activity's only link, and the
+        // edits carried from the old item land with it: an entry says they did): until one lands, every pass
+        // sends it again. A move without local actions is journalled on its own.
+        for case .updateRemote(let activity, _, _, _, _, _) in plan.actions { pushing.insert(activity) }
         let outs = plan.actions.filter { if case .deleteRemote(_, _, .some, _, _) = $0 { true } else { false } }
-        if !outs.isEmpty {
-            let entries = try store.transaction { tx in
-                try outs.map { action -> (String, Int64) in
-                    guard case .deleteRemote(let activity, let item, let other?, _, _) = action else { return ("", 0) }
-                    // With what the old item holds once its edits are carried (the base a retry judges it by).
-                    let old = observations.pairs.first { $0.crm?.activityId == activity }?.linkedElsewhere
-                    let id = try intend(
-                        "move-out",
-                        activity: activity,
-                        item: item,
-                        payload: JournalEntry.moveOutPayload(mailbox: other, base: old?.item?.fields ?? old?.base),
-                        in: tx
-                    )
-                    return ("\(activity)|\(item)", id)
-                }
+        let withLocal = Set(plan.actions.filter(\.isPairLocal).compactMap(\.subjects.activity))
+        let alone = outs.filter { !withLocal.contains($0.subjects.activity ?? "") }
+        if !alone.isEmpty {
+            try store.transaction { tx in
+                for action in alone { try journalMoveOut(action, in: tx) }
             }
-            moveOutJournal.merge(entries) { _, new in new }
         }
         // Each pair's local actions land in one transaction (a re-link with the merge it comes with: the link's
         // version says what was judged, so it must not land without the judgement).
@@ -112,10 +107,12 @@ struct PlanExecutor {
             }
         }
         for key in order {
+            let out = outs.filter { $0.subjects.activity == key }
             if Defects.localActionsApart {
+                try store.transaction { tx in for action in out { try journalMoveOut(action, in: tx) } }
                 for action in local[key] ?? [] { try applyLocally([action]) }
             } else {
-                try applyLocally(local[key] ?? [])
+                try applyLocally(local[key] ?? [], journalling: out)
             }
         }
         try await stamp(stamps, releases: releases)
@@ -126,6 +123,24 @@ struct PlanExecutor {
     }
 
     // MARK: - Bookkeeping
+
+    /// Journals an ownership move's delete half, with what the old item holds once its edits are carried
+    /// (the base a retry judges it by) and when it was last modified.
+    mutating func journalMoveOut(_ action: SyncAction, in tx: any SyncStoreTransaction) throws {
+        guard case .deleteRemote(let activity, let item, let other?, _, _) = action else { return }
+        let old = observations.pairs.first { $0.crm?.activityId == activity }?.linkedElsewhere
+        moveOutJournal["\(activity)|\(item)"] = try intend(
+            "move-out",
+            activity: activity,
+            item: item,
+            payload: JournalEntry.moveOutPayload(
+                mailbox: other,
+                base: old?.item?.fields ?? old?.base,
+                judged: old?.item.map { JudgedItem(modified: $0.lastModified) }
+            ),
+            in: tx
+        )
+    }
 
     /// The pair's base after a confirmed write, and the link that carries it.
     mutating func confirm(
@@ -230,6 +245,18 @@ struct PlanExecutor {
         try store.transaction { tx in
             try also(tx)
             try tx.audit(audit(activity, item: item, action: "\(action)-deferred", reason: reason))
+        }
+    }
+}
+
+extension SyncAction {
+    /// Applied in its pair's one local transaction (the rest are requests, or bookkeeping of their own).
+    var isPairLocal: Bool {
+        switch self {
+        case .retireDuplicate, .createRemote, .updateRemote, .deleteRemote, .stampIdentity, .releaseCopy, .createLocal:
+            return false
+        default:
+            return true
         }
     }
 }

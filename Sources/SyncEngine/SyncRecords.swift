@@ -91,18 +91,22 @@ extension JournalEntry {
         return folder.rawValue + "\n" + String(decoding: json, as: UTF8.self)
     }
 
-    /// The payload of an ownership move's delete half: the old mailbox, and the base its item is judged by.
-    public static func moveOutPayload(mailbox: String, base: SyncFields?) -> String {
+    /// The payload of an ownership move's delete half, one per line: the old mailbox, the base its item is
+    /// judged by, and the judged item's LastModifiedTime (Exchange's clock).
+    public static func moveOutPayload(mailbox: String, base: SyncFields?, judged: JudgedItem? = nil) -> String {
         guard let base, let json = try? JSONEncoder().encode(base) else { return mailbox }
-        return mailbox + "\n" + String(decoding: json, as: UTF8.self)
+        let line = String(decoding: json, as: UTF8.self)
+        guard let judged, !judged.modified.isEmpty else { return mailbox + "\n" + line }
+        return [mailbox, line, judged.modified].joined(separator: "\n")
     }
 
-    /// An ownership move's delete half: the old mailbox and the base.
-    public var moveOut: (mailbox: String, base: SyncFields?)? {
+    /// An ownership move's delete half: the old mailbox, the base, and the old item as judged.
+    public var moveOut: (mailbox: String, base: SyncFields?, judged: JudgedItem?)? {
         guard action == "move-out", let payload else { return nil }
-        let parts = payload.split(separator: "\n", maxSplits: 1).map(String.init)
-        let base = parts.count == 2 ? try? JSONDecoder().decode(SyncFields.self, from: Data(parts[1].utf8)) : nil
-        return (parts[0], base)
+        let parts = payload.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let base = parts.count >= 2 ? try? JSONDecoder().decode(SyncFields.self, from: Data(parts[1].utf8)) : nil
+        let judged = parts.count >= 3 ? JudgedItem(modified: parts[2]) : nil
+        return (parts[0], base, judged)
     }
 
     /// The folder the write went to (entries from before the payload held more than the folder included).
@@ -151,5 +155,18 @@ public struct AuditEntry: Sendable, Equatable {
         self.fields = fields
         self.winner = winner
         self.reason = reason
+    }
+}
+
+/// An old owner's item as an ownership move judged it (its edits carried into the CRM then).
+public struct JudgedItem: Sendable, Equatable {
+    public var modified: String
+
+    public init(modified: String) { self.modified = modified }
+
+    /// Whether this item (the judged one, or one found by its identity when that is gone) holds no edit made
+    /// since: not modified since (the same item, or an older copy whose older values are no edit).
+    public func holdsNothingNew(_ item: ExchangeSide) -> Bool {
+        !item.lastModified.isEmpty && item.lastModified <= modified
     }
 }

@@ -53,7 +53,15 @@ public enum SyncPlanner {
         // there meanwhile comes into the CRM.
         var crm = pair.crm
         if var moving = crm, !moving.ownedElsewhere, let previous = pair.linkedElsewhere {
-            if let old = previous.item, let oldBase = previous.base, !moving.deleted {
+            if let old = previous.item, let oldBase = previous.base, !moving.deleted || old.fields != oldBase {
+                if moving.deleted {
+                    // Edit beats delete: an edit in the old owner's Outlook after the CRM's delete brings the
+                    // activity back (here, its new owner's mailbox).
+                    moving.deleted = false
+                    actions.append(
+                        .updateLocal(activity: moving.activityId, fields: moving.fields, changed: [], restore: true)
+                    )
+                }
                 let carried = carryOver(crm: moving, from: old, base: oldBase, policy: policy)
                 actions += carried.actions
                 moving.fields = carried.merged
@@ -228,25 +236,19 @@ public enum SyncPlanner {
                 // a pass deleted the pair (from Deleted Items, or moved back into a synced folder). It brings
                 // its activity back, whichever side deleted it. (Edits carried from an old owner's item come
                 // back with it; the restored item is then merged like any unlinked match.)
-                if actions.contains(where: { if case .updateLocal = $0 { true } else { false } }) {
-                    var restored = crm
-                    restored.deleted = false
-                    return actions + [
-                        .updateLocal(activity: crm.activityId, fields: crm.fields, changed: [], restore: true)
-                    ]
-                        + merge(crm: restored, exchange: item, base: nil, policy: policy)
-                }
+                var restored = crm
+                restored.deleted = false
                 return actions + [
-                    .updateLocal(
-                        activity: crm.activityId,
-                        fields: item.fields,
-                        changed: item.fields.changedFields(from: crm.fields),
-                        restore: true
-                    )
+                    .updateLocal(activity: crm.activityId, fields: crm.fields, changed: [], restore: true)
                 ]
+                    + merge(crm: restored, exchange: item, base: nil, policy: policy)
             }
             if !crm.synchronize {
-                return actions + [removal(crm, item: item.itemId, reason: .unsynchronized, policy)]
+                // (A restored item of an activity no longer synced: what it holds that the CRM does not comes
+                // in first, every difference a conflict settled and recorded, as there is no base.)
+                return actions + carryOver(crm: crm, from: item, base: nil, policy: policy).actions + [
+                    removal(crm, item: item.itemId, reason: .unsynchronized, policy)
+                ]
             }
             // Without a base, every difference is a conflict, settled by the policy and recorded (the item may
             // be a user's copy of any age).
@@ -292,7 +294,7 @@ public enum SyncPlanner {
     static func carryOver(
         crm: CRMSide,
         from item: ExchangeSide,
-        base: SyncFields,
+        base: SyncFields?,
         policy: SyncPolicy
     ) -> (
         merged: SyncFields, actions: [SyncAction]
@@ -314,6 +316,9 @@ public enum SyncPlanner {
         .subject, .information, .start, .end, .allDay, .location, .attendees,
     ]
 
+    /// The fields that make up when an activity happens.
+    static let schedule: Set<SyncFields.Field> = [.start, .end, .due, .allDay]
+
     /// Merges field by field; without a base every differing field counts as changed on both sides.
     static func merge(
         crm: CRMSide,
@@ -325,15 +330,24 @@ public enum SyncPlanner {
     ) -> [SyncAction] {
         var merged = crm.fields
         var conflicts: [SyncAction] = []
+        func changed(_ side: SyncFields, _ field: SyncFields.Field) -> Bool {
+            guard let base, !uncertain.contains(field) else { return true }
+            return side.text(field) != base.text(field)
+        }
+        // The schedule is one value: a start taken from one side and an end from the other can make a range
+        // neither side holds (an end before its start, which both sides refuse). Changed on both sides, every
+        // differing field of it goes to the one winner.
+        let scheduleClash =
+            schedule.contains { changed(crm.fields, $0) } && schedule.contains { changed(exchange.fields, $0) }
         for field in SyncFields.Field.allCases {
             let c = crm.fields.text(field)
             let e = exchange.fields.text(field)
             guard c != e else { continue }
             let b = base?.text(field)
-            let known = base != nil && !uncertain.contains(field)
-            if known && c == b {
+            let clash = scheduleClash && schedule.contains(field)
+            if !clash && !changed(crm.fields, field) {
                 merged.take(field, from: exchange.fields)  // only Exchange changed it
-            } else if known && e == b {
+            } else if !clash && !changed(exchange.fields, field) {
                 continue  // only the CRM changed it
             } else {
                 let winner = winner(crm: crm, exchange: exchange, policy: policy)

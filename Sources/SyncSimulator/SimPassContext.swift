@@ -22,9 +22,12 @@ final class SimPassContext: @unchecked Sendable {
     let throttle: SimThrottleBook
     /// A user acting between the pass's read and its write: (fault, operation, mailbox address, item id).
     let race: @Sendable (SimFault, String, String, String) -> Void
+    /// Prints each step as it happens (`--trace`).
+    var trace = false
     private(set) var step = 0
     private(set) var requests = 0
     private(set) var otherThanChangeReads = 0
+    private(set) var committed = 0
     private(set) var violations: [String] = []
     /// The operation the crash hit (coverage), and the faults that fired.
     private(set) var crashedAt: String?
@@ -66,12 +69,16 @@ final class SimPassContext: @unchecked Sendable {
         try lock.withLock {
             step += 1
             defer { seen["store-transaction", default: 0] += 1 }
+            if trace { print("      · store transaction") }
             if due("store-transaction") {
                 crashedAt = "store-transaction"
                 throw SimCrashed()
             }
         }
     }
+
+    /// A store transaction committed.
+    func commit() { lock.withLock { committed += 1 } }
 
     /// A request begins: checks the back-off, maybe dies, and answers the fault to inject (and the step).
     func request(_ operation: String, mailbox: String) throws -> (fault: SimFault?, step: Int) {
@@ -94,6 +101,9 @@ final class SimPassContext: @unchecked Sendable {
                 writes += 1
             }
             if let fault { fired.append(fault.kind) }
+            if trace {
+                print("      · \(operation)" + (fault.map { " [\($0.kind)]" } ?? "") + (crashHere ? " (dies)" : ""))
+            }
             return (fault, crashHere ? -step : step)
         }
     }

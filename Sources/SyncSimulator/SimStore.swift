@@ -18,11 +18,14 @@ struct SimStore: SyncStore {
         try inner.cursor(mailbox: mailbox, folder: folder)
     }
     func openJournal(mailbox: String) throws -> [JournalEntry] { try inner.openJournal(mailbox: mailbox) }
+    func openMoveOuts() throws -> [JournalEntry] { try inner.openMoveOuts() }
     func importedItems(mailbox: String) throws -> Set<String> { try inner.importedItems(mailbox: mailbox) }
     func referenceNames(of activity: Activity) throws -> [String] { try inner.referenceNames(of: activity) }
 
     func transaction<T>(_ body: (any SyncStoreTransaction) throws -> T) throws -> T {
         try context.transaction()
-        return try inner.transaction(body)
+        let result = try inner.transaction(body)
+        context.commit()
+        return result
     }
 }

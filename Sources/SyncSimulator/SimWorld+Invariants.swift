@@ -135,8 +135,12 @@ extension SimWorld {
             // changed nothing to sync.
             let m = record.side.mailbox { self.employeeIndex(state.activities[$0]?.mailboxEmployee ?? "E1") }
             let lastPass = log[..<index].lastIndex { if case .pass(m) = $0.side { true } else { false } } ?? -1
-            let first = log[(lastPass + 1)...index].first { $0.side == record.side && $0.field == field }
+            // (Values a copy or a restore took along are no edit: they are not where edits started.)
+            let first = log[(lastPass + 1)...index].first { $0.side == record.side && $0.field == field && !$0.weak }
             if let first, first.before == record.value { continue }
+            // An edit back to the last synced value is no change to a state-based sync: neither side keeps
+            // a history of edits, only values (the known limit of every such sync; the README says so).
+            if let synced = record.synced, synced == record.value { continue }
             if activity.deleted {
                 if !later.contains(where: { $0.field == nil }) {
                     problems.append(

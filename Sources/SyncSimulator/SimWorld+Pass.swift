@@ -11,6 +11,8 @@ struct SimPassResult {
     /// Requests other than change reads (a quiet pass sends none).
     var otherThanChangeReads = 0
     var skipped = false
+    /// Store transactions the pass committed.
+    var committed = 0
 }
 
 extension SimWorld {
@@ -36,6 +38,7 @@ extension SimWorld {
             throttle: throttle,
             race: { [self] fault, operation, address, item in race(fault, operation, address: address, item: item) }
         )
+        context.trace = trace
         let passes = coverage.passes
         let engine = MailboxSync(
             store: SimStore(inner: store, context: context),
@@ -56,6 +59,7 @@ extension SimWorld {
             result.error = "\(error)"
         }
         result.otherThanChangeReads = context.otherThanChangeReads
+        result.committed = context.committed
         if trace {
             let what = result.crashed ? "crashed" : result.error.map { "failed: \($0)" } ?? "done"
             print(
@@ -65,10 +69,22 @@ extension SimWorld {
                     } ?? "")
             )
             if let failures = result.report?.failures, !failures.isEmpty { print("      failures: \(failures)") }
-            for link in store.snapshot.links.values.sorted(by: { $0.activityId < $1.activityId }) {
+            let state = store.snapshot
+            for link in state.links.values.sorted(by: { $0.activityId < $1.activityId }) {
                 print(
                     "      link \(link.activityId) → \(link.mailbox.prefix(3)) \(link.itemId) v\(link.changeKey ?? "-") base \(link.base.status)"
                 )
+            }
+            // Each activity as the CRM holds it, and each item as its mailbox does (what the invariants judge).
+            for activity in state.activities.values.sorted(by: { $0.id < $1.id }) {
+                print(
+                    "      crm \(activity.id)\(activity.deleted ? " deleted" : "") \(activity.owner): \(Self.brief(SyncFields(activity: activity, zone: Self.zone)))"
+                )
+            }
+            for (index, mailbox) in mailboxes.enumerated() {
+                for item in mailbox.snapshot.values.sorted(by: { $0.id < $1.id }) {
+                    print("      m\(index) \(item.id) [\(item.activityId ?? "-")]: \(Self.brief(item.fields))")
+                }
             }
         }
         violations += context.violations.map { "back-off violated | m\(m): \($0)" }
@@ -120,5 +136,12 @@ extension SimWorld {
             }
         }
         return problems
+    }
+
+    /// A pair's values in one line (trace output).
+    static func brief(_ fields: SyncFields) -> String {
+        SyncFields.Field.allCases.compactMap { field in
+            fields.text(field).map { "\(field.rawValue)=\($0)" }
+        }.joined(separator: " ")
     }
 }

@@ -73,6 +73,19 @@ public final class SimWorld: @unchecked Sendable {
         clock.advance(60)
         coverage.events.insert(event.kind)
         if trace { print("  \(event)") }
+        let logged = log.count
+        defer {
+            if trace {
+                for record in log[logged...] where record.field != nil || record.side.name != "" {
+                    guard case .pass = record.side else {
+                        print(
+                            "      · records \(record.side) \(record.field?.rawValue ?? "delete") \(record.value ?? "") (carried \(record.carried ?? "-"))\(record.weak ? " weak" : "")"
+                        )
+                        continue
+                    }
+                }
+            }
+        }
         switch event {
         case .crmCreate(let type, let owner, let day): crmCreate(type: type, owner: owner, day: day)
         case .crmEdit(let pick, let edit):
@@ -82,7 +95,13 @@ public final class SimWorld: @unchecked Sendable {
             if let written = try? store.saveActivity(activity) {
                 let values = SyncFields(activity: written, zone: Self.zone)
                 for field in fields where values.text(field) != before.text(field) {
-                    record(.crm(written.id), field, values.text(field), before: before.text(field))
+                    record(
+                        .crm(written.id),
+                        field,
+                        values.text(field),
+                        before: before.text(field),
+                        synced: store.snapshot.links[written.id].map { link -> String? in link.base.text(field) }
+                    )
                 }
             }
         case .crmDelete(let pick):
@@ -161,8 +180,13 @@ public final class SimWorld: @unchecked Sendable {
         case .cursorsExpire(let m):
             mailboxes[m].expireCursors()
         case .pass(let m, let faults, let crash):
-            if syncOn(m) { record(.pass(m), nil, nil) }
-            _ = await pass(m, faults: faults, crash: crash)
+            // Marks where a pass could have synced what came before; a pass that committed nothing (it died
+            // or failed before its first transaction) synced nothing, as if it had not run.
+            let at = log.count
+            let result = await pass(m, faults: faults, crash: crash)
+            if !result.skipped && result.committed > 0 {
+                log.insert(SimRecord(seq: at, side: .pass(m), field: nil, value: nil), at: at)
+            }
         }
     }
 
@@ -211,6 +235,18 @@ public final class SimWorld: @unchecked Sendable {
         }
         guard let fields = mailboxes[m].snapshot[id]?.fields else { return }
         let carried = mailboxes[m].snapshot[id]?.activityId
+        let state = store.snapshot
+        // The pair's link here: by the identity the item carries (a moved or restored item is the pair's
+        // under a new id), else by its id.
+        let here = { (link: SyncLink) in link.mailbox.lowercased() == Self.address(m).lowercased() }
+        let link =
+            carried.flatMap { state.links[$0] }.flatMap { here($0) ? $0 : nil }
+            ?? state.links.values.first { $0.itemId == id && here($0) }
+        // What updates of ours to this item, not yet confirmed, sent (a user's edit to the same value cannot be
+        // told from our write landing: a known limit).
+        let unconfirmed = state.journal.filter {
+            $0.action == "update" && $0.state != .done && $0.activityId != nil && $0.activityId == carried
+        }.compactMap(\.sent)
         for field in touched where fields.text(field) != before?.text(field) {
             record(
                 .outlook(m, lineage),
@@ -218,7 +254,8 @@ public final class SimWorld: @unchecked Sendable {
                 fields.text(field),
                 before: before?.text(field),
                 carried: carried,
-                weak: weak
+                weak: weak || unconfirmed.contains { $0.fields.text(field) == fields.text(field) },
+                synced: link.map { link -> String? in link.base.text(field) }
             )
         }
     }
@@ -286,7 +323,8 @@ public final class SimWorld: @unchecked Sendable {
         _ value: String?,
         before: String? = nil,
         carried: String? = nil,
-        weak: Bool = false
+        weak: Bool = false,
+        synced: String?? = nil
     ) {
         log.append(
             SimRecord(
@@ -296,7 +334,8 @@ public final class SimWorld: @unchecked Sendable {
                 value: value,
                 before: before,
                 carried: carried,
-                weak: weak
+                weak: weak,
+                synced: synced
             )
         )
     }
@@ -335,6 +374,8 @@ struct SimRecord: Sendable {
     var carried: String?
     /// Values a copy took along: they overwrite earlier edits, but nothing is owed for them.
     var weak = false
+    /// The field's last synced value (the pair's base) when the edit was made, if the pair was linked.
+    var synced: String?? = nil
 }
 
 /// The simulation's clock: fixed during a step, moved by the world.

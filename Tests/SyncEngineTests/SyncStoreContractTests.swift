@@ -148,6 +148,40 @@ struct SyncStoreContractTests {
         #expect(open.map(\.payload) == ["tasks", "tasks"])
     }
 
+    @Test("open ownership moves are listed whichever mailbox journalled them", arguments: StoreBackend.allCases)
+    func moveOuts(backend: StoreBackend) throws {
+        let h = try backend.make()
+        let base = SyncFields(subject: "Call", status: "not_started")
+        let judged = JudgedItem(modified: "2026-12-01T10:00:00Z")
+        let ids = try h.store.transaction { tx in
+            try [SyncFixture.alice, "bob@contoso.test"].map { mailbox in
+                try tx.journal(
+                    pass: "p",
+                    mailbox: mailbox,
+                    activityId: "A1",
+                    itemId: "I1",
+                    action: "move-out",
+                    payload: JournalEntry.moveOutPayload(mailbox: "carol@contoso.test", base: base, judged: judged)
+                )
+            }
+        }
+        try h.store.transaction { tx in
+            _ = try tx.journal(
+                pass: "p",
+                mailbox: SyncFixture.alice,
+                activityId: "A2",
+                itemId: "I2",
+                action: "remove",
+                payload: "tasks"
+            )
+            try tx.markJournal(ids[0], .done, itemId: nil)
+        }
+        let open = try h.store.openMoveOuts()
+        #expect(open.map(\.id) == [ids[1]] && open.map(\.mailbox) == ["bob@contoso.test"])
+        let out = try #require(open.first?.moveOut)
+        #expect(out.mailbox == "carol@contoso.test" && out.base == base && out.judged == judged)
+    }
+
     @Test(
         "the engine's writes are validated, numbered, and take no number when nothing changed",
         arguments: StoreBackend.allCases

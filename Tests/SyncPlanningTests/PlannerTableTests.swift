@@ -96,9 +96,10 @@ struct PlannerTableTests {
         "changed/deleted": "create-remote A1 (task)",
         "changed/absent": "create-remote A1 (task)",
         // An unlinked item carrying a deleted activity's identity is one the user restored: it brings the
-        // activity back (SPEC §3).
-        "deleted/unchanged": "relink A1 I1\nupdate-local A1 [] restore",
-        "deleted/changed": "relink A1 I1\nupdate-local A1 [status] restore",
+        // activity back (SPEC §3); without a base, every difference is a conflict settled by the policy.
+        "deleted/unchanged": "relink A1 I1\nupdate-local A1 [] restore\nset-base A1",
+        "deleted/changed":
+            "relink A1 I1\nupdate-local A1 [] restore\nconflict A1 status: crm=not_started exchange=in_process → crm (crm-wins)\nupdate-remote A1 I1 [status]",
         "deleted/deleted": "",
         "deleted/absent": "",
         "absent/unchanged": "skip I1: carries activity A1, which the CRM does not have",

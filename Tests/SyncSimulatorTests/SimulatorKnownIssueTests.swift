@@ -41,41 +41,6 @@ struct SimulatorKnownIssueTests {
             )
         ),
         (
-            "copies of an imported item and a CRM delete racing a user's delete: an edit after the delete is lost",
-            SimHistory(
-                seed: 4385,
-                policy: 1,
-                batchSize: 4,
-                events: [
-                    .outlookCreate(mailbox: 0, task: true, category: true, day: 1),
-                    .crmCreate(type: 2, owner: 1, day: 8),
-                    .crmCreate(type: 0, owner: 0, day: 13),
-                    .crmCreate(type: 1, owner: 1, day: 12),
-                    .outlookCopy(mailbox: 0, pick: 62556, into: 0),
-                    .crmDelete(pick: 5654),
-                    .crmCreate(type: 2, owner: 1, day: 1),
-                    .crmCreate(type: 2, owner: 0, day: 11),
-                    .pass(mailbox: 1, faults: [], crash: nil),
-                    .pass(
-                        mailbox: 0,
-                        faults: [SimFault(step: 2, kind: .staleVersion, value: 515, onWrites: true)],
-                        crash: nil
-                    ),
-                    .crmCreate(type: 2, owner: 1, day: 3),
-                    .crmDelete(pick: 59193),
-                    .outlookCopy(mailbox: 0, pick: 22447, into: 0),
-                    .crmEdit(pick: 42956, edit: SimEdit(field: .priority, value: 615)),
-                    .crmCreate(type: 0, owner: 1, day: 4),
-                    .pass(
-                        mailbox: 0,
-                        faults: [SimFault(step: 1, kind: .goneMeanwhile, value: 918, onWrites: true)],
-                        crash: nil
-                    ),
-                    .crmEdit(pick: 3927, edit: SimEdit(field: .priority, value: 70)),
-                ]
-            )
-        ),
-        (
             "an item moved and restored in the old owner's mailbox around ownership moves is left behind",
             SimHistory(
                 seed: 14296,

@@ -204,6 +204,180 @@ struct SimulatorRegressionTests {
                 ]
             )
         ),
+        (
+            "an old copy in the new owner's mailbox, restored after the CRM's delete, does not overwrite the edit carried from the old owner (a restore without a base merges as conflicts)",
+            SimHistory(
+                seed: 7761,
+                policy: 0,
+                batchSize: 3,
+                events: [
+                    .crmCreate(type: 1, owner: 0, day: 16),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .outlookCopy(mailbox: 0, pick: 60392, into: 1),
+                    .outlookEdit(mailbox: 0, pick: 38076, edit: SimEdit(field: .due, value: 208)),
+                    .crmReassign(pick: 21637),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .crmDelete(pick: 23698),
+                ]
+            )
+        ),
+        (
+            "start and end changed on both sides merge as one schedule (never an end before its start that both sides refuse)",
+            SimHistory(
+                seed: 38420,
+                policy: 0,
+                batchSize: 3,
+                events: [
+                    .outlookCreate(mailbox: 0, task: false, category: true, day: 5),
+                    .pass(
+                        mailbox: 0,
+                        faults: [SimFault(step: 1, kind: .serverBusy, value: 550, onWrites: true)],
+                        crash: nil
+                    ),
+                    .outlookEdit(mailbox: 0, pick: 54598, edit: SimEdit(field: .due, value: 377)),
+                    .crmEdit(pick: 6402, edit: SimEdit(field: .due, value: 125)),
+                ]
+            )
+        ),
+        (
+            "an ownership move whose delete landed before a crash, then moved back: the old owner's pass knows the delete was ours",
+            SimHistory(
+                seed: 17139,
+                policy: 0,
+                batchSize: 3,
+                events: [
+                    .crmCreate(type: 1, owner: 0, day: 17),
+                    .crmCreate(type: 1, owner: 0, day: 17),
+                    .crmCreate(type: 2, owner: 0, day: 0),
+                    .crmEdit(pick: 15230, edit: SimEdit(field: .showAs, value: 843)),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .crmReassign(pick: 40702),
+                    .pass(mailbox: 1, faults: [], crash: SimCrash(step: 0, afterApplying: true, operation: "remove")),
+                    .crmReassign(pick: 15384),
+                ]
+            )
+        ),
+        (
+            "a move-out sent again after a crash finds an older copy of the item it judged: no edit carried from the copy's older values",
+            SimHistory(
+                seed: 47433,
+                policy: 2,
+                batchSize: 4,
+                events: [
+                    .crmCreate(type: 2, owner: 1, day: 18),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookCopy(mailbox: 1, pick: 15507, into: 1),
+                    .outlookEdit(mailbox: 1, pick: 46448, edit: SimEdit(field: .sensitivity, value: 558)),
+                    .crmReassign(pick: 6845),
+                    .pass(mailbox: 0, faults: [], crash: SimCrash(step: 0, afterApplying: true, operation: "remove")),
+                ]
+            )
+        ),
+        (
+            "an edit in the old owner's Outlook after the CRM deleted the moving activity brings it back (edit beats delete)",
+            SimHistory(
+                seed: 72522,
+                policy: 0,
+                batchSize: 1,
+                events: [
+                    .crmCreate(type: 1, owner: 0, day: 14),
+                    .crmReassign(pick: 56032),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .crmReassign(pick: 11104),
+                    .pass(
+                        mailbox: 0,
+                        faults: [
+                            SimFault(step: 2, kind: .goneMeanwhile, value: 294, onWrites: true),
+                            SimFault(step: 0, kind: .notApplied, value: 925, onWrites: true),
+                        ],
+                        crash: nil
+                    ),
+                    .crmDelete(pick: 29716),
+                    .outlookEdit(mailbox: 1, pick: 6651, edit: SimEdit(field: .location, value: 196)),
+                ]
+            )
+        ),
+        (
+            "an item of an unsynchronized activity restored and edited: its values come in as recorded conflicts before it goes again",
+            SimHistory(
+                seed: 23896,
+                policy: 1,
+                batchSize: 3,
+                events: [
+                    .crmCreate(type: 1, owner: 1, day: 1),
+                    .pass(
+                        mailbox: 1,
+                        faults: [SimFault(step: 0, kind: .goneMeanwhile, value: 170, onWrites: true)],
+                        crash: nil
+                    ),
+                    .crmSynchronize(pick: 14814),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookRestore(mailbox: 1, pick: 56623),
+                    .outlookEdit(mailbox: 1, pick: 32496, edit: SimEdit(field: .time, value: 971)),
+                    .pass(
+                        mailbox: 1,
+                        faults: [SimFault(step: 3, kind: .editRace, value: 831, onWrites: true)],
+                        crash: nil
+                    ),
+                    .crmSynchronize(pick: 2749),
+                ]
+            )
+        ),
+        (
+            "a local merge whose update to the item did not land does not record the item's version as judged (the item is read again)",
+            SimHistory(
+                seed: 47939,
+                policy: 2,
+                batchSize: 3,
+                events: [
+                    .crmCreate(type: 0, owner: 0, day: 10),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .outlookEdit(mailbox: 0, pick: 24550, edit: SimEdit(field: .reminder, value: 524)),
+                    .crmEdit(pick: 29840, edit: SimEdit(field: .reminder, value: 221)),
+                    .pass(
+                        mailbox: 0,
+                        faults: [SimFault(step: 0, kind: .staleVersion, value: 719, onWrites: true)],
+                        crash: SimCrash(step: 0, afterApplying: false, operation: "read")
+                    ),
+                    .crmEdit(pick: 32245, edit: SimEdit(field: .reminder, value: 436)),
+                ]
+            )
+        ),
+        (
+            "copies of an imported item and a CRM delete racing a user's delete: the edit made after the delete stands",
+            SimHistory(
+                seed: 4385,
+                policy: 1,
+                batchSize: 4,
+                events: [
+                    .outlookCreate(mailbox: 0, task: true, category: true, day: 1),
+                    .crmCreate(type: 2, owner: 1, day: 8),
+                    .crmCreate(type: 0, owner: 0, day: 13),
+                    .crmCreate(type: 1, owner: 1, day: 12),
+                    .outlookCopy(mailbox: 0, pick: 62556, into: 0),
+                    .crmDelete(pick: 5654),
+                    .crmCreate(type: 2, owner: 1, day: 1),
+                    .crmCreate(type: 2, owner: 0, day: 11),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .pass(
+                        mailbox: 0,
+                        faults: [SimFault(step: 2, kind: .staleVersion, value: 515, onWrites: true)],
+                        crash: nil
+                    ),
+                    .crmCreate(type: 2, owner: 1, day: 3),
+                    .crmDelete(pick: 59193),
+                    .outlookCopy(mailbox: 0, pick: 22447, into: 0),
+                    .crmEdit(pick: 42956, edit: SimEdit(field: .priority, value: 615)),
+                    .crmCreate(type: 0, owner: 1, day: 4),
+                    .pass(
+                        mailbox: 0,
+                        faults: [SimFault(step: 1, kind: .goneMeanwhile, value: 918, onWrites: true)],
+                        crash: nil
+                    ),
+                    .crmEdit(pick: 3927, edit: SimEdit(field: .priority, value: 70)),
+                ]
+            )
+        ),
     ]
 
     @Test("fixed histories run clean", arguments: 0..<fixed.count)
