@@ -127,7 +127,7 @@ extension MailboxSync {
             if link == nil, let crm, !crm.ownedElsewhere,
                 let other = try store.link(activityId: id), other.mailbox.lowercased() != mailbox.lowercased()
             {
-                elsewhere = try await previousOwnersItem(other, now: now)
+                elsewhere = try await previousOwnersItem(other, judged: remote.moveOutsJudged[id], now: now)
             }
             if elsewhere == nil, let crm, !crm.ownedElsewhere, let pending = remote.moveOuts[id] {
                 // The old item is judged against this pair's base: an edit made there since still comes along.
@@ -141,6 +141,7 @@ extension MailboxSync {
                         base: pending.base ?? base ?? crm.fields,
                         syncedSeq: 0
                     ),
+                    judged: remote.moveOutsJudged[id],
                     now: now
                 )
                 elsewhere = old
@@ -209,7 +210,11 @@ extension MailboxSync {
             } else if let link, !remote.deleted.contains(link.itemId) {
                 original = nil
             } else {
-                original = items.filter { !remote.releasing.contains($0.id) }.min {
+                // (An item another mailbox's move-out judged, gone now: a user's copy made of it later is a copy.)
+                let judged = remote.judgedHere[activity]
+                original = items.filter {
+                    !remote.releasing.contains($0.id) && judged?.mayBe(created: $0.created) ?? true
+                }.min {
                     ($0.created, $0.id) < ($1.created, $1.id)
                 }
             }
@@ -229,12 +234,14 @@ extension MailboxSync {
     /// The activity's link in its previous owner's mailbox, with that item as it is now (its unsynced Outlook
     /// edits move along with it). An item the old owner moved since is found by its identity, so the move-out
     /// takes the item that is there, not its old id.
-    func previousOwnersItem(_ other: SyncLink, now: Date) async throws -> ForeignLink {
+    func previousOwnersItem(_ other: SyncLink, judged: JudgedItem?, now: Date) async throws -> ForeignLink {
         var previous = ForeignLink(mailbox: other.mailbox, itemId: other.itemId, base: other.base)
         let service = services(other.mailbox)
         var item = try await service.read([other.itemId], in: other.folder).first
         if item == nil {
+            // (Once judged, a user's copy made of it later is the user's there, never taken for it.)
             item = try await service.find(activityIds: [other.activityId], in: other.folder)
+                .filter { judged?.mayBe(created: $0.created) ?? true }
                 .min { ($0.created, $0.id) < ($1.created, $1.id) }
         }
         if let item {
@@ -271,6 +278,7 @@ extension MailboxSync {
             kind: item.kind,
             fields: fields,
             lastModified: item.lastModified,
+            created: item.created,
             activityId: item.activityId,
             hasCategory: item.hasCategory,
             isRecurring: item.isRecurring,

@@ -205,7 +205,11 @@ extension PlanExecutor {
                 let outcomes = try await send(requests.count) { try await service.remove(requests) }
                 for (index, outcome) in outcomes.enumerated() {
                     let removal = removals[index]
-                    let journal = moveOutJournal["\(removal.activity)|\(removal.item)"] ?? intents[index]
+                    // (Keyed by mailbox too: ItemIds of two mailboxes may coincide, and this mailbox's own delete of
+                    // the activity's item must never settle another mailbox's move-out.)
+                    let journal =
+                        target == mailbox
+                        ? intents[index] : moveOutJournal["\(target.lowercased())|\(removal.activity)|\(removal.item)"]
                     // A vanished item is as good as deleted.
                     guard outcome.isDone || outcome == .notFound else {
                         try fail(removal.activity, item: removal.item, action: "delete-remote", outcome) { tx in

@@ -28,7 +28,7 @@ struct PlanExecutor {
     var itemKinds: [String: ItemKind] = [:]
     /// Folders this pass wrote to (their echoes are absorbed before the cursor is saved).
     var writtenFolders: Set<FolderKind> = []
-    /// The journal entries of the ownership moves' delete halves, by "activity|item".
+    /// The journal entries of the ownership moves' delete halves, by "old mailbox (lower-cased)|activity|item".
     var moveOutJournal: [String: Int64] = [:]
     /// Activities moving in from another mailbox: their edits carried from the old item move that link's base,
     /// so a crash before the move completes does not carry them again over later CRM edits.
@@ -129,14 +129,14 @@ struct PlanExecutor {
     mutating func journalMoveOut(_ action: SyncAction, in tx: any SyncStoreTransaction) throws {
         guard case .deleteRemote(let activity, let item, let other?, _, _) = action else { return }
         let old = observations.pairs.first { $0.crm?.activityId == activity }?.linkedElsewhere
-        moveOutJournal["\(activity)|\(item)"] = try intend(
+        moveOutJournal["\(other.lowercased())|\(activity)|\(item)"] = try intend(
             "move-out",
             activity: activity,
             item: item,
             payload: JournalEntry.moveOutPayload(
                 mailbox: other,
                 base: old?.item?.fields ?? old?.base,
-                judged: old?.item.map { JudgedItem(modified: $0.lastModified) }
+                judged: old?.item.map { JudgedItem(modified: $0.lastModified, created: $0.created) }
             ),
             in: tx
         )

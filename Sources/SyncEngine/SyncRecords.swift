@@ -92,12 +92,12 @@ extension JournalEntry {
     }
 
     /// The payload of an ownership move's delete half, one per line: the old mailbox, the base its item is
-    /// judged by, and the judged item's LastModifiedTime (Exchange's clock).
+    /// judged by, and the judged item's LastModifiedTime and DateTimeCreated (Exchange's clock).
     public static func moveOutPayload(mailbox: String, base: SyncFields?, judged: JudgedItem? = nil) -> String {
         guard let base, let json = try? JSONEncoder().encode(base) else { return mailbox }
         let line = String(decoding: json, as: UTF8.self)
         guard let judged, !judged.modified.isEmpty else { return mailbox + "\n" + line }
-        return [mailbox, line, judged.modified].joined(separator: "\n")
+        return [mailbox, line, judged.modified, judged.created].joined(separator: "\n")
     }
 
     /// An ownership move's delete half: the old mailbox, the base, and the old item as judged.
@@ -105,7 +105,7 @@ extension JournalEntry {
         guard action == "move-out", let payload else { return nil }
         let parts = payload.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let base = parts.count >= 2 ? try? JSONDecoder().decode(SyncFields.self, from: Data(parts[1].utf8)) : nil
-        let judged = parts.count >= 3 ? JudgedItem(modified: parts[2]) : nil
+        let judged = parts.count >= 3 ? JudgedItem(modified: parts[2], created: parts.count > 3 ? parts[3] : "") : nil
         return (parts[0], base, judged)
     }
 
@@ -161,8 +161,19 @@ public struct AuditEntry: Sendable, Equatable {
 /// An old owner's item as an ownership move judged it (its edits carried into the CRM then).
 public struct JudgedItem: Sendable, Equatable {
     public var modified: String
+    /// Empty when the server did not say.
+    public var created: String
 
-    public init(modified: String) { self.modified = modified }
+    public init(modified: String, created: String = "") {
+        self.modified = modified
+        self.created = created
+    }
+
+    /// Whether an item carrying the identity may be the one judged (moved since: a move keeps DateTimeCreated),
+    /// rather than a user's copy made of it later (a copy is created anew).
+    public func mayBe(created other: String) -> Bool {
+        created.isEmpty || other.isEmpty || other <= created
+    }
 
     /// Whether this item (the judged one, or one found by its identity when that is gone) holds no edit made
     /// since: not modified since (the same item, or an older copy whose older values are no edit).

@@ -56,6 +56,8 @@ public struct ExchangeSide: Sendable, Equatable {
     public var fields: SyncFields
     /// `LastModifiedTime`, canonical UTC text (newest-wins).
     public var lastModified: String
+    /// `DateTimeCreated`, canonical UTC text (a copy is created anew; a move keeps it).
+    public var created: String
     /// The `ActivityId` identity property (of this instance; items of other instances never get here).
     public var activityId: String?
     /// Carries the configured category (the `sync.import: category` rule).
@@ -73,6 +75,7 @@ public struct ExchangeSide: Sendable, Equatable {
         kind: ItemKind,
         fields: SyncFields,
         lastModified: String = "",
+        created: String = "",
         activityId: String? = nil,
         hasCategory: Bool = false,
         isRecurring: Bool = false,
@@ -85,6 +88,7 @@ public struct ExchangeSide: Sendable, Equatable {
         self.kind = kind
         self.fields = fields
         self.lastModified = lastModified
+        self.created = created
         self.activityId = activityId
         self.hasCategory = hasCategory
         self.isRecurring = isRecurring

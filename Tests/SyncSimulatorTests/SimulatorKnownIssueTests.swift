@@ -65,6 +65,62 @@ struct SimulatorKnownIssueTests {
                 ]
             )
         ),
+        (
+            "an item created with its answer lost, then the activity moved while the user copied and edited the item into the new owner's mailbox",
+            SimHistory(
+                seed: 64077,
+                policy: 0,
+                batchSize: 2,
+                events: [
+                    .crmCreate(type: 2, owner: 0, day: 2),
+                    .employeeSync(employee: 1),
+                    .pass(
+                        mailbox: 0,
+                        faults: [
+                            SimFault(step: 0, kind: .answerLost, value: 179, onWrites: true),
+                            SimFault(step: 0, kind: .staleVersion, value: 119, onWrites: true),
+                        ],
+                        crash: nil
+                    ),
+                    .employeeSync(employee: 1),
+                    .outlookEdit(mailbox: 0, pick: 4438, edit: SimEdit(field: .reminder, value: 488)),
+                    .crmReassign(pick: 46214),
+                    .outlookCopy(mailbox: 0, pick: 7863, into: 1),
+                    .outlookEdit(mailbox: 1, pick: 463, edit: SimEdit(field: .reminder, value: 931)),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                ]
+            )
+        ),
+        (
+            "copies and a restore around ownership moves and a delete: an edit of the restored item is lost",
+            SimHistory(
+                seed: 52937,
+                policy: 1,
+                batchSize: 3,
+                events: [
+                    .crmCreate(type: 1, owner: 1, day: 16),
+                    .crmCreate(type: 0, owner: 1, day: 9),
+                    .outlookCreate(mailbox: 1, task: true, category: true, day: 6),
+                    .crmCreate(type: 2, owner: 1, day: 11),
+                    .outlookMove(mailbox: 1, pick: 29591),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookMove(mailbox: 1, pick: 6599),
+                    .outlookCopy(mailbox: 1, pick: 64545, into: 1),
+                    .crmReassign(pick: 3711),
+                    .outlookCopy(mailbox: 1, pick: 32475, into: 1),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .outlookRestore(mailbox: 1, pick: 15896),
+                    .crmDelete(pick: 6757),
+                    .crmReassign(pick: 51469),
+                    .outlookEdit(mailbox: 1, pick: 5304, edit: SimEdit(field: .showAs, value: 206)),
+                    .pass(
+                        mailbox: 0,
+                        faults: [SimFault(step: 1, kind: .inBandBusy, value: 893, onWrites: true)],
+                        crash: nil
+                    ),
+                ]
+            )
+        ),
     ]
 
     @Test("still failing (known)", arguments: 0..<open.count)

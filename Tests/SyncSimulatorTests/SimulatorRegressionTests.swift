@@ -378,6 +378,58 @@ struct SimulatorRegressionTests {
                 ]
             )
         ),
+        (
+            "a pass's own delete of an item failing does not settle another mailbox's move-out whose item has the same id",
+            SimHistory(
+                seed: 65648,
+                policy: 1,
+                batchSize: 2,
+                events: [
+                    .crmCreate(type: 2, owner: 1, day: 14),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookCopy(mailbox: 1, pick: 55461, into: 0),
+                    .outlookCreate(mailbox: 0, task: true, category: true, day: 6),
+                    .crmSynchronize(pick: 20382),
+                    .crmReassign(pick: 3441),
+                    .outlookCopy(mailbox: 1, pick: 60079, into: 0),
+                    .outlookCreate(mailbox: 0, task: false, category: true, day: 4),
+                    .pass(
+                        mailbox: 0,
+                        faults: [SimFault(step: 2, kind: .serverBusy, value: 576, onWrites: true)],
+                        crash: nil
+                    ),
+                ]
+            )
+        ),
+        (
+            "a move-out sent again finds only a user's copy made later of the item it judged: the copy is the user's, never taken for it",
+            SimHistory(
+                seed: 44675,
+                policy: 1,
+                batchSize: 1,
+                events: [
+                    .outlookCreate(mailbox: 1, task: true, category: true, day: 13),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookCreate(mailbox: 1, task: false, category: true, day: 0),
+                    .outlookEdit(mailbox: 1, pick: 34266, edit: SimEdit(field: .information, value: 834)),
+                    .serverTouch(mailbox: 1, pick: 25698),
+                    .outlookCreate(mailbox: 1, task: false, category: true, day: 0),
+                    .outlookDelete(mailbox: 1, pick: 8576),
+                    .outlookCopy(mailbox: 1, pick: 37486, into: 1),
+                    .outlookEdit(mailbox: 1, pick: 22527, edit: SimEdit(field: .status, value: 516)),
+                    .crmReassign(pick: 20229),
+                    .crmSynchronize(pick: 54264),
+                    .outlookCreate(mailbox: 1, task: true, category: true, day: 15),
+                    .crmSynchronize(pick: 21864),
+                    .pass(
+                        mailbox: 0,
+                        faults: [SimFault(step: 0, kind: .answerLost, value: 700, onWrites: true)],
+                        crash: nil
+                    ),
+                    .outlookEdit(mailbox: 1, pick: 50559, edit: SimEdit(field: .priority, value: 187)),
+                ]
+            )
+        ),
     ]
 
     @Test("fixed histories run clean", arguments: 0..<fixed.count)
