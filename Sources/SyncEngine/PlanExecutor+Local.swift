@@ -50,7 +50,8 @@ extension PlanExecutor {
                 }
                 try confirm(id, crm: SyncFields(activity: written, zone: zone), in: tx) {
                     $0.syncedSeq = written.changeSeq ?? $0.syncedSeq  // our own write is not pending
-                    $0.changeKey = (pushed.contains(id) ? nil : read[$0.itemId]?.version) ?? $0.changeKey  // merged as read
+                    // Merged as read.
+                    $0.changeKey = (pushed.contains(id) ? nil : read[$0.itemId]?.version) ?? $0.changeKey
                 }
                 try tx.audit(
                     audit(id, action: restore ? "restore-local" : "update-local", fields: changed, winner: "exchange")
