@@ -110,9 +110,16 @@ extension MailboxSync {
                 remote.ourRemovals.insert(activity)
             case "move-out":
                 // An ownership move whose delete half has not landed: sent again.
+                // (An activity with several items there has an entry per item: the first stands for them, the
+                // rest are found again by identity; what was judged spans them all.)
                 if let item = entry.itemId, let out = entry.moveOut {
-                    remote.moveOuts[activity] = ForeignLink(mailbox: out.mailbox, itemId: item, base: out.base)
-                    remote.moveOutsJudged[activity] = out.judged
+                    if remote.moveOuts[activity] == nil {
+                        remote.moveOuts[activity] = ForeignLink(mailbox: out.mailbox, itemId: item, base: out.base)
+                    }
+                    if let judged = out.judged {
+                        remote.moveOutsJudged[activity] =
+                            remote.moveOutsJudged[activity].map { $0.spanning(judged) } ?? judged
+                    }
                 }
             case "import":
                 // The stamp went out before the activity was added; an item carrying it finishes the import.

@@ -232,22 +232,24 @@ extension MailboxSync {
     }
 
     /// The activity's link in its previous owner's mailbox, with that item as it is now (its unsynced Outlook
-    /// edits move along with it). An item the old owner moved since is found by its identity, so the move-out
-    /// takes the item that is there, not its old id.
+    /// edits move along with it). Every item there is found by its identity and goes: with the linked one
+    /// there, the others made no later than it (a deleted one restored; a user's copy made later is the
+    /// user's); without it (moved), all of them, the earliest made standing for it — except, once judged, one
+    /// made after the judged items.
     func previousOwnersItem(_ other: SyncLink, judged: JudgedItem?, now: Date) async throws -> ForeignLink {
         var previous = ForeignLink(mailbox: other.mailbox, itemId: other.itemId, base: other.base)
         let service = services(other.mailbox)
-        var item = try await service.read([other.itemId], in: other.folder).first
-        if item == nil {
-            // (Once judged, a user's copy made of it later is the user's there, never taken for it.)
-            item = try await service.find(activityIds: [other.activityId], in: other.folder)
-                .filter { judged?.mayBe(created: $0.created) ?? true }
-                .min { ($0.created, $0.id) < ($1.created, $1.id) }
-        }
-        if let item {
-            previous.itemId = item.id
-            previous.item = exchangeSide(item, carrying: other.base, now: now)
-        }
+        let linked = try await service.read([other.itemId], in: other.folder).first
+        let found = try await service.find(activityIds: [other.activityId], in: other.folder)
+            .filter { $0.id != other.itemId && judged?.mayBe(created: $0.created) ?? true }
+            .sorted { ($0.created, $0.id) < ($1.created, $1.id) }
+        guard let item = linked ?? found.first else { return previous }
+        previous.itemId = item.id
+        previous.item = exchangeSide(item, carrying: other.base, now: now)
+        previous.others = found.filter {
+            $0.id != item.id
+                && (linked == nil || item.created.isEmpty || $0.created.isEmpty || $0.created <= item.created)
+        }.map { exchangeSide($0, carrying: other.base, now: now) }
         return previous
     }
 

@@ -129,14 +129,15 @@ struct PlanExecutor {
     mutating func journalMoveOut(_ action: SyncAction, in tx: any SyncStoreTransaction) throws {
         guard case .deleteRemote(let activity, let item, let other?, _, _) = action else { return }
         let old = observations.pairs.first { $0.crm?.activityId == activity }?.linkedElsewhere
+        let held = ([old?.item].compactMap { $0 } + (old?.others ?? [])).first { $0.itemId == item }
         moveOutJournal["\(other.lowercased())|\(activity)|\(item)"] = try intend(
             "move-out",
             activity: activity,
             item: item,
             payload: JournalEntry.moveOutPayload(
                 mailbox: other,
-                base: old?.item?.fields ?? old?.base,
-                judged: old?.item.map { JudgedItem(modified: $0.lastModified, created: $0.created) }
+                base: held?.fields ?? old?.base,
+                judged: held.map { JudgedItem(modified: $0.lastModified, created: $0.created) }
             ),
             in: tx
         )

@@ -169,6 +169,11 @@ public struct JudgedItem: Sendable, Equatable {
         self.created = created
     }
 
+    /// Two judgements of one move-out's items as one: the latest of each time.
+    public func spanning(_ other: JudgedItem) -> JudgedItem {
+        JudgedItem(modified: max(modified, other.modified), created: max(created, other.created))
+    }
+
     /// Whether an item carrying the identity may be the one judged (moved since: a move keeps DateTimeCreated),
     /// rather than a user's copy made of it later (a copy is created anew).
     public func mayBe(created other: String) -> Bool {

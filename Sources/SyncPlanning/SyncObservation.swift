@@ -167,12 +167,22 @@ public struct ForeignLink: Sendable, Equatable {
     public var base: SyncFields?
     /// The item there as read this pass (nil: gone, or not read): its unsynced Outlook edits move along.
     public var item: ExchangeSide?
+    /// Further items carrying the identity there, none made later than that one (a deleted one the user
+    /// restored, say): they go too, their edits carried first. (A user's copy made later is the user's.)
+    public var others: [ExchangeSide]
 
-    public init(mailbox: String, itemId: String, base: SyncFields? = nil, item: ExchangeSide? = nil) {
+    public init(
+        mailbox: String,
+        itemId: String,
+        base: SyncFields? = nil,
+        item: ExchangeSide? = nil,
+        others: [ExchangeSide] = []
+    ) {
         self.mailbox = mailbox
         self.itemId = itemId
         self.base = base
         self.item = item
+        self.others = others
     }
 }
 

@@ -52,22 +52,10 @@ public enum SyncPlanner {
         // The delete half of an ownership move that has not landed yet: sent again, after what was edited
         // there meanwhile comes into the CRM.
         var crm = pair.crm
-        if var moving = crm, !moving.ownedElsewhere, let previous = pair.linkedElsewhere {
-            if let old = previous.item, let oldBase = previous.base, !moving.deleted || old.fields != oldBase {
-                if moving.deleted {
-                    // Edit beats delete: an edit in the old owner's Outlook after the CRM's delete brings the
-                    // activity back (here, its new owner's mailbox).
-                    moving.deleted = false
-                    actions.append(
-                        .updateLocal(activity: moving.activityId, fields: moving.fields, changed: [], restore: true)
-                    )
-                }
-                let carried = carryOver(crm: moving, from: old, base: oldBase, policy: policy)
-                actions += carried.actions
-                moving.fields = carried.merged
-                crm = moving
-            }
-            actions.append(moveOut(moving, previous))
+        if let moving = crm, !moving.ownedElsewhere, let previous = pair.linkedElsewhere {
+            let left = leave(moving, previous, editBeatsDelete: true, policy: policy)
+            actions += left.actions
+            crm = left.crm
         }
         // An Outlook move (or a lost link) shows the same identity under a new ItemId: re-link, then merge.
         if let exchange, let linked = pair.linkedItemId, exchange.itemId != linked {
@@ -178,13 +166,8 @@ public enum SyncPlanner {
                 // A new organizer or assignee: out of the previous owner's mailbox, into this one (linked
                 // items stay linked whatever their date, so the window does not apply). An edit made in the
                 // old owner's Outlook and not yet synced comes along.
-                guard let item = previous.item, let base = previous.base else {
-                    return [moveOut(crm, previous), create(crm, policy)]
-                }
-                let carried = carryOver(crm: crm, from: item, base: base, policy: policy)
-                var moved = crm
-                moved.fields = carried.merged
-                return carried.actions + [moveOut(crm, previous), create(moved, policy)]
+                let left = leave(crm, previous, policy: policy)
+                return left.actions + [create(left.crm, policy)]
             }
             guard crm.inWindow else { return [] }
             return [create(crm, policy)]
@@ -220,12 +203,9 @@ public enum SyncPlanner {
             var crm = crm
             if let previous = pair.linkedElsewhere {
                 // Its old owner's item goes; an edit made there and not yet synced comes along first.
-                if let old = previous.item, let oldBase = previous.base {
-                    let carried = carryOver(crm: crm, from: old, base: oldBase, policy: policy)
-                    actions += carried.actions
-                    crm.fields = carried.merged
-                }
-                actions.append(moveOut(crm, previous))
+                let left = leave(crm, previous, policy: policy)
+                actions += left.actions
+                crm = left.crm
             }
             actions.append(.relink(activity: crm.activityId, item: item.itemId))
             if crm.deleted && PlannerDefects.restoreDeletedAgain {
@@ -276,14 +256,52 @@ public enum SyncPlanner {
         )
     }
 
-    private static func moveOut(_ crm: CRMSide, _ previous: ForeignLink) -> SyncAction {
-        .deleteRemote(
-            activity: crm.activityId,
-            item: previous.itemId,
-            mailbox: previous.mailbox,
-            reason: .ownerChanged,
-            cancellations: false
-        )
+    /// An ownership move's delete half: every item of the activity in the previous owner's mailbox goes,
+    /// after what was edited there and not yet synced comes into the CRM (each one's edits in turn, so two
+    /// items holding different edits of a field make a recorded conflict). With `editBeatsDelete`, such an
+    /// edit also brings back an activity the CRM deleted meanwhile (otherwise the caller's rules decide what
+    /// a deleted one's carried edits do). Answers the actions and the CRM side as it will be.
+    static func leave(
+        _ crm: CRMSide,
+        _ previous: ForeignLink,
+        editBeatsDelete: Bool = false,
+        policy: SyncPolicy
+    ) -> (actions: [SyncAction], crm: CRMSide) {
+        var actions: [SyncAction] = []
+        var moving = crm
+        if let linkedBase = previous.base {
+            // (The base is the linked item's: the others — a restored one of any age — have none, so every
+            // difference of theirs is a conflict, settled by the policy and recorded.)
+            let olds =
+                [previous.item].compactMap { $0 }.map { ($0, Optional(linkedBase)) }
+                + previous.others.map { ($0, SyncFields?.none) }
+            for (old, base) in olds {
+                if moving.deleted && editBeatsDelete {
+                    // Edit beats delete: an edit in the old owner's Outlook after the CRM's delete brings the
+                    // activity back (into its new owner's mailbox).
+                    guard old.fields != base else { continue }
+                    moving.deleted = false
+                    actions.append(
+                        .updateLocal(activity: moving.activityId, fields: moving.fields, changed: [], restore: true)
+                    )
+                }
+                let carried = carryOver(crm: moving, from: old, base: base, policy: policy)
+                actions += carried.actions
+                moving.fields = carried.merged
+            }
+        }
+        for item in [previous.itemId] + previous.others.map(\.itemId) {
+            actions.append(
+                .deleteRemote(
+                    activity: crm.activityId,
+                    item: item,
+                    mailbox: previous.mailbox,
+                    reason: .ownerChanged,
+                    cancellations: false
+                )
+            )
+        }
+        return (actions, moving)
     }
 
     // MARK: - Three-way merge

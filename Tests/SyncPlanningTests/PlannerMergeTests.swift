@@ -47,6 +47,40 @@ struct PlannerMergeTests {
         )
     }
 
+    @Test(
+        "start and end changed on both sides merge as one schedule: the winner's range, never one end from each",
+        arguments: [SyncPolicy.ConflictPolicy.crmWins, .exchangeWins]
+    )
+    func scheduleAsOne(policy: SyncPolicy.ConflictPolicy) throws {
+        let base = SyncFields(
+            subject: "Visit",
+            status: "planned",
+            start: "2026-12-06T13:00:00Z",
+            end: "2026-12-06T14:00:00Z"
+        )
+        // The CRM moved the end only; Outlook moved the whole meeting twelve days later.
+        let crm = Values.with(base) { $0.end = "2026-12-06T13:45:00Z" }
+        let exchange = Values.with(base) {
+            $0.start = "2026-12-18T09:30:00Z"
+            $0.end = "2026-12-18T10:30:00Z"
+        }
+        var pair = Self.pair(crm: crm, exchange: exchange)
+        pair.base = base
+        var rules = SyncPolicy()
+        rules.conflictPolicy = policy
+        let plan = SyncPlanner.makePlan([pair], policy: rules)
+        let conflicts = plan.actions.compactMap { if case .recordConflict(let c) = $0 { c.field } else { nil } }
+        #expect(Set(conflicts) == [.start, .end])
+        let winner = policy == .crmWins ? crm : exchange
+        let written = plan.actions.compactMap { action -> SyncFields? in
+            switch action {
+            case .updateRemote(_, _, _, let fields, _, _), .updateLocal(_, let fields, _, _): fields
+            default: nil
+            }
+        }
+        #expect(!written.isEmpty && written.allSatisfy { $0.start == winner.start && $0.end == winner.end })
+    }
+
     @Test("the same field changed to the same value: nothing to write but the new base")
     func sameValue() {
         let plan = SyncPlanner.makePlan(

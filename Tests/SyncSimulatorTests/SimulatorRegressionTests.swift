@@ -430,6 +430,61 @@ struct SimulatorRegressionTests {
                 ]
             )
         ),
+        (
+            "an item moved and a deleted one restored in the old owner's mailbox around ownership moves: both go with the move",
+            SimHistory(
+                seed: 14296,
+                policy: 0,
+                batchSize: 3,
+                events: [
+                    .crmCreate(type: 2, owner: 0, day: 7),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .crmEdit(pick: 61537, edit: SimEdit(field: .due, value: 211)),
+                    .outlookDelete(mailbox: 0, pick: 19840),
+                    .pass(
+                        mailbox: 0,
+                        faults: [SimFault(step: 0, kind: .staleVersion, value: 27, onWrites: true)],
+                        crash: nil
+                    ),
+                    .crmReassign(pick: 6810),
+                    .crmReassign(pick: 5590),
+                    .outlookMove(mailbox: 0, pick: 64788),
+                    .crmReassign(pick: 42551),
+                    .outlookRestore(mailbox: 0, pick: 40070),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                ]
+            )
+        ),
+        (
+            "copies and a restore around ownership moves and a delete: the restored item's edit stands",
+            SimHistory(
+                seed: 52937,
+                policy: 1,
+                batchSize: 3,
+                events: [
+                    .crmCreate(type: 1, owner: 1, day: 16),
+                    .crmCreate(type: 0, owner: 1, day: 9),
+                    .outlookCreate(mailbox: 1, task: true, category: true, day: 6),
+                    .crmCreate(type: 2, owner: 1, day: 11),
+                    .outlookMove(mailbox: 1, pick: 29591),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookMove(mailbox: 1, pick: 6599),
+                    .outlookCopy(mailbox: 1, pick: 64545, into: 1),
+                    .crmReassign(pick: 3711),
+                    .outlookCopy(mailbox: 1, pick: 32475, into: 1),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .outlookRestore(mailbox: 1, pick: 15896),
+                    .crmDelete(pick: 6757),
+                    .crmReassign(pick: 51469),
+                    .outlookEdit(mailbox: 1, pick: 5304, edit: SimEdit(field: .showAs, value: 206)),
+                    .pass(
+                        mailbox: 0,
+                        faults: [SimFault(step: 1, kind: .inBandBusy, value: 893, onWrites: true)],
+                        crash: nil
+                    ),
+                ]
+            )
+        ),
     ]
 
     @Test("fixed histories run clean", arguments: 0..<fixed.count)
