@@ -218,9 +218,9 @@ extension Store: SyncStore {
         try openJournal(where: "mailbox = ?", [mailbox])
     }
 
-    /// Ownership moves not yet finished, whichever mailbox journalled them.
-    public func openMoveOuts() throws -> [JournalEntry] {
-        try openJournal(where: "action = 'move-out'", [])
+    /// Journal entries of one action not yet done, whichever mailbox journalled them.
+    public func openJournal(action: String) throws -> [JournalEntry] {
+        try openJournal(where: "action = ?", [action])
     }
 
     private func openJournal(where condition: String, _ arguments: StatementArguments) throws -> [JournalEntry] {

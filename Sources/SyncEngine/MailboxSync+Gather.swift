@@ -25,6 +25,8 @@ struct Remote {
     var moveOutsJudged: [String: JudgedItem] = [:]
     /// The item here as another mailbox's move-out judged it.
     var judgedHere: [String: JudgedItem] = [:]
+    /// Creates journalled by another mailbox and never confirmed, by activity: where, and what they sent.
+    var createdElsewhere: [String: (mailbox: String, folder: FolderKind, sent: SyncFields)] = [:]
     /// Imports whose stamp went out but whose activity was never added, by activity id: their journal entries.
     var importing: [String: Int64] = [:]
     /// Updates sent but never confirmed (a lost answer, a crash), by activity: the values and fields written.
@@ -86,13 +88,18 @@ extension MailboxSync {
     func reconcileJournal(into remote: inout Remote) async throws -> [JournalEntry] {
         // Another mailbox's ownership move whose delete half reached this one (the activity came back here
         // before that pass finished): the item it removed was removed by us, not by a user.
-        for entry in try store.openMoveOuts() where entry.moveOut?.mailbox.lowercased() == mailbox.lowercased() {
+        for entry in try store.openJournal(action: "move-out")
+        where entry.moveOut?.mailbox.lowercased() == mailbox.lowercased() {
             guard let activity = entry.activityId, let item = entry.itemId, let out = entry.moveOut,
                 let link = try store.link(activityId: activity), link.mailbox.lowercased() == mailbox.lowercased()
             else { continue }
             if link.itemId == item { remote.ourRemovals.insert(activity) }
             // What that pass judged of this mailbox's item (its edits carried into the CRM then).
             if let judged = out.judged { remote.judgedHere[activity] = judged }
+        }
+        for entry in try store.openJournal(action: "create") where entry.mailbox.lowercased() != mailbox.lowercased() {
+            guard let activity = entry.activityId, let sent = entry.sent?.fields else { continue }
+            remote.createdElsewhere[activity] = (entry.mailbox, entry.folder, sent)
         }
         let open = try store.openJournal(mailbox: mailbox).filter { $0.activityId != nil }
         guard !open.isEmpty else { return [] }

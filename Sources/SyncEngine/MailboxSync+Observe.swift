@@ -146,6 +146,26 @@ extension MailboxSync {
                 )
                 elsewhere = old
             }
+            if elsewhere == nil, link == nil, let crm, !crm.ownedElsewhere, let created = remote.createdElsewhere[id],
+                try store.link(activityId: id) == nil
+            {
+                // Created in another mailbox with the answer lost, and moved here since: that item, if the
+                // create landed, is its previous owner's, judged against what was sent.
+                let old = try await previousOwnersItem(
+                    SyncLink(
+                        activityId: id,
+                        mailbox: created.mailbox,
+                        folder: created.folder,
+                        itemId: "",
+                        changeKey: nil,
+                        base: created.sent,
+                        syncedSeq: 0
+                    ),
+                    judged: nil,
+                    now: now
+                )
+                if old.item != nil { elsewhere = old }
+            }
             // A move-out journalled before: its carried edits landed with the entry. The item there now (the one judged, or one found by identity when that is gone) not modified since holds
             // no edit to carry: it is the same, or an older copy whose older values are no edit.
             if let found = elsewhere?.item, let judged = remote.moveOutsJudged[id], judged.holdsNothingNew(found) {
@@ -239,7 +259,8 @@ extension MailboxSync {
     func previousOwnersItem(_ other: SyncLink, judged: JudgedItem?, now: Date) async throws -> ForeignLink {
         var previous = ForeignLink(mailbox: other.mailbox, itemId: other.itemId, base: other.base)
         let service = services(other.mailbox)
-        let linked = try await service.read([other.itemId], in: other.folder).first
+        // (No ItemId: a create whose answer was lost; found by identity only.)
+        let linked = other.itemId.isEmpty ? nil : try await service.read([other.itemId], in: other.folder).first
         let found = try await service.find(activityIds: [other.activityId], in: other.folder)
             .filter { $0.id != other.itemId && judged?.mayBe(created: $0.created) ?? true }
             .sorted { ($0.created, $0.id) < ($1.created, $1.id) }

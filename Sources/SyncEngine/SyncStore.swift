@@ -14,8 +14,9 @@ public protocol SyncStore: Sendable {
     func cursor(mailbox: String, folder: FolderKind) throws -> String?
     /// Journal entries of a mailbox not yet done.
     func openJournal(mailbox: String) throws -> [JournalEntry]
-    /// Ownership moves not yet finished, journalled by any mailbox (their delete halves reach another).
-    func openMoveOuts() throws -> [JournalEntry]
+    /// Journal entries of one action not yet done, whichever mailbox journalled them (an ownership move's
+    /// delete half reaches another mailbox; a create whose answer was lost may hold a moving activity's item).
+    func openJournal(action: String) throws -> [JournalEntry]
     /// Items of the mailbox the engine imported from Outlook (the audit's `create-local`), for `purge`.
     func importedItems(mailbox: String) throws -> Set<String>
     /// Names of the activity's partner, contact and opportunity (their ids when a name is missing).

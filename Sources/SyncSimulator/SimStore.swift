@@ -18,7 +18,7 @@ struct SimStore: SyncStore {
         try inner.cursor(mailbox: mailbox, folder: folder)
     }
     func openJournal(mailbox: String) throws -> [JournalEntry] { try inner.openJournal(mailbox: mailbox) }
-    func openMoveOuts() throws -> [JournalEntry] { try inner.openMoveOuts() }
+    func openJournal(action: String) throws -> [JournalEntry] { try inner.openJournal(action: action) }
     func importedItems(mailbox: String) throws -> Set<String> { try inner.importedItems(mailbox: mailbox) }
     func referenceNames(of activity: Activity) throws -> [String] { try inner.referenceNames(of: activity) }
 

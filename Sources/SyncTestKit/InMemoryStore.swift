@@ -83,8 +83,8 @@ public final class InMemoryStore: SyncStore, @unchecked Sendable {
         }
     }
 
-    public func openMoveOuts() throws -> [JournalEntry] {
-        lock.withLock { state.journal.filter { $0.action == "move-out" && $0.state != .done } }
+    public func openJournal(action: String) throws -> [JournalEntry] {
+        lock.withLock { state.journal.filter { $0.action == action && $0.state != .done } }
     }
 
     public func importedItems(mailbox: String) throws -> Set<String> {

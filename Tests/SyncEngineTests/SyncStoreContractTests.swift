@@ -176,7 +176,7 @@ struct SyncStoreContractTests {
             )
             try tx.markJournal(ids[0], .done, itemId: nil)
         }
-        let open = try h.store.openMoveOuts()
+        let open = try h.store.openJournal(action: "move-out")
         #expect(open.map(\.id) == [ids[1]] && open.map(\.mailbox) == ["bob@contoso.test"])
         let out = try #require(open.first?.moveOut)
         #expect(out.mailbox == "carol@contoso.test" && out.base == base && out.judged == judged)

@@ -8,32 +8,6 @@ import Testing
 struct SimulatorKnownIssueTests {
     static let open: [(String, SimHistory)] = [
         (
-            "an item created with its answer lost, then the activity moved while the user copied and edited the item into the new owner's mailbox",
-            SimHistory(
-                seed: 64077,
-                policy: 0,
-                batchSize: 2,
-                events: [
-                    .crmCreate(type: 2, owner: 0, day: 2),
-                    .employeeSync(employee: 1),
-                    .pass(
-                        mailbox: 0,
-                        faults: [
-                            SimFault(step: 0, kind: .answerLost, value: 179, onWrites: true),
-                            SimFault(step: 0, kind: .staleVersion, value: 119, onWrites: true),
-                        ],
-                        crash: nil
-                    ),
-                    .employeeSync(employee: 1),
-                    .outlookEdit(mailbox: 0, pick: 4438, edit: SimEdit(field: .reminder, value: 488)),
-                    .crmReassign(pick: 46214),
-                    .outlookCopy(mailbox: 0, pick: 7863, into: 1),
-                    .outlookEdit(mailbox: 1, pick: 463, edit: SimEdit(field: .reminder, value: 931)),
-                    .pass(mailbox: 1, faults: [], crash: nil),
-                ]
-            )
-        ),
-        (
             "restores, moves and a copy into the new owner's mailbox around ownership moves, faults and crashes: an item left in the old owner's mailbox",
             SimHistory(
                 seed: 31541,

@@ -485,6 +485,32 @@ struct SimulatorRegressionTests {
                 ]
             )
         ),
+        (
+            "an item created with its answer lost, then its activity moved while the user copied and edited the item into the new owner's mailbox: the lost create's item is the previous owner's",
+            SimHistory(
+                seed: 64077,
+                policy: 0,
+                batchSize: 2,
+                events: [
+                    .crmCreate(type: 2, owner: 0, day: 2),
+                    .employeeSync(employee: 1),
+                    .pass(
+                        mailbox: 0,
+                        faults: [
+                            SimFault(step: 0, kind: .answerLost, value: 179, onWrites: true),
+                            SimFault(step: 0, kind: .staleVersion, value: 119, onWrites: true),
+                        ],
+                        crash: nil
+                    ),
+                    .employeeSync(employee: 1),
+                    .outlookEdit(mailbox: 0, pick: 4438, edit: SimEdit(field: .reminder, value: 488)),
+                    .crmReassign(pick: 46214),
+                    .outlookCopy(mailbox: 0, pick: 7863, into: 1),
+                    .outlookEdit(mailbox: 1, pick: 463, edit: SimEdit(field: .reminder, value: 931)),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                ]
+            )
+        ),
     ]
 
     @Test("fixed histories run clean", arguments: 0..<fixed.count)
