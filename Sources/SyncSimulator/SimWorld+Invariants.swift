@@ -96,9 +96,16 @@ extension SimWorld {
         return problems
     }
 
+    /// Items the engine released as a user's copy (audited `release-copy`).
+    var releasedItems: Set<String> {
+        Set(store.snapshot.audit.filter { $0.action == "release-copy" }.compactMap(\.itemId))
+    }
+
     /// The activity a user's record is about now: the CRM's id; or the identity of the item with that
     /// lineage (a live one only in the mailbox its activity lives in: elsewhere it is a copy the user kept,
-    /// not synced), else of its deleted self, else the identity it carried then.
+    /// not synced), else of its deleted self, else the identity it carried then — unless the engine released
+    /// that item as a copy (it carries no identity now, as SPEC's copies rule makes it the user's own: were
+    /// the released one the pair's, the identity invariant would find the activity without its item).
     func activity(of record: SimRecord) -> String? {
         switch record.side {
         case .pass: return nil
@@ -111,7 +118,8 @@ extension SimWorld {
             }
             let gone = mailboxes[m].deletedSnapshot.values.filter { $0.lineage == lineage }.max { $0.id < $1.id }
             if let gone, gone.instance == Self.instance, let id = gone.activityId { return id }
-            return copies.contains(lineage) ? nil : record.carried
+            let released = gone.map { $0.activityId == nil && releasedItems.contains($0.id) } ?? false
+            return copies.contains(lineage) || released ? nil : record.carried
         }
     }
 

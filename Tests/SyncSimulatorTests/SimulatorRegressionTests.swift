@@ -511,6 +511,69 @@ struct SimulatorRegressionTests {
                 ]
             )
         ),
+        (
+            "a deleted item restored beside its re-created one is a user's copy: released, then the user's own (its edits are the user's)",
+            SimHistory(
+                seed: 67086,
+                policy: 1,
+                batchSize: 2,
+                events: [
+                    .crmCreate(type: 0, owner: 1, day: 5),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookDelete(mailbox: 1, pick: 45276),
+                    .crmEdit(pick: 4898, edit: SimEdit(field: .subject, value: 49)),
+                    .crmCreate(type: 0, owner: 0, day: 5),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .crmCreate(type: 0, owner: 1, day: 9),
+                    .outlookCreate(mailbox: 0, task: false, category: true, day: 7),
+                    .pass(
+                        mailbox: 0,
+                        faults: [SimFault(step: 3, kind: .goneMeanwhile, value: 139, onWrites: true)],
+                        crash: nil
+                    ),
+                    .outlookRestore(mailbox: 1, pick: 17720),
+                    .crmCreate(type: 2, owner: 1, day: 10),
+                    .crmSynchronize(pick: 9499),
+                    .crmDelete(pick: 30088),
+                    .outlookEdit(mailbox: 1, pick: 35739, edit: SimEdit(field: .due, value: 858)),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookDelete(mailbox: 1, pick: 13709),
+                ]
+            )
+        ),
+        (
+            "an old copy restored while the engine's own write to the original raced a user's delete: the copy released is the user's own, its edits too",
+            SimHistory(
+                seed: 403,
+                policy: 0,
+                batchSize: 4,
+                events: [
+                    .crmCreate(type: 0, owner: 0, day: 17),
+                    .crmReassign(pick: 21726),
+                    .crmEdit(pick: 15444, edit: SimEdit(field: .reminder, value: 175)),
+                    .pass(
+                        mailbox: 1,
+                        faults: [SimFault(step: 2, kind: .notApplied, value: 437, onWrites: true)],
+                        crash: nil
+                    ),
+                    .outlookDelete(mailbox: 1, pick: 28013),
+                    .crmCreate(type: 2, owner: 1, day: 0),
+                    .crmEdit(pick: 40261, edit: SimEdit(field: .reminder, value: 4)),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookEdit(mailbox: 1, pick: 2633, edit: SimEdit(field: .reminder, value: 472)),
+                    .outlookCategory(mailbox: 1, pick: 2448),
+                    .serverTouch(mailbox: 1, pick: 49228),
+                    .outlookRestore(mailbox: 1, pick: 33768),
+                    .outlookEdit(mailbox: 1, pick: 47004, edit: SimEdit(field: .showAs, value: 548)),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .pass(
+                        mailbox: 1,
+                        faults: [SimFault(step: 0, kind: .goneMeanwhile, value: 201, onWrites: true)],
+                        crash: nil
+                    ),
+                ]
+            )
+        ),
     ]
 
     @Test("fixed histories run clean", arguments: 0..<fixed.count)
