@@ -166,8 +166,9 @@ extension MailboxSync {
                 )
                 if old.item != nil { elsewhere = old }
             }
-            // A move-out journalled before: its carried edits landed with the entry. The item there now (the one judged, or one found by identity when that is gone) not modified since holds
-            // no edit to carry: it is the same, or an older copy whose older values are no edit.
+            // A move-out journalled before: its carried edits landed with the entry. The item there now (the one
+            // judged, or one found by identity when that is gone) not modified since holds no edit to carry: it is
+            // the same, or an older copy whose older values are no edit.
             if let found = elsewhere?.item, let judged = remote.moveOutsJudged[id], judged.holdsNothingNew(found) {
                 elsewhere?.base = found.fields
             }

@@ -22,6 +22,7 @@ extension PlanExecutor {
         // only when no update of the item is under way.
         let read = observations.items
         let pushed = pushing
+        let judged = { (activity: String, item: String) in pushed.contains(activity) ? nil : read[item]?.version }
         do {
             switch action {
             case .updateLocal(let id, let fields, let changed, let restore):
@@ -44,14 +45,14 @@ extension PlanExecutor {
                 guard let written else {
                     // Nothing taken, but this version was judged: it is not read again until the user changes it.
                     try confirm(id, in: tx) {
-                        $0.changeKey = (pushed.contains(id) ? nil : read[$0.itemId]?.version) ?? $0.changeKey
+                        $0.changeKey = judged(id, $0.itemId) ?? $0.changeKey
                     }
                     return false
                 }
                 try confirm(id, crm: SyncFields(activity: written, zone: zone), in: tx) {
                     $0.syncedSeq = written.changeSeq ?? $0.syncedSeq  // our own write is not pending
                     // Merged as read.
-                    $0.changeKey = (pushed.contains(id) ? nil : read[$0.itemId]?.version) ?? $0.changeKey
+                    $0.changeKey = judged(id, $0.itemId) ?? $0.changeKey
                 }
                 try tx.audit(
                     audit(id, action: restore ? "restore-local" : "update-local", fields: changed, winner: "exchange")
@@ -94,7 +95,7 @@ extension PlanExecutor {
                 let seq = observations.activities[id]?.changeSeq
                 try confirm(id, in: tx) { link in
                     link.syncedSeq = seq ?? link.syncedSeq
-                    link.changeKey = (pushed.contains(id) ? nil : read[link.itemId]?.version) ?? link.changeKey
+                    link.changeKey = judged(id, link.itemId) ?? link.changeKey
                 }
             case .recordConflict(let conflict):
                 try tx.recordConflict(conflict, mailbox: mailbox)
