@@ -23,10 +23,17 @@ struct Remote {
     var moveOuts: [String: ForeignLink] = [:]
     /// The old item as a move-out journalled by this mailbox's passes judged it.
     var moveOutsJudged: [String: JudgedItem] = [:]
+    /// The CRM's values when that move-out was journalled (its old item's edits carried).
+    var moveOutsCRM: [String: SyncFields] = [:]
     /// The item here as another mailbox's move-out judged it.
     var judgedHere: [String: JudgedItem] = [:]
+    /// Activities living in another mailbox now whose move-out from this one has not landed: the items here
+    /// as it judged them (every one of them goes with it, so none is a user's copy).
+    var leaving: [String: JudgedItem] = [:]
+    /// Those move-outs' journal entries, by "activity|item": an item of theirs this pass removes settles them.
+    var leavingEntries: [String: [Int64]] = [:]
     /// Creates journalled by another mailbox and never confirmed, by activity: where, and what they sent.
-    var createdElsewhere: [String: (mailbox: String, folder: FolderKind, sent: SyncFields)] = [:]
+    var createdElsewhere: [String: (mailbox: String, folder: FolderKind, sent: SyncFields, entry: Int64)] = [:]
     /// Imports whose stamp went out but whose activity was never added, by activity id: their journal entries.
     var importing: [String: Int64] = [:]
     /// Updates sent but never confirmed (a lost answer, a crash), by activity: the values and fields written.
@@ -69,6 +76,13 @@ extension MailboxSync {
                     }
                 }
             }
+            // A link whose version is unknown (re-linked while our update of it was under way) is read until
+            // that update lands.
+            for link in links.values where link.folder == folder && link.changeKey == nil {
+                if !remote.deleted.contains(link.itemId), pending.insert(link.itemId).inserted {
+                    changed.append(link.itemId)
+                }
+            }
             // Change pages carry no body: what changed is read whole (the service batches its requests).
             for item in try await service.read(changed.filter(pending.contains), in: folder) {
                 remote.items[item.id] = item
@@ -86,23 +100,54 @@ extension MailboxSync {
     /// releases: the item is read again, so one that never landed is planned again. Returns the entries this
     /// pass settles (each one whose pair's actions all land).
     func reconcileJournal(into remote: inout Remote) async throws -> [JournalEntry] {
-        // Another mailbox's ownership move whose delete half reached this one (the activity came back here
-        // before that pass finished): the item it removed was removed by us, not by a user.
-        for entry in try store.openJournal(action: "move-out")
-        where entry.moveOut?.mailbox.lowercased() == mailbox.lowercased() {
-            guard let activity = entry.activityId, let item = entry.itemId, let out = entry.moveOut,
-                let link = try store.link(activityId: activity), link.mailbox.lowercased() == mailbox.lowercased()
-            else { continue }
-            if link.itemId == item { remote.ourRemovals.insert(activity) }
-            // What that pass judged of this mailbox's item (its edits carried into the CRM then).
-            if let judged = out.judged { remote.judgedHere[activity] = judged }
+        // Ownership moves whose delete half has not landed, whichever mailbox's pass journalled them: the
+        // mailbox that owns the activity now sees each one through (the activity may have moved on, or back).
+        var movingOut: [JournalEntry] = []
+        for entry in try store.openJournal(action: "move-out") {
+            guard let activity = entry.activityId, let item = entry.itemId, let out = entry.moveOut else { continue }
+            let ownedHere = try store.activity(activity)?.mailboxEmployee == employee.id
+            if out.mailbox.lowercased() == mailbox.lowercased() {
+                guard ownedHere else {
+                    remote.leavingEntries["\(activity)|\(item)", default: []].append(entry.id)
+                    // Its items here go with that move-out: none of them is a user's copy.
+                    if let judged = out.judged {
+                        remote.leaving[activity] = remote.leaving[activity]?.spanning(judged) ?? judged
+                    }
+                    continue
+                }
+                // The activity came back here before that move-out landed: the linked item, gone, was removed by
+                // us (that one, or the same item moved, found by its identity), not by a user; and one not
+                // modified since it was judged holds no edit (its edits were carried into the CRM then).
+                if let link = try store.link(activityId: activity), link.mailbox.lowercased() == mailbox.lowercased() {
+                    remote.ourRemovals.insert(activity)
+                }
+                if let judged = out.judged {
+                    remote.judgedHere[activity] = remote.judgedHere[activity]?.spanning(judged) ?? judged
+                }
+                movingOut.append(entry)
+            } else if ownedHere {
+                // Sent again. (An activity with several items there has an entry per item: the first stands for
+                // them, the rest are found again by identity; what was judged spans them all. Entries for
+                // another mailbox wait for a later pass.)
+                if remote.moveOuts[activity] == nil {
+                    remote.moveOuts[activity] = ForeignLink(mailbox: out.mailbox, itemId: item, base: out.base)
+                    remote.moveOutsCRM[activity] = out.crm
+                }
+                guard remote.moveOuts[activity]?.mailbox.lowercased() == out.mailbox.lowercased() else { continue }
+                if let judged = out.judged {
+                    remote.moveOutsJudged[activity] =
+                        remote.moveOutsJudged[activity].map { $0.spanning(judged) } ?? judged
+                }
+                movingOut.append(entry)
+            }
+            // (Owned by a third mailbox now: that one's passes see it through.)
         }
         for entry in try store.openJournal(action: "create") where entry.mailbox.lowercased() != mailbox.lowercased() {
             guard let activity = entry.activityId, let sent = entry.sent?.fields else { continue }
-            remote.createdElsewhere[activity] = (entry.mailbox, entry.folder, sent)
+            remote.createdElsewhere[activity] = (entry.mailbox, entry.folder, sent, entry.id)
         }
-        let open = try store.openJournal(mailbox: mailbox).filter { $0.activityId != nil }
-        guard !open.isEmpty else { return [] }
+        let open = try store.openJournal(mailbox: mailbox).filter { $0.activityId != nil && $0.action != "move-out" }
+        guard !open.isEmpty else { return movingOut }
         // Evidence that needs no request.
         for entry in open {
             guard let activity = entry.activityId else { continue }
@@ -115,19 +160,6 @@ extension MailboxSync {
             case "remove":
                 // A delete of ours never confirmed: its item going is not a user's delete.
                 remote.ourRemovals.insert(activity)
-            case "move-out":
-                // An ownership move whose delete half has not landed: sent again.
-                // (An activity with several items there has an entry per item: the first stands for them, the
-                // rest are found again by identity; what was judged spans them all.)
-                if let item = entry.itemId, let out = entry.moveOut {
-                    if remote.moveOuts[activity] == nil {
-                        remote.moveOuts[activity] = ForeignLink(mailbox: out.mailbox, itemId: item, base: out.base)
-                    }
-                    if let judged = out.judged {
-                        remote.moveOutsJudged[activity] =
-                            remote.moveOutsJudged[activity].map { $0.spanning(judged) } ?? judged
-                    }
-                }
             case "import":
                 // The stamp went out before the activity was added; an item carrying it finishes the import.
                 remote.importing[activity] = entry.id
@@ -155,7 +187,7 @@ extension MailboxSync {
             for item in try await service.read(stamped, in: folder) { remote.items[item.id] = item }
         }
         // (A held import waits for the user's next change of its item: it stays open.)
-        return open.filter { $0.state != .held }
+        return open.filter { $0.state != .held } + movingOut
     }
 
     /// Reads past the echoes of this pass's own writes, so the saved cursor is after them: otherwise an item

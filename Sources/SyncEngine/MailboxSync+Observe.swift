@@ -11,6 +11,14 @@ struct Observations {
     var items: [String: RemoteItem] = [:]
     /// Unfinished imports' journal entries, by activity id.
     var importing: [String: Int64] = [:]
+    /// Activities whose pending move-out waited this pass (the item of a link elsewhere went first).
+    var deferredMoveOuts: Set<String> = []
+    /// Other mailboxes' unconfirmed creates this pass judged (the item found goes, or none landed), by
+    /// activity: settled when the pair's actions land, so a user's copy made there later is never taken for
+    /// that create.
+    var judgedCreates: [String: Int64] = [:]
+    /// Other mailboxes' move-outs of items here, by "activity|item" (see `Remote.leavingEntries`).
+    var leavingEntries: [String: [Int64]] = [:]
 }
 
 extension MailboxSync {
@@ -25,6 +33,7 @@ extension MailboxSync {
         let linkedItems = Dictionary(linkList.map { ($0.itemId, $0.activityId) }, uniquingKeysWith: { a, _ in a })
         result.items = remote.items
         result.importing = remote.importing
+        result.leavingEntries = remote.leavingEntries
         result.linkedCount = links.count
         // Items belong to a pair by this instance's identity, else by the ItemId of a link (an item whose
         // identity stamp never landed); the rest are Outlook's own, import candidates.
@@ -37,12 +46,21 @@ extension MailboxSync {
                 foreign.append(item)
             }
         }
-        // Activities of this mailbox not linked here (about to be created, moving in, or matched by an item
-        // seen this pass): every item carrying their identity here is found first, so nothing is duplicated
-        // and copies are told apart.
+        // Activities of this mailbox linked in another one: moving in (a new organizer or assignee).
+        var linkedElsewhere: [String: SyncLink] = [:]
+        for id in result.activities.keys.sorted() where links[id] == nil {
+            if let other = try store.link(activityId: id), other.mailbox.lowercased() != mailbox.lowercased() {
+                linkedElsewhere[id] = other
+            }
+        }
+        // Activities of this mailbox not linked here (about to be created, moving in — deleted or not —, or
+        // matched by an item seen this pass): every item carrying their identity here is found first, so
+        // nothing is duplicated and copies are told apart.
         let unlinked = result.activities.values.filter {
             links[$0.id] == nil
-                && (carrying[$0.id] != nil || (!$0.deleted && $0.synchronize && inWindow($0.start ?? $0.due, now: now)))
+                && (carrying[$0.id] != nil || remote.judgedHere[$0.id] != nil || linkedElsewhere[$0.id] != nil
+                    || remote.moveOuts[$0.id] != nil
+                    || (!$0.deleted && $0.synchronize && inWindow($0.start ?? $0.due, now: now)))
         }
         // (So are imports whose stamp landed but whose activity is not there yet: a copy may carry the id too.)
         var lookups = Dictionary(grouping: unlinked.map(\.id)) { id in
@@ -89,12 +107,14 @@ extension MailboxSync {
             var exchange: ExchangeSide?
             var base = link?.base
             var uncertain: Set<SyncFields.Field> = []
+            var ours: SyncFields?
             if let item = byActivity[id] {
                 exchange = exchangeSide(item, carrying: link?.base ?? crm?.fields, now: now)
                 // Being moved out by the new owner's pass, whose carried edits landed with its journal entry: an
                 // item not modified since holds no edit (an older copy's older values are none).
                 if let judged = remote.judgedHere[id], let held = exchange, judged.holdsNothingNew(held) {
-                    base = held.fields
+                    // (Not linked here yet, as the activity came back before the move-out landed: linked as it is.)
+                    if link != nil { base = held.fields } else { ours = held.fields }
                 }
                 // An update of ours that was never confirmed (its answer lost and the read-back failed too), on
                 // an item that changed since: a field holding what it sent holds our write; any other value may
@@ -124,10 +144,15 @@ extension MailboxSync {
             var elsewhere: ForeignLink?
             // Linked in another mailbox, yet this mailbox's now: an ownership move (whatever else the pair plans,
             // that item goes, since an activity has one link).
-            if link == nil, let crm, !crm.ownedElsewhere,
-                let other = try store.link(activityId: id), other.mailbox.lowercased() != mailbox.lowercased()
-            {
-                elsewhere = try await previousOwnersItem(other, judged: remote.moveOutsJudged[id], now: now)
+            if link == nil, let crm, !crm.ownedElsewhere, let other = linkedElsewhere[id] {
+                let pending = remote.moveOuts[id]?.mailbox.lowercased() == other.mailbox.lowercased()
+                elsewhere = try await previousOwnersItem(
+                    other,
+                    judged: pending ? remote.moveOutsJudged[id] : nil,
+                    now: now
+                )
+                // (Pending for another mailbox: it waits; for that one, its items go with these.)
+                if remote.moveOuts[id] != nil && !pending { result.deferredMoveOuts.insert(id) }
             }
             if elsewhere == nil, let crm, !crm.ownedElsewhere, let pending = remote.moveOuts[id] {
                 // The old item is judged against this pair's base: an edit made there since still comes along.
@@ -145,6 +170,7 @@ extension MailboxSync {
                     now: now
                 )
                 elsewhere = old
+                elsewhere?.crmBase = remote.moveOutsCRM[id]
             }
             if elsewhere == nil, link == nil, let crm, !crm.ownedElsewhere, let created = remote.createdElsewhere[id],
                 try store.link(activityId: id) == nil
@@ -165,6 +191,7 @@ extension MailboxSync {
                     now: now
                 )
                 if old.item != nil { elsewhere = old }
+                result.judgedCreates[id] = created.entry
             }
             // A move-out journalled before: its carried edits landed with the entry. The item there now (the one
             // judged, or one found by identity when that is gone) not modified since holds no edit to carry: it is
@@ -173,6 +200,13 @@ extension MailboxSync {
                 elsewhere?.base = found.fields
             }
 
+            var crmBase: SyncFields?
+            if let crm, crm.ownedElsewhere, exchange != nil, let other = try store.link(activityId: id),
+                other.mailbox.lowercased() != mailbox.lowercased()
+            {
+                // Synced in its new owner's mailbox since: a CRM edit is told apart by that link's base.
+                crmBase = other.base
+            }
             result.pairs.append(
                 PairObservation(
                     crm: crm,
@@ -180,12 +214,13 @@ extension MailboxSync {
                     base: base,
                     linkedItemId: link?.itemId,
                     linkedElsewhere: elsewhere,
-                    journalled: exchange.flatMap { remote.journalled[$0.itemId] ?? nil },
+                    journalled: exchange.flatMap { remote.journalled[$0.itemId] ?? nil } ?? ours,
                     importing: crm == nil && remote.importing[id] != nil,
-                    rebased: base != link?.base,
+                    // (A link whose version is unknown takes the one read, once nothing more is under way.)
+                    rebased: base != link?.base || (link?.changeKey == nil && link != nil && byActivity[id] != nil),
                     uncertain: uncertain,
                     removedByUs: exchange == nil && remote.ourRemovals.contains(id)
-                )
+                ).with(crmBase: crmBase)
             )
         }
         for (item, activity) in copies {
@@ -226,18 +261,20 @@ extension MailboxSync {
         for (activity, items) in carrying.sorted(by: { $0.key < $1.key }) {
             let link = links[activity]
             let original: RemoteItem?
+            // Items another mailbox's move-out will remove (it judged them, or they are no younger): none is a copy.
+            var leaving: Set<String> = []
             if let linked = items.first(where: { $0.id == link?.itemId }) {
                 original = linked
             } else if let link, !remote.deleted.contains(link.itemId) {
                 original = nil
             } else {
                 // (An item another mailbox's move-out judged, gone now: a user's copy made of it later is a copy.)
-                let judged = remote.judgedHere[activity]
-                original = items.filter {
+                let judged = remote.judgedHere[activity] ?? remote.leaving[activity]
+                let candidates = items.filter {
                     !remote.releasing.contains($0.id) && judged?.mayBe(created: $0.created) ?? true
-                }.min {
-                    ($0.created, $0.id) < ($1.created, $1.id)
                 }
+                original = candidates.min { ($0.created, $0.id) < ($1.created, $1.id) }
+                if remote.leaving[activity] != nil { leaving = Set(candidates.map(\.id)) }
             }
             originals[activity] = original
             if Defects.copiesKept {
@@ -245,7 +282,7 @@ extension MailboxSync {
                 originals[activity] = items.first { $0.id == link?.itemId } ?? items.first
                 continue
             }
-            for item in items where item.id != original?.id && item.activityId != nil {
+            for item in items where item.id != original?.id && item.activityId != nil && !leaving.contains(item.id) {
                 copies.append((item, activity))
             }
         }
@@ -261,7 +298,11 @@ extension MailboxSync {
         var previous = ForeignLink(mailbox: other.mailbox, itemId: other.itemId, base: other.base)
         let service = services(other.mailbox)
         // (No ItemId: a create whose answer was lost; found by identity only.)
-        let linked = other.itemId.isEmpty ? nil : try await service.read([other.itemId], in: other.folder).first
+        let read = other.itemId.isEmpty ? nil : try await service.read([other.itemId], in: other.folder).first
+        // (One carrying another identity now — released as a user's copy, then imported — is not its item, and
+        // never removed for it.)
+        let linked = read.flatMap { $0.activityId == nil || $0.activityId == other.activityId ? $0 : nil }
+        if read != nil && linked == nil { previous.itemId = "" }
         let found = try await service.find(activityIds: [other.activityId], in: other.folder)
             .filter { $0.id != other.itemId && judged?.mayBe(created: $0.created) ?? true }
             .sorted { ($0.created, $0.id) < ($1.created, $1.id) }

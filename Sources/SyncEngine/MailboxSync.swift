@@ -94,7 +94,13 @@ public final class MailboxSync: Sendable {
                 try tx.saveCursor(mailbox: mailbox, folder: folder, cursor: cursor)
             }
             // An entry whose pair failed again stays open: its evidence is needed next pass.
+            for (activity, entry) in observations.judgedCreates where !executor.failed.contains(activity) {
+                try tx.markJournal(entry, .done, itemId: nil)
+            }
             for entry in reconciled where !executor.failed.contains(entry.activityId ?? "") {
+                if entry.action == "move-out", observations.deferredMoveOuts.contains(entry.activityId ?? "") {
+                    continue
+                }
                 try tx.markJournal(entry.id, .done, itemId: nil)
             }
         }

@@ -8,7 +8,7 @@ extension PlanExecutor {
     mutating func applyLocally(_ actions: [SyncAction], journalling moves: [SyncAction] = []) throws {
         guard !actions.isEmpty || !moves.isEmpty else { return }
         let done: [SyncAction] = try store.transaction { tx in
-            for move in moves { try journalMoveOut(move, in: tx) }
+            for move in moves { try journalMoveOut(move, with: actions, in: tx) }
             var done: [SyncAction] = []
             for action in actions where try applyLocally(action, in: tx) { done.append(action) }
             return done
@@ -85,7 +85,9 @@ extension PlanExecutor {
                         mailbox: mailbox,
                         folder: remote.folder,
                         itemId: item,
-                        changeKey: remote.version,
+                        // (Unknown while an update of it is under way: read again until that lands, as a pass
+                        // cut short would otherwise take the item for what this one judged.)
+                        changeKey: judged(id, item),
                         base: base ?? holds[id]?.exchange ?? remote.fields,
                         syncedSeq: observations.activities[id]?.changeSeq ?? previous?.syncedSeq ?? 0
                     )

@@ -225,10 +225,18 @@ extension PlanExecutor {
                     }
                     try store.transaction { tx in
                         if let journal { try tx.markJournal(journal, .done, itemId: nil) }
+                        // (Another mailbox's move-out of this very item is seen through by this delete.)
+                        if target == mailbox {
+                            for entry in observations.leavingEntries["\(removal.activity)|\(removal.item)"] ?? [] {
+                                try tx.markJournal(entry, .done, itemId: nil)
+                            }
+                        }
                         // Only the link to this very item goes: after an ownership change the activity is
-                        // linked elsewhere.
-                        if let link = try tx.link(activityId: removal.activity), link.itemId == removal.item,
-                            link.mailbox.lowercased() == target.lowercased()
+                        // linked elsewhere. (A move-out's delete takes the old mailbox's link whatever its item id:
+                        // the item removed may be the linked one moved since.)
+                        if let link = try tx.link(activityId: removal.activity),
+                            link.mailbox.lowercased() == target.lowercased(),
+                            link.itemId == removal.item || target.lowercased() != mailbox.lowercased()
                         {
                             try tx.removeLink(activityId: removal.activity)
                         }

@@ -33,8 +33,9 @@ struct PlanExecutor {
     /// Activities moving in from another mailbox: their edits carried from the old item move that link's base,
     /// so a crash before the move completes does not carry them again over later CRM edits.
     var movingIn: Set<String> = []
-    /// Activities whose item this pass also updates: the version read is not recorded as judged by a local
-    /// merge (the item holds the judgement only once that update lands; until then it is read again).
+    /// Activities whose item this pass also updates or removes: the version read is not recorded as judged by
+    /// a local merge (the item holds the judgement only once that write lands; until then it is read again —
+    /// an item whose removal failed, its activity back here, is merged afresh, not taken for the base).
     var pushing: Set<String> = []
 
     init(sync: MailboxSync, pass: String, now: Date, policy: SyncPolicy, observations: Observations) {
@@ -73,6 +74,7 @@ struct PlanExecutor {
         // edits carried from the old item land with it: an entry says they did): until one lands, every pass
         // sends it again. A move without local actions is journalled on its own.
         for case .updateRemote(let activity, _, _, _, _, _) in plan.actions { pushing.insert(activity) }
+        for case .deleteRemote(let activity, _, nil, _, _) in plan.actions { pushing.insert(activity) }
         let outs = plan.actions.filter { if case .deleteRemote(_, _, .some, _, _) = $0 { true } else { false } }
         let withLocal = Set(plan.actions.filter(\.isPairLocal).compactMap(\.subjects.activity))
         let alone = outs.filter { !withLocal.contains($0.subjects.activity ?? "") }
@@ -109,7 +111,9 @@ struct PlanExecutor {
         for key in order {
             let out = outs.filter { $0.subjects.activity == key }
             if Defects.localActionsApart {
-                try store.transaction { tx in for action in out { try journalMoveOut(action, in: tx) } }
+                try store.transaction { tx in
+                    for action in out { try journalMoveOut(action, with: local[key] ?? [], in: tx) }
+                }
                 for action in local[key] ?? [] { try applyLocally([action]) }
             } else {
                 try applyLocally(local[key] ?? [], journalling: out)
@@ -126,9 +130,17 @@ struct PlanExecutor {
 
     /// Journals an ownership move's delete half, with what the old item holds once its edits are carried
     /// (the base a retry judges it by) and when it was last modified.
-    mutating func journalMoveOut(_ action: SyncAction, in tx: any SyncStoreTransaction) throws {
+    mutating func journalMoveOut(
+        _ action: SyncAction,
+        with local: [SyncAction] = [],
+        in tx: any SyncStoreTransaction
+    ) throws {
         guard case .deleteRemote(let activity, let item, let other?, _, _) = action else { return }
-        let old = observations.pairs.first { $0.crm?.activityId == activity }?.linkedElsewhere
+        let pair = observations.pairs.first { $0.crm?.activityId == activity }
+        let old = pair?.linkedElsewhere
+        // (The CRM as this pair's local actions leave it.)
+        var crm = pair?.crm?.fields
+        for case .updateLocal(_, let fields, _, _) in local { crm = fields }
         let held = ([old?.item].compactMap { $0 } + (old?.others ?? [])).first { $0.itemId == item }
         moveOutJournal["\(other.lowercased())|\(activity)|\(item)"] = try intend(
             "move-out",
@@ -137,7 +149,8 @@ struct PlanExecutor {
             payload: JournalEntry.moveOutPayload(
                 mailbox: other,
                 base: held?.fields ?? old?.base,
-                judged: held.map { JudgedItem(modified: $0.lastModified, created: $0.created) }
+                judged: held.map { JudgedItem(modified: $0.lastModified, created: $0.created) },
+                crm: crm
             ),
             in: tx
         )

@@ -92,21 +92,36 @@ extension JournalEntry {
     }
 
     /// The payload of an ownership move's delete half, one per line: the old mailbox, the base its item is
-    /// judged by, and the judged item's LastModifiedTime and DateTimeCreated (Exchange's clock).
-    public static func moveOutPayload(mailbox: String, base: SyncFields?, judged: JudgedItem? = nil) -> String {
+    /// judged by, the judged item's LastModifiedTime and DateTimeCreated (Exchange's clock), and the CRM's
+    /// values once that item's edits were carried (what a later CRM edit is told apart from).
+    public static func moveOutPayload(
+        mailbox: String,
+        base: SyncFields?,
+        judged: JudgedItem? = nil,
+        crm: SyncFields? = nil
+    ) -> String {
         guard let base, let json = try? JSONEncoder().encode(base) else { return mailbox }
-        let line = String(decoding: json, as: UTF8.self)
-        guard let judged, !judged.modified.isEmpty else { return mailbox + "\n" + line }
-        return [mailbox, line, judged.modified, judged.created].joined(separator: "\n")
+        var lines = [mailbox, String(decoding: json, as: UTF8.self)]
+        if let judged, !judged.modified.isEmpty { lines += [judged.modified, judged.created] }
+        if let crm, let json = try? JSONEncoder().encode(crm) {
+            if lines.count == 2 { lines += ["", ""] }
+            lines.append(String(decoding: json, as: UTF8.self))
+        }
+        return lines.joined(separator: "\n")
     }
 
-    /// An ownership move's delete half: the old mailbox, the base, and the old item as judged.
-    public var moveOut: (mailbox: String, base: SyncFields?, judged: JudgedItem?)? {
+    /// An ownership move's delete half: the old mailbox, the base, the old item as judged, and the CRM's
+    /// values then.
+    public var moveOut: (mailbox: String, base: SyncFields?, judged: JudgedItem?, crm: SyncFields?)? {
         guard action == "move-out", let payload else { return nil }
         let parts = payload.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let base = parts.count >= 2 ? try? JSONDecoder().decode(SyncFields.self, from: Data(parts[1].utf8)) : nil
-        let judged = parts.count >= 3 ? JudgedItem(modified: parts[2], created: parts.count > 3 ? parts[3] : "") : nil
-        return (parts[0], base, judged)
+        let decode = { (index: Int) in
+            parts.count > index ? try? JSONDecoder().decode(SyncFields.self, from: Data(parts[index].utf8)) : nil
+        }
+        let judged =
+            parts.count >= 3 && !parts[2].isEmpty
+            ? JudgedItem(modified: parts[2], created: parts.count > 3 ? parts[3] : "") : nil
+        return (parts[0], decode(1), judged, decode(4))
     }
 
     /// The folder the write went to (entries from before the payload held more than the folder included).

@@ -129,6 +129,9 @@ public struct PairObservation: Sendable, Equatable {
     /// The linked item is gone because this instance removed it (the confirmation was cut off): not a user's
     /// delete, so nothing is tombstoned for it; the pair is as if never created.
     public var removedByUs: Bool
+    /// The CRM's values as last synced, where they differ from `base` (an activity that moved on and was
+    /// synced in its new owner's mailbox since: that link's base). A CRM edit is told apart by these.
+    public var crmBase: SyncFields?
 
     public init(
         crm: CRMSide?,
@@ -157,14 +160,25 @@ public struct PairObservation: Sendable, Equatable {
         self.duplicateOf = duplicateOf
         self.removedByUs = removedByUs
     }
+
+    /// This observation with the CRM's last synced values.
+    public func with(crmBase: SyncFields?) -> PairObservation {
+        var copy = self
+        copy.crmBase = crmBase
+        return copy
+    }
 }
 
 /// A link held by another mailbox.
 public struct ForeignLink: Sendable, Equatable {
     public var mailbox: String
+    /// The item there (empty: none to remove — the one linked carries another identity now).
     public var itemId: String
     /// The pair's base there.
     public var base: SyncFields?
+    /// The CRM's values when that item's edits were last carried (a move-out retried), where they differ from
+    /// the item's base: a later CRM edit is told apart from the item's. Nil: the base stands for both sides.
+    public var crmBase: SyncFields?
     /// The item there as read this pass (nil: gone, or not read): its unsynced Outlook edits move along.
     public var item: ExchangeSide?
     /// Further items carrying the identity there, none made later than that one (a deleted one the user
@@ -175,12 +189,14 @@ public struct ForeignLink: Sendable, Equatable {
         mailbox: String,
         itemId: String,
         base: SyncFields? = nil,
+        crmBase: SyncFields? = nil,
         item: ExchangeSide? = nil,
         others: [ExchangeSide] = []
     ) {
         self.mailbox = mailbox
         self.itemId = itemId
         self.base = base
+        self.crmBase = crmBase
         self.item = item
         self.others = others
     }

@@ -66,7 +66,8 @@ public enum SyncPlanner {
         if let crm, crm.ownedElsewhere {
             guard let exchange else { return [.unlink(activity: activityId)] }
             guard crm.deleted else {
-                let carried = carryOver(crm: crm, from: exchange, base: base, policy: policy).actions
+                let judgedBase = judged(exchange, base, pair.crmBase)
+                let carried = carryOver(crm: crm, from: exchange, base: judgedBase, policy: policy).actions
                 return actions + carried + [removal(crm, item: exchange.itemId, reason: .ownerChanged, policy)]
             }
             guard exchange.fields != base else {
@@ -161,6 +162,13 @@ public enum SyncPlanner {
         case (nil, nil):
             return []
         case (.some(let crm), nil):
+            if let previous = pair.linkedElsewhere, !crm.ownedElsewhere, crm.deleted || !crm.synchronize {
+                // Deleted or no longer synced while its move-out was pending: the old owner's items still go
+                // (an edit made there since comes in first, and brings a deleted activity back).
+                let left = leave(crm, previous, editBeatsDelete: true, policy: policy)
+                let back = !left.crm.deleted && left.crm.synchronize
+                return left.actions + (back ? [create(left.crm, policy)] : [])
+            }
             guard !crm.deleted, crm.synchronize, !crm.ownedElsewhere else { return [] }
             if let previous = pair.linkedElsewhere {
                 // A new organizer or assignee: out of the previous owner's mailbox, into this one (linked
@@ -285,12 +293,17 @@ public enum SyncPlanner {
                         .updateLocal(activity: moving.activityId, fields: moving.fields, changed: [], restore: true)
                     )
                 }
-                let carried = carryOver(crm: moving, from: old, base: base, policy: policy)
+                let carried = carryOver(
+                    crm: moving,
+                    from: old,
+                    base: base.map { judged(old, $0, previous.crmBase) },
+                    policy: policy
+                )
                 actions += carried.actions
                 moving.fields = carried.merged
             }
         }
-        for item in [previous.itemId] + previous.others.map(\.itemId) {
+        for item in [previous.itemId] + previous.others.map(\.itemId) where !item.isEmpty {
             actions.append(
                 .deleteRemote(
                     activity: crm.activityId,
@@ -302,6 +315,21 @@ public enum SyncPlanner {
             )
         }
         return (actions, moving)
+    }
+
+    /// The base an old item's carried edits are merged by, when the CRM's values then differed from the item's
+    /// (a move-out retried): a field the item changed since is its edit, against the CRM's value then (so a
+    /// later CRM edit of it is a conflict, never overwritten); a field it did not change carries nothing.
+    static func judged(_ old: ExchangeSide, _ held: SyncFields, _ crmThen: SyncFields?) -> SyncFields {
+        guard var base = crmThen else { return held }
+        // (The schedule is one value: changed in any of its fields, it is the item's edit as a whole.)
+        let unchanged = { (field: SyncFields.Field) in old.fields.text(field) == held.text(field) }
+        let scheduleUnchanged = schedule.allSatisfy(unchanged)
+        for field in SyncFields.Field.allCases
+        where schedule.contains(field) ? scheduleUnchanged : unchanged(field) {
+            base.take(field, from: old.fields)
+        }
+        return base
     }
 
     // MARK: - Three-way merge

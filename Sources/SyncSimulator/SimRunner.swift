@@ -30,11 +30,19 @@ public enum SimRunner {
     /// The smallest history found that still fails (delta debugging over its steps, then each pass's faults
     /// and crash dropped where the failure stays).
     public static func shrink(_ history: SimHistory, keeping problemClass: String? = nil) async -> SimHistory {
-        func fails(_ candidate: SimHistory) async -> Bool {
+        await shrink(history) { candidate in
             let outcome = await run(candidate)
             guard let problemClass else { return outcome.failed }
             return outcome.problems.contains { SimOutcome.problemClass($0) == problemClass }
         }
+    }
+
+    /// The smallest history found for which `fails` still holds (any property of a history: the shrinker is
+    /// tested on one that needs no defect).
+    public static func shrink(
+        _ history: SimHistory,
+        while fails: (SimHistory) async -> Bool
+    ) async -> SimHistory {
         var best = history
         var chunk = max(best.events.count / 2, 1)
         while chunk >= 1 {

@@ -111,16 +111,22 @@ extension SimWorld {
         case .pass: return nil
         case .crm(let id): return id
         case .outlook(let m, let lineage):
-            if let live = mailboxes[m].snapshot.values.filter({ $0.lineage == lineage }).min(by: { $0.id < $1.id }) {
-                guard live.instance == Self.instance, let id = live.activityId else { return nil }
-                let owner = store.snapshot.activities[id]?.mailboxEmployee
-                return owner == "E\(m + 1)" ? id : nil
-            }
-            let gone = mailboxes[m].deletedSnapshot.values.filter { $0.lineage == lineage }.max { $0.id < $1.id }
-            if let gone, gone.instance == Self.instance, let id = gone.activityId { return id }
-            let released = gone.map { $0.activityId == nil && releasedItems.contains($0.id) } ?? false
-            return copies.contains(lineage) || released ? nil : record.carried
+            return activity(m, lineage, carried: record.carried)
         }
+    }
+
+    private func activity(_ m: Int, _ lineage: String, carried: String?) -> String? {
+        if let live = mailboxes[m].snapshot.values.filter({ $0.lineage == lineage }).min(by: { $0.id < $1.id }) {
+            guard live.instance == Self.instance, let id = live.activityId else { return nil }
+            let owner = store.snapshot.activities[id]?.mailboxEmployee
+            return owner == "E\(m + 1)" ? id : nil
+        }
+        let gone = mailboxes[m].deletedSnapshot.values.filter { $0.lineage == lineage }.max { $0.id < $1.id }
+        if let gone, gone.instance == Self.instance, let id = gone.activityId { return id }
+        // (Released under another id: an Outlook move after the release. Only a release takes an identity off.)
+        let released = gone.map { $0.activityId == nil && (releasedItems.contains($0.id) || carried != nil) } ?? false
+        if gone == nil, let identity = restoredCarrying[lineage] { return copies.contains(lineage) ? nil : identity }
+        return copies.contains(lineage) || released ? nil : carried
     }
 
     /// Every edit is on both sides, recorded as a conflict, overwritten by a later edit of the field, or

@@ -25,6 +25,9 @@ public final class SimWorld: @unchecked Sendable {
     var userKept: Set<String> = []
     /// Lineages of users' copies: what is done to one is the copy's business, whatever identity it carried.
     var copies: Set<String> = []
+    /// The identity an item restored from Deleted Items carried there (nil: none, a user's own), by the lineage it
+    /// had: its deleted self is gone, and its earlier records are about that activity.
+    var restoredCarrying: [String: String?] = [:]
     /// Back-off violations and passes that failed, as seen by the simulated daemon.
     var violations: [String] = []
     var coverage = SimCoverage()
@@ -145,6 +148,11 @@ public final class SimWorld: @unchecked Sendable {
             // it starts a lineage of its own (records of its earlier life fall back to the identity it carried).
             guard let restored = mailboxes[m].userRestore(deleted[pick % deleted.count].id) else { return }
             let lineage = newLineage()
+            // (Its deleted self leaves Deleted Items: what it carried then is what its earlier records are about.)
+            let before = deleted[pick % deleted.count]
+            if let old = before.lineage {
+                restoredCarrying[old] = before.instance == Self.instance ? .some(before.activityId) : .some(nil)
+            }
             mailboxes[m].setLineage(restored, lineage)
             userKept.insert(lineage)
             // The values it brings back are the user's choice (weak: they may stand in for earlier edits).

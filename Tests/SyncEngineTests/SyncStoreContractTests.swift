@@ -153,6 +153,7 @@ struct SyncStoreContractTests {
         let h = try backend.make()
         let base = SyncFields(subject: "Call", status: "not_started")
         let judged = JudgedItem(modified: "2026-12-01T10:00:00Z")
+        let crm = SyncFields(subject: "Call (CRM)", status: "not_started")
         let ids = try h.store.transaction { tx in
             try [SyncFixture.alice, "bob@contoso.test"].map { mailbox in
                 try tx.journal(
@@ -161,7 +162,12 @@ struct SyncStoreContractTests {
                     activityId: "A1",
                     itemId: "I1",
                     action: "move-out",
-                    payload: JournalEntry.moveOutPayload(mailbox: "carol@contoso.test", base: base, judged: judged)
+                    payload: JournalEntry.moveOutPayload(
+                        mailbox: "carol@contoso.test",
+                        base: base,
+                        judged: mailbox == SyncFixture.alice ? judged : nil,
+                        crm: crm
+                    )
                 )
             }
         }
@@ -179,7 +185,19 @@ struct SyncStoreContractTests {
         let open = try h.store.openJournal(action: "move-out")
         #expect(open.map(\.id) == [ids[1]] && open.map(\.mailbox) == ["bob@contoso.test"])
         let out = try #require(open.first?.moveOut)
-        #expect(out.mailbox == "carol@contoso.test" && out.base == base && out.judged == judged)
+        // (Without a judged item, the CRM's values still read back, and no judgement is made up.)
+        #expect(out.mailbox == "carol@contoso.test" && out.base == base && out.judged == nil && out.crm == crm)
+        let full = JournalEntry(
+            id: 1,
+            pass: "p",
+            mailbox: SyncFixture.alice,
+            activityId: "A1",
+            action: "move-out",
+            itemId: "I1",
+            state: .intended,
+            payload: JournalEntry.moveOutPayload(mailbox: "carol@contoso.test", base: base, judged: judged, crm: crm)
+        )
+        #expect(full.moveOut?.judged == judged && full.moveOut?.crm == crm && full.moveOut?.base == base)
     }
 
     @Test(

@@ -21,12 +21,23 @@ struct SimulatorFixedSetTests {
 
     @Test("shrinking keeps the failure and drops what does not matter to it")
     func shrinks() async {
-        // Seed 31541 fails (an open defect class, in SimulatorKnownIssueTests): its shrunk history must still fail
-        // while being shorter.
-        let history = SimHistory.generate(seed: 31541)
-        #expect(await SimRunner.run(history).failed, "seed 31541 runs clean now: pick another failing seed")
-        let shrunk = await SimRunner.shrink(history)
-        #expect(await SimRunner.run(shrunk).failed)
-        #expect(shrunk.events.count < history.events.count)
+        // A failure that needs no defect: a history "fails" while it copies an item and later runs a pass that
+        // crashes. The shrunk history must keep exactly that: one copy, then one crashing pass with no faults.
+        func copiesThenCrashes(_ history: SimHistory) -> Bool {
+            guard let copy = history.events.firstIndex(where: { if case .outlookCopy = $0 { true } else { false } })
+            else { return false }
+            return history.events[copy...].contains { if case .pass(_, _, _?) = $0 { true } else { false } }
+        }
+        let history = (0..<1000).lazy.map { SimHistory.generate(seed: $0) }.first {
+            copiesThenCrashes($0) && $0.events.count > 20
+        }
+        guard let history else {
+            Issue.record("no seed below 1000 copies and then crashes")
+            return
+        }
+        let shrunk = await SimRunner.shrink(history) { copiesThenCrashes($0) }
+        #expect(copiesThenCrashes(shrunk))
+        #expect(shrunk.events.count == 2, "\(shrunk.events)")
+        if case .pass(_, let faults, _?) = shrunk.events.last { #expect(faults.isEmpty) }
     }
 }

@@ -574,6 +574,398 @@ struct SimulatorRegressionTests {
                 ]
             )
         ),
+        (
+            "a move-out throttled, then the activity deleted through the new owner's item: the old owner's item still goes",
+            SimHistory(
+                seed: 31541,
+                policy: 1,
+                batchSize: 1,
+                events: [
+                    .crmCreate(type: 0, owner: 0, day: 13),
+                    .outlookCreate(mailbox: 0, task: false, category: true, day: 12),
+                    .outlookEdit(mailbox: 0, pick: 62537, edit: SimEdit(field: .information, value: 69)),
+                    .outlookDelete(mailbox: 0, pick: 58713),
+                    .crmReassign(pick: 35447),
+                    .pass(
+                        mailbox: 1,
+                        faults: [SimFault(step: 2, kind: .inBandBusy, value: 378, onWrites: true)],
+                        crash: nil
+                    ),
+                    .outlookCreate(mailbox: 0, task: false, category: true, day: 17),
+                    .crmReassign(pick: 58129),
+                    .outlookRestore(mailbox: 0, pick: 29803),
+                    .outlookMove(mailbox: 0, pick: 55560),
+                    .outlookCopy(mailbox: 1, pick: 3072, into: 0),
+                    .pass(
+                        mailbox: 0,
+                        faults: [SimFault(step: 0, kind: .goneMeanwhile, value: 27, onWrites: true)],
+                        crash: SimCrash(step: 16, afterApplying: true)
+                    ),
+                    .outlookCategory(mailbox: 0, pick: 25103),
+                    .outlookCreate(mailbox: 0, task: true, category: true, day: 15),
+                    .pass(
+                        mailbox: 0,
+                        faults: [SimFault(step: 1, kind: .inBandBusy, value: 310, onWrites: true)],
+                        crash: nil
+                    ),
+                    .outlookDelete(mailbox: 0, pick: 31062),
+                    .pass(
+                        mailbox: 0,
+                        faults: [SimFault(step: 3, kind: .serverBusy, value: 56, onWrites: true)],
+                        crash: SimCrash(step: 1, afterApplying: true, operation: "store-transaction")
+                    ),
+                ]
+            )
+        ),
+        (
+            "an old item restored in the previous owner's mailbox while a move-out is pending: neither item there is a user's copy, both go with the move-out",
+            SimHistory(
+                seed: 132113,
+                policy: 0,
+                batchSize: 1,
+                events: [
+                    .crmCreate(type: 1, owner: 0, day: 9),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .outlookEdit(mailbox: 0, pick: 53790, edit: SimEdit(field: .sensitivity, value: 540)),
+                    .crmSynchronize(pick: 1531),
+                    .crmCreate(type: 1, owner: 0, day: 6),
+                    .outlookCreate(mailbox: 1, task: false, category: false, day: 13),
+                    .serverTouch(mailbox: 0, pick: 49235),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .outlookCreate(mailbox: 0, task: true, category: true, day: 1),
+                    .outlookCategory(mailbox: 0, pick: 13235),
+                    .crmDelete(pick: 54025),
+                    .outlookCopy(mailbox: 1, pick: 61944, into: 0),
+                    .crmCreate(type: 1, owner: 0, day: 13),
+                    .crmCreate(type: 0, owner: 0, day: 15),
+                    .crmSynchronize(pick: 24723),
+                    .outlookDelete(mailbox: 0, pick: 63258),
+                    .outlookCreate(mailbox: 0, task: true, category: true, day: 9),
+                    .crmDelete(pick: 53204),
+                    .outlookCopy(mailbox: 1, pick: 61780, into: 0),
+                    .pass(
+                        mailbox: 0,
+                        faults: [SimFault(step: 1, kind: .editRace, value: 810, onWrites: true)],
+                        crash: nil
+                    ),
+                    .outlookEdit(mailbox: 0, pick: 47658, edit: SimEdit(field: .information, value: 67)),
+                    .outlookMove(mailbox: 0, pick: 36381),
+                    .crmDelete(pick: 55934),
+                    .outlookDelete(mailbox: 0, pick: 14635),
+                    .outlookDelete(mailbox: 0, pick: 21210),
+                    .outlookCopy(mailbox: 0, pick: 25405, into: 1),
+                    .crmEdit(pick: 12621, edit: SimEdit(field: .sensitivity, value: 847)),
+                    .pass(
+                        mailbox: 0,
+                        faults: [
+                            SimFault(step: 1, kind: .goneMeanwhile, value: 908, onWrites: true),
+                            SimFault(step: 1, kind: .editRace, value: 605, onWrites: true),
+                        ],
+                        crash: nil
+                    ),
+                    .outlookEdit(mailbox: 0, pick: 35461, edit: SimEdit(field: .subject, value: 975)),
+                    .crmReassign(pick: 1753),
+                    .pass(mailbox: 1, faults: [], crash: SimCrash(step: 0, afterApplying: false, operation: "remove")),
+                    .outlookRestore(mailbox: 0, pick: 6590),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                ]
+            )
+        ),
+        (
+            "a user's copy released, then moved and edited: its edits are the user's own",
+            SimHistory(
+                seed: 151085,
+                policy: 1,
+                batchSize: 2,
+                events: [
+                    .outlookCreate(mailbox: 1, task: true, category: true, day: 10),
+                    .outlookCreate(mailbox: 1, task: true, category: true, day: 7),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookDelete(mailbox: 1, pick: 36272),
+                    .crmCreate(type: 2, owner: 0, day: 0),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .crmEdit(pick: 11671, edit: SimEdit(field: .information, value: 201)),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .crmDelete(pick: 30412),
+                    .outlookEdit(mailbox: 1, pick: 36161, edit: SimEdit(field: .due, value: 667)),
+                    .crmDelete(pick: 49141),
+                    .crmReassign(pick: 21881),
+                    .outlookCreate(mailbox: 1, task: true, category: true, day: 1),
+                    .crmReassign(pick: 29092),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .crmReassign(pick: 28554),
+                    .outlookRestore(mailbox: 1, pick: 11917),
+                    .crmReassign(pick: 42422),
+                    .outlookCopy(mailbox: 0, pick: 13105, into: 1),
+                    .crmReassign(pick: 7273),
+                    .outlookCopy(mailbox: 1, pick: 64618, into: 1),
+                    .outlookEdit(mailbox: 1, pick: 22873, edit: SimEdit(field: .location, value: 484)),
+                    .outlookCreate(mailbox: 1, task: true, category: false, day: 11),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookMove(mailbox: 1, pick: 23500),
+                    .outlookDelete(mailbox: 1, pick: 14379),
+                ]
+            )
+        ),
+        (
+            "a move-out not applied, then the activity moved back and deleted: whichever mailbox owns the activity sees the pending move-out through, and the item it left goes",
+            SimHistory(
+                seed: 692256,
+                policy: 0,
+                batchSize: 2,
+                events: [
+                    .outlookCreate(mailbox: 0, task: true, category: true, day: 3),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .crmReassign(pick: 41158),
+                    .pass(
+                        mailbox: 1,
+                        faults: [
+                            SimFault(step: 2, kind: .notApplied, value: 466, onWrites: true),
+                            SimFault(step: 0, kind: .notApplied, value: 208, onWrites: true),
+                        ],
+                        crash: nil
+                    ),
+                    .crmReassign(pick: 40721),
+                    .crmDelete(pick: 23853),
+                ]
+            )
+        ),
+        (
+            "an old owner's edit and a later CRM edit of one field while a move-out is retried: judged against the CRM's value then, a conflict rather than the CRM's edit overwritten",
+            SimHistory(
+                seed: 9005,
+                policy: 2,
+                batchSize: 1,
+                events: [
+                    .crmCreate(type: 0, owner: 0, day: 12),
+                    .pass(
+                        mailbox: 0,
+                        faults: [SimFault(step: 1, kind: .goneMeanwhile, value: 630, onWrites: true)],
+                        crash: nil
+                    ),
+                    .crmReassign(pick: 55450),
+                    .crmEdit(pick: 52415, edit: SimEdit(field: .reminder, value: 489)),
+                    .outlookCreate(mailbox: 0, task: true, category: false, day: 8),
+                    .outlookDelete(mailbox: 0, pick: 55079),
+                    .pass(
+                        mailbox: 1,
+                        faults: [SimFault(step: 0, kind: .notApplied, value: 57, onWrites: true)],
+                        crash: nil
+                    ),
+                    .outlookEdit(mailbox: 0, pick: 23877, edit: SimEdit(field: .reminder, value: 201)),
+                    .crmEdit(pick: 46846, edit: SimEdit(field: .showAs, value: 568)),
+                ]
+            )
+        ),
+        (
+            "an activity deleted while moving into a mailbox that holds a user's copy of it: the old owner's edit brings it back into that copy, never into a second item",
+            SimHistory(
+                seed: 27945,
+                policy: 0,
+                batchSize: 3,
+                events: [
+                    .crmCreate(type: 1, owner: 1, day: 9),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookCopy(mailbox: 1, pick: 17021, into: 0),
+                    .outlookEdit(mailbox: 1, pick: 6760, edit: SimEdit(field: .priority, value: 11)),
+                    .pass(
+                        mailbox: 0,
+                        faults: [
+                            SimFault(step: 7, kind: .answerLost, value: 520),
+                            SimFault(step: 1, kind: .inBandBusy, value: 648, onWrites: true),
+                        ],
+                        crash: nil
+                    ),
+                    .crmReassign(pick: 60812),
+                    .crmDelete(pick: 54571),
+                ]
+            )
+        ),
+        (
+            "a create cut off by a crash, the activity moved and created in its new owner's mailbox, then copied back by the user: the copy is never taken for that create (the new owner's pass settled it)",
+            SimHistory(
+                seed: 961261,
+                policy: 2,
+                batchSize: 1,
+                events: [
+                    .crmCreate(type: 2, owner: 0, day: 18),
+                    .pass(mailbox: 0, faults: [], crash: SimCrash(step: 0, afterApplying: false, operation: "create")),
+                    .crmEdit(pick: 49158, edit: SimEdit(field: .information, value: 275)),
+                    .crmReassign(pick: 18983),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookCopy(mailbox: 1, pick: 4102, into: 0),
+                    .crmEdit(pick: 17380, edit: SimEdit(field: .information, value: 304)),
+                ]
+            )
+        ),
+        (
+            "an Outlook move and a schedule edit on both sides, the pass cut off after the re-link: the link's version stays unknown until our update lands, so the schedule is written whole",
+            SimHistory(
+                seed: 406421,
+                policy: 2,
+                batchSize: 1,
+                events: [
+                    .outlookCreate(mailbox: 1, task: false, category: true, day: 9),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookMove(mailbox: 1, pick: 21625),
+                    .outlookCreate(mailbox: 1, task: false, category: true, day: 12),
+                    .crmEdit(pick: 20409, edit: SimEdit(field: .due, value: 29)),
+                    .outlookEdit(mailbox: 1, pick: 55214, edit: SimEdit(field: .time, value: 362)),
+                    .crmEdit(pick: 61760, edit: SimEdit(field: .status, value: 568)),
+                    .pass(mailbox: 1, faults: [], crash: SimCrash(step: 0, afterApplying: false, operation: "stamp")),
+                ]
+            )
+        ),
+        (
+            "a re-link whose update did not land: the item is read again, never taken for what that pass judged",
+            SimHistory(
+                seed: 651647,
+                policy: 0,
+                batchSize: 2,
+                events: [
+                    .employeeSync(employee: 0),
+                    .employeeSync(employee: 0),
+                    .outlookCreate(mailbox: 0, task: false, category: true, day: 0),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .crmEdit(pick: 39532, edit: SimEdit(field: .sensitivity, value: 167)),
+                    .pass(mailbox: 0, faults: [], crash: SimCrash(step: 5, afterApplying: true)),
+                    .outlookCopy(mailbox: 0, pick: 32686, into: 0),
+                    .outlookDelete(mailbox: 0, pick: 4322),
+                    .crmEdit(pick: 19670, edit: SimEdit(field: .sensitivity, value: 138)),
+                    .pass(
+                        mailbox: 0,
+                        faults: [],
+                        crash: SimCrash(step: 1, afterApplying: false, operation: "store-transaction")
+                    ),
+                ]
+            )
+        ),
+        (
+            "a create cut off after it landed, then the activity moved, a deleted item restored and edits on both sides: no edit lost",
+            SimHistory(
+                seed: 333129,
+                policy: 0,
+                batchSize: 3,
+                events: [
+                    .crmCreate(type: 0, owner: 1, day: 4),
+                    .pass(mailbox: 1, faults: [], crash: SimCrash(step: 0, afterApplying: true, operation: "create")),
+                    .crmSynchronize(pick: 57744),
+                    .crmEdit(pick: 22334, edit: SimEdit(field: .reminder, value: 825)),
+                    .crmReassign(pick: 12195),
+                    .crmSynchronize(pick: 20289),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .outlookRestore(mailbox: 1, pick: 12195),
+                    .outlookEdit(mailbox: 1, pick: 16510, edit: SimEdit(field: .reminder, value: 630)),
+                    .outlookEdit(mailbox: 0, pick: 64795, edit: SimEdit(field: .showAs, value: 91)),
+                ]
+            )
+        ),
+        (
+            "an old owner's removal throttled after its edits were carried, then the activity moved back: the item is read again, never taken for the stale base",
+            SimHistory(
+                seed: 737815,
+                policy: 2,
+                batchSize: 2,
+                events: [
+                    .crmCreate(type: 2, owner: 0, day: 10),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .crmReassign(pick: 23600),
+                    .outlookEdit(mailbox: 0, pick: 43652, edit: SimEdit(field: .location, value: 670)),
+                    .outlookEdit(mailbox: 0, pick: 5970, edit: SimEdit(field: .priority, value: 187)),
+                    .crmEdit(pick: 34528, edit: SimEdit(field: .location, value: 782)),
+                    .pass(
+                        mailbox: 0,
+                        faults: [
+                            SimFault(step: 6, kind: .answerLost, value: 292),
+                            SimFault(step: 0, kind: .inBandBusy, value: 748, onWrites: true),
+                        ],
+                        crash: nil
+                    ),
+                    .crmEdit(pick: 50429, edit: SimEdit(field: .location, value: 735)),
+                    .crmReassign(pick: 36893),
+                ]
+            )
+        ),
+        (
+            "the old owner's pass removed a moving activity's item itself, then the user restored it: the new owner's pending move-out was settled by that delete, so the restored values are not carried over a later CRM edit",
+            SimHistory(
+                seed: 932669,
+                policy: 1,
+                batchSize: 4,
+                events: [
+                    .crmCreate(type: 0, owner: 0, day: 12),
+                    .crmCreate(type: 1, owner: 1, day: 7),
+                    .crmReassign(pick: 40563),
+                    .crmDelete(pick: 15115),
+                    .pass(mailbox: 1, faults: [SimFault(step: 1, kind: .goneMeanwhile, value: 948)], crash: nil),
+                    .crmReassign(pick: 14183),
+                    .pass(
+                        mailbox: 0,
+                        faults: [
+                            SimFault(step: 0, kind: .inBandBusy, value: 555, onWrites: true),
+                            SimFault(step: 3, kind: .serverBusy, value: 541, onWrites: true),
+                        ],
+                        crash: nil
+                    ),
+                    .outlookEdit(mailbox: 1, pick: 28691, edit: SimEdit(field: .status, value: 964)),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookRestore(mailbox: 1, pick: 32566),
+                    .crmEdit(pick: 50301, edit: SimEdit(field: .status, value: 108)),
+                ]
+            )
+        ),
+        (
+            "a move-out's delete landed while its create's answer was lost, the old item moved before, and the activity moved back: the old link goes with that delete, never taken for a user's delete",
+            SimHistory(
+                seed: 345013,
+                policy: 2,
+                batchSize: 4,
+                events: [
+                    .outlookCreate(mailbox: 0, task: true, category: true, day: 6),
+                    .outlookCreate(mailbox: 0, task: true, category: true, day: 10),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .crmDelete(pick: 35682),
+                    .outlookCreate(mailbox: 1, task: true, category: true, day: 17),
+                    .crmEdit(pick: 45015, edit: SimEdit(field: .reminder, value: 134)),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .crmReassign(pick: 32438),
+                    .outlookMove(mailbox: 0, pick: 19581),
+                    .pass(
+                        mailbox: 1,
+                        faults: [SimFault(step: 2, kind: .answerLost, value: 35, onWrites: true)],
+                        crash: nil
+                    ),
+                    .crmReassign(pick: 13386),
+                ]
+            )
+        ),
+        (
+            "a restored item released as a copy, edited, deleted and restored again: its edits follow the identity it carried when deleted",
+            SimHistory(
+                seed: 955038,
+                policy: 2,
+                batchSize: 2,
+                events: [
+                    .outlookCreate(mailbox: 0, task: true, category: true, day: 4),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .crmEdit(pick: 55330, edit: SimEdit(field: .time, value: 641)),
+                    .pass(
+                        mailbox: 0,
+                        faults: [
+                            SimFault(step: 2, kind: .staleVersion, value: 790, onWrites: true),
+                            SimFault(step: 0, kind: .goneMeanwhile, value: 231, onWrites: true),
+                        ],
+                        crash: nil
+                    ),
+                    .pass(mailbox: 0, faults: [SimFault(step: 6, kind: .staleVersion, value: 749)], crash: nil),
+                    .outlookRestore(mailbox: 0, pick: 62384),
+                    .outlookEdit(mailbox: 0, pick: 16241, edit: SimEdit(field: .location, value: 968)),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .outlookDelete(mailbox: 0, pick: 2531),
+                    .outlookRestore(mailbox: 0, pick: 44571),
+                ]
+            )
+        ),
     ]
 
     @Test("fixed histories run clean", arguments: 0..<fixed.count)
