@@ -200,13 +200,6 @@ extension MailboxSync {
                 elsewhere?.base = found.fields
             }
 
-            var crmBase: SyncFields?
-            if let crm, crm.ownedElsewhere, exchange != nil, let other = try store.link(activityId: id),
-                other.mailbox.lowercased() != mailbox.lowercased()
-            {
-                // Synced in its new owner's mailbox since: a CRM edit is told apart by that link's base.
-                crmBase = other.base
-            }
             result.pairs.append(
                 PairObservation(
                     crm: crm,
@@ -220,7 +213,7 @@ extension MailboxSync {
                     rebased: base != link?.base || (link?.changeKey == nil && link != nil && byActivity[id] != nil),
                     uncertain: uncertain,
                     removedByUs: exchange == nil && remote.ourRemovals.contains(id)
-                ).with(crmBase: crmBase)
+                )
             )
         }
         for (item, activity) in copies {

@@ -129,10 +129,6 @@ public struct PairObservation: Sendable, Equatable {
     /// The linked item is gone because this instance removed it (the confirmation was cut off): not a user's
     /// delete, so nothing is tombstoned for it; the pair is as if never created.
     public var removedByUs: Bool
-    /// The CRM's values as last synced, where they differ from `base` (an activity that moved on and was
-    /// synced in its new owner's mailbox since: that link's base). A CRM edit is told apart by these.
-    public var crmBase: SyncFields?
-
     public init(
         crm: CRMSide?,
         exchange: ExchangeSide?,
@@ -159,13 +155,6 @@ public struct PairObservation: Sendable, Equatable {
         self.uncertain = uncertain
         self.duplicateOf = duplicateOf
         self.removedByUs = removedByUs
-    }
-
-    /// This observation with the CRM's last synced values.
-    public func with(crmBase: SyncFields?) -> PairObservation {
-        var copy = self
-        copy.crmBase = crmBase
-        return copy
     }
 }
 

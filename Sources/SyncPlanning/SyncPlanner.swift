@@ -66,8 +66,7 @@ public enum SyncPlanner {
         if let crm, crm.ownedElsewhere {
             guard let exchange else { return [.unlink(activity: activityId)] }
             guard crm.deleted else {
-                let judgedBase = judged(exchange, base, pair.crmBase)
-                let carried = carryOver(crm: crm, from: exchange, base: judgedBase, policy: policy).actions
+                let carried = carryOver(crm: crm, from: exchange, base: base, policy: policy).actions
                 return actions + carried + [removal(crm, item: exchange.itemId, reason: .ownerChanged, policy)]
             }
             guard exchange.fields != base else {

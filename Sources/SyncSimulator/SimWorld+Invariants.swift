@@ -165,8 +165,10 @@ extension SimWorld {
             }
             let value = SyncFields(activity: activity, zone: Self.zone).text(field)
             if value == record.value { continue }
+            // (Recorded for the activity the item carried then, too: a copy's edit lost a conflict there, and the
+            // copy became another activity's item afterwards.)
             let conflicted = state.conflicts.contains { conflict, _ in
-                conflict.activityId == id && conflict.field == field
+                (conflict.activityId == id || conflict.activityId == record.carried) && conflict.field == field
                     && (conflict.crmValue == record.value || conflict.exchangeValue == record.value)
             }
             if conflicted { continue }

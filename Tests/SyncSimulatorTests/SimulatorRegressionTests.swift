@@ -966,6 +966,62 @@ struct SimulatorRegressionTests {
                 ]
             )
         ),
+        (
+            "a create cut off after it landed, the activity moved back, and edits of one field in both mailboxes' items: the old item's edit is judged against what that create sent, so the two Outlook edits conflict",
+            SimHistory(
+                seed: 200121,
+                policy: 0,
+                batchSize: 1,
+                events: [
+                    .crmCreate(type: 2, owner: 1, day: 7),
+                    .crmCreate(type: 0, owner: 1, day: 9),
+                    .crmCreate(type: 2, owner: 0, day: 14),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .crmDelete(pick: 51323),
+                    .pass(mailbox: 0, faults: [SimFault(step: 8, kind: .editRace, value: 485)], crash: nil),
+                    .crmReassign(pick: 5795),
+                    .pass(
+                        mailbox: 1,
+                        faults: [SimFault(step: 0, kind: .notApplied, value: 373, onWrites: true)],
+                        crash: SimCrash(step: 11, afterApplying: true)
+                    ),
+                    .crmReassign(pick: 62018),
+                    .outlookEdit(mailbox: 1, pick: 35000, edit: SimEdit(field: .location, value: 356)),
+                    .outlookEdit(mailbox: 0, pick: 42021, edit: SimEdit(field: .location, value: 433)),
+                ]
+            )
+        ),
+        (
+            "a move-out not applied and a create's answer lost, the activity moved back, then an Outlook edit there and a later CRM edit of the schedule: the CRM edit is not overwritten",
+            SimHistory(
+                seed: 469646,
+                policy: 2,
+                batchSize: 3,
+                events: [
+                    .employeeSync(employee: 1),
+                    .crmCreate(type: 2, owner: 0, day: 6),
+                    .crmCreate(type: 2, owner: 0, day: 1),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .crmCreate(type: 1, owner: 0, day: 19),
+                    .crmReassign(pick: 32359),
+                    .employeeSync(employee: 1),
+                    .pass(
+                        mailbox: 1,
+                        faults: [
+                            SimFault(step: 0, kind: .notApplied, value: 260, onWrites: true),
+                            SimFault(step: 1, kind: .answerLost, value: 374, onWrites: true),
+                        ],
+                        crash: nil
+                    ),
+                    .crmCreate(type: 1, owner: 1, day: 5),
+                    .crmReassign(pick: 1193),
+                    .crmCreate(type: 2, owner: 0, day: 13),
+                    .outlookEdit(mailbox: 1, pick: 5124, edit: SimEdit(field: .status, value: 959)),
+                    .crmCreate(type: 2, owner: 1, day: 10),
+                    .crmEdit(pick: 23899, edit: SimEdit(field: .due, value: 529)),
+                ]
+            )
+        ),
     ]
 
     @Test("fixed histories run clean", arguments: 0..<fixed.count)
