@@ -129,7 +129,8 @@ struct PlanExecutor {
     // MARK: - Bookkeeping
 
     /// Journals an ownership move's delete half, with what the old item holds once its edits are carried
-    /// (the base a retry judges it by) and when it was last modified.
+    /// (the base a retry judges it by), when it was last modified, and the CRM's values as the pair's local
+    /// actions leave them (what a later CRM edit is told apart by).
     mutating func journalMoveOut(
         _ action: SyncAction,
         with local: [SyncAction] = [],
