@@ -129,6 +129,7 @@ public struct PairObservation: Sendable, Equatable {
     /// The linked item is gone because this instance removed it (the confirmation was cut off): not a user's
     /// delete, so nothing is tombstoned for it; the pair is as if never created.
     public var removedByUs: Bool
+
     public init(
         crm: CRMSide?,
         exchange: ExchangeSide?,
