@@ -124,7 +124,10 @@ struct SyncStoreContractTests {
         #expect(try h.store.link(activityId: "A2")?.itemId == "item-A1")
     }
 
-    @Test("journal entries stay open until done; ambiguous ones stay listed", arguments: StoreBackend.allCases)
+    @Test(
+        "journal entries stay open until done; ambiguous ones stay listed; mailboxes match case-insensitively",
+        arguments: StoreBackend.allCases
+    )
     func journal(backend: StoreBackend) throws {
         let h = try backend.make()
         let ids = try h.store.transaction { tx in
@@ -146,6 +149,8 @@ struct SyncStoreContractTests {
         let open = try h.store.openJournal(mailbox: SyncFixture.alice)
         #expect(open.map(\.activityId) == ["A2", "A3"] && open.map(\.state) == [.ambiguous, .intended])
         #expect(open.map(\.payload) == ["tasks", "tasks"])
+        // (An address spelled otherwise in the configuration is the same mailbox, as it is for links.)
+        #expect(try h.store.openJournal(mailbox: SyncFixture.alice.uppercased()).map(\.id) == open.map(\.id))
     }
 
     @Test("open ownership moves are listed whichever mailbox journalled them", arguments: StoreBackend.allCases)
