@@ -19,6 +19,9 @@ struct Remote {
     var ourRemovals: Set<String> = []
     /// Items judged users' copies whose release has not landed yet.
     var releasing: Set<String> = []
+    /// Items any mailbox judged users' copies whose release has not landed, by "mailbox|item" (lower-cased
+    /// mailbox): never an activity's old item when it moves.
+    var releasingAnywhere: Set<String> = []
     /// Delete halves of ownership moves not yet landed, by activity.
     var moveOuts: [String: ForeignLink] = [:]
     /// The old item as a move-out journalled by this mailbox's passes judged it.
@@ -141,6 +144,9 @@ extension MailboxSync {
                 movingOut.append(entry)
             }
             // (Owned by a third mailbox now: that one's passes see it through.)
+        }
+        for entry in try store.openJournal(action: "release") {
+            if let item = entry.itemId { remote.releasingAnywhere.insert("\(entry.mailbox.lowercased())|\(item)") }
         }
         for entry in try store.openJournal(action: "create") where entry.mailbox.lowercased() != mailbox.lowercased() {
             guard let activity = entry.activityId, let sent = entry.sent?.fields else { continue }

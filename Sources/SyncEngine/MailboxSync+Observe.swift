@@ -149,6 +149,7 @@ extension MailboxSync {
                 elsewhere = try await previousOwnersItem(
                     other,
                     judged: pending ? remote.moveOutsJudged[id] : nil,
+                    releasing: remote.releasingAnywhere,
                     now: now
                 )
                 // (Pending for another mailbox: it waits; for that one, its items go with these.)
@@ -167,6 +168,7 @@ extension MailboxSync {
                         syncedSeq: 0
                     ),
                     judged: remote.moveOutsJudged[id],
+                    releasing: remote.releasingAnywhere,
                     now: now
                 )
                 elsewhere = old
@@ -188,6 +190,7 @@ extension MailboxSync {
                         syncedSeq: 0
                     ),
                     judged: nil,
+                    releasing: remote.releasingAnywhere,
                     now: now
                 )
                 if old.item != nil { elsewhere = old }
@@ -287,7 +290,12 @@ extension MailboxSync {
     /// there, the others made no later than it (a deleted one restored; a user's copy made later is the
     /// user's); without it (moved), all of them, the earliest made standing for it — except, once judged, one
     /// made after the judged items.
-    func previousOwnersItem(_ other: SyncLink, judged: JudgedItem?, now: Date) async throws -> ForeignLink {
+    func previousOwnersItem(
+        _ other: SyncLink,
+        judged: JudgedItem?,
+        releasing: Set<String> = [],
+        now: Date
+    ) async throws -> ForeignLink {
         var previous = ForeignLink(mailbox: other.mailbox, itemId: other.itemId, base: other.base)
         let service = services(other.mailbox)
         // (No ItemId: a create whose answer was lost; found by identity only.)
@@ -298,6 +306,8 @@ extension MailboxSync {
         if read != nil && linked == nil { previous.itemId = "" }
         let found = try await service.find(activityIds: [other.activityId], in: other.folder)
             .filter { $0.id != other.itemId && judged?.mayBe(created: $0.created) ?? true }
+            // (A user's copy whose release has not landed yet is the user's, not the activity's old item.)
+            .filter { !releasing.contains("\(other.mailbox.lowercased())|\($0.id)") }
             .sorted { ($0.created, $0.id) < ($1.created, $1.id) }
         guard let item = linked ?? found.first else { return previous }
         previous.itemId = item.id

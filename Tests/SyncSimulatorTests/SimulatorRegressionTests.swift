@@ -1022,6 +1022,41 @@ struct SimulatorRegressionTests {
                 ]
             )
         ),
+        (
+            "a user's copy whose release was refused (edited meanwhile), then the original deleted and the activity moved: the copy is the user's, never carried over the newer CRM edit as the old item",
+            SimHistory(
+                seed: 217978,
+                policy: 2,
+                batchSize: 4,
+                events: [
+                    .crmCreate(type: 1, owner: 1, day: 5),
+                    .crmCreate(type: 2, owner: 1, day: 16),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookEdit(mailbox: 1, pick: 27732, edit: SimEdit(field: .due, value: 181)),
+                    .serverTouch(mailbox: 1, pick: 43415),
+                    .outlookEdit(mailbox: 1, pick: 59652, edit: SimEdit(field: .reminder, value: 148)),
+                    .crmCreate(type: 1, owner: 1, day: 11),
+                    .pass(
+                        mailbox: 1,
+                        faults: [SimFault(step: 2, kind: .notApplied, value: 604, onWrites: true)],
+                        crash: nil
+                    ),
+                    .outlookCopy(mailbox: 1, pick: 26287, into: 1),
+                    .crmDelete(pick: 48898),
+                    .crmEdit(pick: 57233, edit: SimEdit(field: .due, value: 926)),
+                    .pass(
+                        mailbox: 1,
+                        faults: [
+                            SimFault(step: 0, kind: .editRace, value: 960, onWrites: true),
+                            SimFault(step: 9, kind: .editRace, value: 192),
+                        ],
+                        crash: nil
+                    ),
+                    .outlookDelete(mailbox: 1, pick: 665),
+                    .crmReassign(pick: 34851),
+                ]
+            )
+        ),
     ]
 
     @Test("fixed histories run clean", arguments: 0..<fixed.count)
