@@ -17,10 +17,8 @@ struct Remote {
     var journalled: [String: SyncFields?] = [:]
     /// Activities whose item we were removing when a crash or a lost answer cut the bookkeeping off.
     var ourRemovals: Set<String> = []
-    /// Items judged users' copies whose release has not landed yet.
-    var releasing: Set<String> = []
     /// Items any mailbox judged users' copies whose release has not landed, by "mailbox|item" (lower-cased
-    /// mailbox): never an activity's old item when it moves.
+    /// mailbox): never taken for the original, nor for an activity's old item when it moves.
     var releasingAnywhere: Set<String> = []
     /// Delete halves of ownership moves not yet landed, by activity.
     var moveOuts: [String: ForeignLink] = [:]
@@ -169,9 +167,6 @@ extension MailboxSync {
             case "import":
                 // The stamp went out before the activity was added; an item carrying it finishes the import.
                 remote.importing[activity] = entry.id
-            case "release":
-                // A copy already judged so: never taken for the original, whatever else moves meanwhile.
-                if let item = entry.itemId { remote.releasing.insert(item) }
             default: break
             }
         }

@@ -174,8 +174,8 @@ extension MailboxSync {
                 elsewhere = old
                 elsewhere?.crmBase = remote.moveOutsCRM[id]
             }
-            if elsewhere == nil, link == nil, let crm, !crm.ownedElsewhere, let created = remote.createdElsewhere[id],
-                try store.link(activityId: id) == nil
+            if elsewhere == nil, link == nil, linkedElsewhere[id] == nil, let crm, !crm.ownedElsewhere,
+                let created = remote.createdElsewhere[id]
             {
                 // Created in another mailbox with the answer lost, and moved here since: that item, if the
                 // create landed, is its previous owner's, judged against what was sent.
@@ -267,7 +267,9 @@ extension MailboxSync {
                 // (An item another mailbox's move-out judged, gone now: a user's copy made of it later is a copy.)
                 let judged = remote.judgedHere[activity] ?? remote.leaving[activity]
                 let candidates = items.filter {
-                    !remote.releasing.contains($0.id) && judged?.mayBe(created: $0.created) ?? true
+                    // (A copy already judged so is never taken for the original, whatever else moves meanwhile.)
+                    !remote.releasingAnywhere.contains("\(mailbox.lowercased())|\($0.id)")
+                        && judged?.mayBe(created: $0.created) ?? true
                 }
                 original = candidates.min { ($0.created, $0.id) < ($1.created, $1.id) }
                 if remote.leaving[activity] != nil { leaving = Set(candidates.map(\.id)) }
