@@ -17,9 +17,9 @@ struct Remote {
     var journalled: [String: SyncFields?] = [:]
     /// Activities whose item we were removing when a crash or a lost answer cut the bookkeeping off.
     var ourRemovals: Set<String> = []
-    /// Items any mailbox judged users' copies whose release has not landed, by "mailbox|item" (lower-cased
-    /// mailbox): never taken for the original, nor for an activity's old item when it moves.
-    var releasingAnywhere: Set<String> = []
+    /// Items any mailbox judged users' copies whose release has not landed: never taken for the original, nor
+    /// for an activity's old item when it moves.
+    var releasingAnywhere = PendingReleases()
     /// Delete halves of ownership moves not yet landed, by activity.
     var moveOuts: [String: ForeignLink] = [:]
     /// The old item as a move-out journalled by this mailbox's passes judged it.
@@ -144,7 +144,7 @@ extension MailboxSync {
             // (Owned by a third mailbox now: that one's passes see it through.)
         }
         for entry in try store.openJournal(action: "release") {
-            if let item = entry.itemId { remote.releasingAnywhere.insert("\(entry.mailbox.lowercased())|\(item)") }
+            remote.releasingAnywhere.add(entry)
         }
         for entry in try store.openJournal(action: "create") where entry.mailbox.lowercased() != mailbox.lowercased() {
             guard let activity = entry.activityId, let sent = entry.sent?.fields else { continue }

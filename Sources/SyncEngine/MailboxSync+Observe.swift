@@ -268,7 +268,7 @@ extension MailboxSync {
                 let judged = remote.judgedHere[activity] ?? remote.leaving[activity]
                 let candidates = items.filter {
                     // (A copy already judged so is never taken for the original, whatever else moves meanwhile.)
-                    !remote.releasingAnywhere.contains("\(mailbox.lowercased())|\($0.id)")
+                    !remote.releasingAnywhere.contains($0, carrying: activity, in: mailbox)
                         && judged?.mayBe(created: $0.created) ?? true
                 }
                 original = candidates.min { ($0.created, $0.id) < ($1.created, $1.id) }
@@ -290,12 +290,12 @@ extension MailboxSync {
     /// The activity's link in its previous owner's mailbox, with that item as it is now (its unsynced Outlook
     /// edits move along with it). Every item there is found by its identity and goes: with the linked one
     /// there, the others made no later than it (a deleted one restored; a user's copy made later is the
-    /// user's); without it (moved), all of them, the earliest made standing for it — except, once judged, one
-    /// made after the judged items.
+    /// user's); without it (moved), all of them, the earliest made standing for it. Once judged, every item made no
+    /// later than the judged items goes, the linked one there or not.
     func previousOwnersItem(
         _ other: SyncLink,
         judged: JudgedItem?,
-        releasing: Set<String> = [],
+        releasing: PendingReleases = PendingReleases(),
         now: Date
     ) async throws -> ForeignLink {
         var previous = ForeignLink(mailbox: other.mailbox, itemId: other.itemId, base: other.base)
@@ -309,14 +309,17 @@ extension MailboxSync {
         let found = try await service.find(activityIds: [other.activityId], in: other.folder)
             .filter { $0.id != other.itemId && judged?.mayBe(created: $0.created) ?? true }
             // (A user's copy whose release has not landed yet is the user's, not the activity's old item.)
-            .filter { !releasing.contains("\(other.mailbox.lowercased())|\($0.id)") }
+            .filter { !releasing.contains($0, carrying: other.activityId, in: other.mailbox) }
             .sorted { ($0.created, $0.id) < ($1.created, $1.id) }
         guard let item = linked ?? found.first else { return previous }
         previous.itemId = item.id
         previous.item = exchangeSide(item, carrying: other.base, now: now)
+        // (Once judged, every item made no later than the latest judged goes: the first pass may have judged a
+        // restored item and one moved since, and the entry kept for the older one must not spare the other.)
         previous.others = found.filter {
             $0.id != item.id
-                && (linked == nil || item.created.isEmpty || $0.created.isEmpty || $0.created <= item.created)
+                && (linked == nil || judged != nil || item.created.isEmpty || $0.created.isEmpty
+                    || $0.created <= item.created)
         }.map { exchangeSide($0, carrying: other.base, now: now) }
         return previous
     }

@@ -289,7 +289,11 @@ extension PlanExecutor {
                             $0.stamp.activityId == nil ? "release" : "stamp",
                             activity: $0.activity,
                             item: $0.stamp.id,
-                            payload: $0.folder.rawValue,
+                            payload: $0.stamp.activityId == nil
+                                ? JournalEntry.releasePayload(
+                                    folder: $0.folder,
+                                    created: observations.items[$0.stamp.id]?.created ?? ""
+                                ) : $0.folder.rawValue,
                             in: tx
                         )
                 }

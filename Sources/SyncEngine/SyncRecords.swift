@@ -124,6 +124,19 @@ extension JournalEntry {
         return (parts[0], decode(1), judged, decode(4))
     }
 
+    /// The payload of a copy's release: its folder, and its DateTimeCreated (a move keeps it, so the copy is
+    /// known again under the new ItemId an Outlook move gives it).
+    public static func releasePayload(folder: FolderKind, created: String) -> String {
+        created.isEmpty ? folder.rawValue : folder.rawValue + "\n" + created
+    }
+
+    /// The released copy's DateTimeCreated (nil when the server did not say, or for entries from before).
+    public var releasedCreated: String? {
+        guard action == "release", let payload else { return nil }
+        let parts = payload.split(separator: "\n", omittingEmptySubsequences: false)
+        return parts.count > 1 && !parts[1].isEmpty ? String(parts[1]) : nil
+    }
+
     /// The folder the write went to (entries from before the payload held more than the folder included).
     public var folder: FolderKind {
         FolderKind(rawValue: String((payload ?? "").prefix { $0 != "\n" })) ?? .tasks

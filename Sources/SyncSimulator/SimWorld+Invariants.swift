@@ -125,8 +125,16 @@ extension SimWorld {
         if let gone, gone.instance == Self.instance, let id = gone.activityId { return id }
         // (Released under another id: an Outlook move after the release. Only a release takes an identity off.)
         let released = gone.map { $0.activityId == nil && (releasedItems.contains($0.id) || carried != nil) } ?? false
-        if gone == nil, let identity = restoredCarrying[lineage] { return copies.contains(lineage) ? nil : identity }
-        return copies.contains(lineage) || released ? nil : carried
+        if gone == nil, let identity = restoredCarrying[lineage] {
+            return isCopy(lineage, carrying: identity) ? nil : identity
+        }
+        return isCopy(lineage, carrying: carried) || released ? nil : carried
+    }
+
+    /// A user's copy still carrying the identity it took along (not one it was given as an activity's own item).
+    private func isCopy(_ lineage: String, carrying identity: String?) -> Bool {
+        guard let took = copies[lineage] else { return false }
+        return identity == nil || took == identity
     }
 
     /// Every edit is on both sides, recorded as a conflict, overwritten by a later edit of the field, or

@@ -23,8 +23,9 @@ public final class SimWorld: @unchecked Sendable {
     /// Lineages of items a user copied into another mailbox or restored: another person's copy of the
     /// identity, or one the user chose to keep after its activity moved on (never deleted as strays).
     var userKept: Set<String> = []
-    /// Lineages of users' copies: what is done to one is the copy's business, whatever identity it carried.
-    var copies: Set<String> = []
+    /// Lineages of users' copies, with the identity each took along: what is done to one is the copy's business
+    /// while it carries that identity (one the engine gave it later, after releasing it, is its own).
+    var copies: [String: String?] = [:]
     /// The identity an item restored from Deleted Items carried there (nil: none, a user's own), by the lineage it
     /// had: its deleted self is gone, and its earlier records are about that activity.
     var restoredCarrying: [String: String?] = [:]
@@ -167,7 +168,7 @@ public final class SimWorld: @unchecked Sendable {
             guard let item = pickItem(m, pick) else { return }
             let lineage = newLineage()
             userKept.insert(lineage)
-            copies.insert(lineage)
+            copies[lineage] = item.activityId
             guard let copy = mailboxes[m].userCopy(item.id, into: mailboxes[into], lineage: lineage) else { return }
             // The copy's values are the user's, written anew into another item: they may stand in for earlier
             // edits (weak records: not themselves owed to anyone).

@@ -1057,6 +1057,79 @@ struct SimulatorRegressionTests {
                 ]
             )
         ),
+        (
+            "a restored item and the item moved since, both judged by a move-out that was throttled: the retry takes both, not only the entry's older one",
+            SimHistory(
+                seed: 703071,
+                policy: 0,
+                batchSize: 4,
+                events: [
+                    .outlookCreate(mailbox: 0, task: false, category: true, day: 13),
+                    .crmCreate(type: 1, owner: 0, day: 8),
+                    .crmReassign(pick: 50954),
+                    .crmEdit(pick: 13370, edit: SimEdit(field: .information, value: 983)),
+                    .pass(
+                        mailbox: 1,
+                        faults: [SimFault(step: 1, kind: .goneMeanwhile, value: 144, onWrites: true)],
+                        crash: nil
+                    ),
+                    .outlookDelete(mailbox: 1, pick: 6308),
+                    .outlookCopy(mailbox: 0, pick: 50231, into: 1),
+                    .crmReassign(pick: 47459),
+                    .crmEdit(pick: 3180, edit: SimEdit(field: .information, value: 620)),
+                    .outlookCreate(mailbox: 1, task: false, category: true, day: 6),
+                    .crmReassign(pick: 58791),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .crmDelete(pick: 23703),
+                    .outlookRestore(mailbox: 1, pick: 18407),
+                    .outlookMove(mailbox: 1, pick: 13883),
+                    .outlookCopy(mailbox: 1, pick: 64029, into: 0),
+                    .crmReassign(pick: 8415),
+                    .pass(
+                        mailbox: 0,
+                        faults: [SimFault(step: 0, kind: .serverBusy, value: 424, onWrites: true)],
+                        crash: nil
+                    ),
+                ]
+            )
+        ),
+        (
+            "a user's copy whose release has not landed, moved in Outlook after the original went: still the user's copy (known by its DateTimeCreated), never the activity's item with its older values",
+            SimHistory(
+                seed: 884026,
+                policy: 1,
+                batchSize: 1,
+                events: [
+                    .outlookCreate(mailbox: 1, task: true, category: true, day: 13),
+                    .outlookCreate(mailbox: 1, task: false, category: true, day: 8),
+                    .outlookCreate(mailbox: 0, task: true, category: true, day: 12),
+                    .outlookCreate(mailbox: 1, task: true, category: true, day: 7),
+                    .outlookDelete(mailbox: 1, pick: 30614),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookEdit(mailbox: 0, pick: 1339, edit: SimEdit(field: .emptySubject, value: 749)),
+                    .crmDelete(pick: 11633),
+                    .crmDelete(pick: 44530),
+                    .crmEdit(pick: 11075, edit: SimEdit(field: .subject, value: 909)),
+                    .outlookCopy(mailbox: 0, pick: 6149, into: 0),
+                    .crmEdit(pick: 27538, edit: SimEdit(field: .time, value: 790)),
+                    .pass(
+                        mailbox: 0,
+                        faults: [SimFault(step: 0, kind: .editRace, value: 460, onWrites: true)],
+                        crash: nil
+                    ),
+                    .pass(
+                        mailbox: 0,
+                        faults: [
+                            SimFault(step: 1, kind: .goneMeanwhile, value: 676, onWrites: true),
+                            SimFault(step: 0, kind: .notApplied, value: 839, onWrites: true),
+                        ],
+                        crash: nil
+                    ),
+                    .outlookMove(mailbox: 0, pick: 32425),
+                ]
+            )
+        ),
     ]
 
     @Test("fixed histories run clean", arguments: 0..<fixed.count)
