@@ -20,16 +20,18 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
 
+        // Total conversions of numbers and dates at the edges (clamped, never a trap); no dependencies.
+        .target(name: "Bounds"),
         // The one wrapper of libxml2: hardened parsing into values, and XSD validation.
-        .target(name: "XMLKit", dependencies: ["CLibXML2"]),
+        .target(name: "XMLKit", dependencies: ["CLibXML2", "Bounds"]),
         // CRM domain values and validation rules; no I/O.
-        .target(name: "ActivityModel"),
+        .target(name: "ActivityModel", dependencies: ["Bounds"]),
         // The pure sync planner: values in, a plan out (no I/O, no clock).
         .target(name: "SyncPlanning", dependencies: ["ActivityModel"]),
         // The EWS client: SOAP building/parsing, libcurl transport, auth, throttling. No sync decisions.
         .target(
             name: "EWS",
-            dependencies: ["CCurl", "XMLKit", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CCurl", "XMLKit", "Bounds", .product(name: "Logging", package: "swift-log")]
         ),
         // The EWS adapter of the sync engine: SPEC §2's mapping between synced values and items, the
         // engine's MailboxService over EWS, and the notification hub (its MailboxWatcher).
@@ -52,7 +54,7 @@ let package = Package(
             dependencies: ["SyncSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The daemon's loop, signals and sd_notify.
-        .target(name: "Daemon", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "Daemon", dependencies: ["Bounds", .product(name: "Logging", package: "swift-log")]),
         // SQLite store: activities, change tracking, sync bookkeeping tables; the engine's SyncStore.
         .target(
             name: "Store",
@@ -90,7 +92,7 @@ let package = Package(
         .testTarget(name: "XMLKitTests", dependencies: ["XMLKit"]),
         .testTarget(name: "EWSTests", dependencies: ["EWS", "EWSTestServer", "XMLKit"], exclude: ["Resources"]),
 
-        .testTarget(name: "ActivityModelTests", dependencies: ["ActivityModel"]),
+        .testTarget(name: "ActivityModelTests", dependencies: ["ActivityModel", "Bounds"]),
         .testTarget(
             name: "EWSMailboxTests",
             dependencies: [
@@ -104,12 +106,22 @@ let package = Package(
                 "SyncEngine", "SyncPlanning", "SyncTestKit", "EWSMailbox", "EWS", "EWSTestServer", "Store",
                 "ActivityModel",
                 .product(name: "Logging", package: "swift-log"),
+                // (Only to damage a stored record, as a failing disk would.)
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(name: "SyncSimulatorTests", dependencies: ["SyncSimulator", "SyncTestKit", "SyncEngine"]),
         .testTarget(name: "SyncPlanningTests", dependencies: ["SyncPlanning", "ActivityModel"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "ActivityModel", "SyncEngine", "SyncPlanning"]),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: [
+                "Store", "ActivityModel", "SyncEngine", "SyncPlanning", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .testTarget(name: "DaemonUnitTests", dependencies: ["Daemon"]),
-        .testTarget(name: "CLITests", dependencies: ["ActivityModel", "Store", "EWSTestServer"]),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["ActivityModel", "Store", "EWSTestServer", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ]
 )

@@ -12,12 +12,11 @@ public enum ActivityRules {
     ) -> Result<Activity, ValidationError> {
         var issues: [ValidationIssue] = []
         var result = activity
-        if activity.id.trimmingCharacters(in: .whitespaces).isEmpty {
-            issues.append(.init("id", activity.id, "must not be empty"))
-        }
+        issues += ActivityLimits.id("id", activity.id)
         if activity.subject.trimmingCharacters(in: .whitespaces).isEmpty {
             issues.append(.init("subject", activity.subject, "must not be empty"))
         }
+        issues += limits(activity)
         if !activity.type.statuses.contains(activity.status) {
             issues.append(
                 .init(
@@ -113,9 +112,7 @@ public enum ActivityRules {
                 issues.append(.init("direction", direction, "a call is incoming or outgoing"))
             }
         case .task:
-            if let percent = a.percentComplete, !(0...100).contains(percent) {
-                issues.append(.init("percent_complete", "\(percent)", "must be between 0 and 100"))
-            }
+            break
         case .email:
             if let direction = a.direction, !["inbound", "outbound"].contains(direction) {
                 issues.append(.init("direction", direction, "an e-mail is inbound or outbound"))
@@ -124,14 +121,31 @@ public enum ActivityRules {
             break
         }
         if a.type != .task, a.due != nil { issues.append(.init("due", a.due, "only tasks have a due time")) }
-        if let minutes = a.durationMinutes, minutes < 0 {
-            issues.append(.init("duration_minutes", "\(minutes)", "must not be negative"))
-        }
-        if let minutes = a.reminderMinutes, minutes < 0 {
-            issues.append(.init("reminder_minutes", "\(minutes)", "must not be negative"))
-        }
         if a.allDay && a.type != .appointment {
             issues.append(.init("all_day", "true", "only appointments are all-day"))
+        }
+        return issues
+    }
+
+    /// Every field within `ActivityLimits`.
+    private static func limits(_ a: Activity) -> [ValidationIssue] {
+        typealias L = ActivityLimits
+        var issues = L.text("subject", a.subject, limit: L.subjectLength)
+        issues += L.text("location", a.location, limit: L.locationLength)
+        issues += L.text("information", a.information, limit: L.informationBytes, multiline: true)
+        issues += L.text("direction", a.direction, limit: L.shortTextLength)
+        issues += L.text("from", a.from, limit: L.emailLength)
+        issues += L.number("duration_minutes", a.durationMinutes, L.minutes)
+        issues += L.number("reminder_minutes", a.reminderMinutes, L.minutes)
+        issues += L.number("percent_complete", a.percentComplete, L.percentComplete)
+        for (field, list) in [("attendees", a.attendees.map(\.email)), ("to", a.to), ("cc", a.cc)] {
+            if list.count > L.recipients {
+                issues.append(.init(field, "\(list.count) addresses", "more than \(L.recipients)"))
+            }
+            for email in list.prefix(L.recipients) { issues += L.text(field, email, limit: L.emailLength) }
+        }
+        for attendee in a.attendees.prefix(L.recipients) {
+            issues += L.text("attendees", attendee.name, limit: L.nameLength)
         }
         return issues
     }

@@ -1,3 +1,4 @@
+import Bounds
 import Foundation
 
 /// Times as the CRM takes them: RFC 3339 with a zone (`Z` or an offset), or a plain date for all-day
@@ -46,7 +47,7 @@ public enum CRMTime: Sendable, Equatable {
     /// Formats an instant as RFC 3339 in UTC with `Z`, whole seconds. Written out digit by digit:
     /// `String(format:)` was the largest single cost of a bulk import.
     public static func format(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var seconds = time_t(Bounded.epochSeconds(date))
         var parts = tm()
         gmtime_r(&seconds, &parts)
         var bytes = [UInt8](repeating: 0, count: 20)

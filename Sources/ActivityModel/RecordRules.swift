@@ -5,6 +5,8 @@ public enum RecordRules {
     /// Checks an employee.
     public static func validate(_ employee: Employee) -> ValidationError? {
         var issues = common(employee.id, employee.name)
+        issues += ActivityLimits.text("mailbox", employee.mailbox, limit: ActivityLimits.emailLength)
+        issues += ActivityLimits.text("time_zone", employee.timeZone, limit: ActivityLimits.shortTextLength)
         if let mailbox = employee.mailbox, !mailbox.contains("@") {
             issues.append(.init("mailbox", mailbox, "not an e-mail address"))
         }
@@ -32,6 +34,8 @@ public enum RecordRules {
         if let partner = contact.partner, references.partner(partner) == nil {
             issues.append(.init("partner", partner, "unknown business partner"))
         }
+        issues += ActivityLimits.text("email", contact.email, limit: ActivityLimits.emailLength)
+        issues += ActivityLimits.text("phone", contact.phone, limit: ActivityLimits.shortTextLength)
         if let email = contact.email, !email.contains("@") {
             issues.append(.init("email", email, "not an e-mail address"))
         }
@@ -49,22 +53,31 @@ public enum RecordRules {
 
     /// Checks a template.
     public static func validate(_ template: ActivityTemplate) -> ValidationError? {
-        var issues = common(template.id, template.subject, nameField: "subject")
+        var issues = common(template.id, template.subject, nameField: "subject", limit: ActivityLimits.subjectLength)
+        issues += ActivityLimits.text(
+            "information",
+            template.information,
+            limit: ActivityLimits.informationBytes,
+            multiline: true
+        )
         if template.type != .task && template.type != .mailing {
             issues.append(.init("type", template.type.rawValue, "a template is a task or a mailing"))
         }
-        if let days = template.dueInDays, days < 0 {
-            issues.append(.init("due_in_days", "\(days)", "must not be negative"))
-        }
+        issues += ActivityLimits.number("due_in_days", template.dueInDays, ActivityLimits.dueInDays)
         return error("template \(template.id)", issues)
     }
 
-    private static func common(_ id: String, _ name: String, nameField: String = "name") -> [ValidationIssue] {
-        var issues: [ValidationIssue] = []
-        if id.trimmingCharacters(in: .whitespaces).isEmpty { issues.append(.init("id", id, "must not be empty")) }
+    private static func common(
+        _ id: String,
+        _ name: String,
+        nameField: String = "name",
+        limit: Int = ActivityLimits.nameLength
+    ) -> [ValidationIssue] {
+        var issues = ActivityLimits.id("id", id)
         if name.trimmingCharacters(in: .whitespaces).isEmpty {
             issues.append(.init(nameField, name, "must not be empty"))
         }
+        issues += ActivityLimits.text(nameField, name, limit: limit)
         return issues
     }
 

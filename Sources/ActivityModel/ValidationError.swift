@@ -15,8 +15,21 @@ public struct ValidationIssue: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        if let value { return "\(field) '\(value)': \(message)" }
+        if let value { return "\(field) '\(Self.shown(value))': \(message)" }
         return "\(field): \(message)"
+    }
+
+    /// A value as a message shows it: control characters escaped (a message may reach a terminal), and a long
+    /// one cut, with its length (a 10 MB subject is named, not printed).
+    static func shown(_ value: String) -> String {
+        var shown = ""
+        var count = 0
+        for scalar in value.unicodeScalars {
+            count += 1
+            guard count <= 80 else { continue }
+            shown += ActivityLimits.isControl(scalar) ? scalar.escaped(asASCII: true) : String(scalar)
+        }
+        return count > 80 ? shown + "… (\(count) characters)" : shown
     }
 }
 
@@ -34,7 +47,7 @@ public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertib
     }
 
     public var description: String {
-        "\(record) refused: " + issues.map(\.description).joined(separator: "; ")
+        "\(ValidationIssue.shown(record)) refused: " + issues.map(\.description).joined(separator: "; ")
     }
 }
 

@@ -1,3 +1,4 @@
+import Bounds
 import Foundation
 
 /// Counters, gauges and histograms rendered in the Prometheus text format (0.0.4). Small on purpose:
@@ -94,6 +95,6 @@ public final class MetricsRegistry: @unchecked Sendable {
     }
 
     static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+        Bounded.text(value)
     }
 }

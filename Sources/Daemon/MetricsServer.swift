@@ -5,8 +5,9 @@ import Glibc
 #endif
 
 /// The Prometheus text endpoint (`metrics.listen: HOST:PORT`, IPv4): `GET /metrics`, one request per
-/// connection, answered on one thread. A client that sends nothing is dropped after two seconds, so a
-/// stuck scraper cannot hold the endpoint.
+/// connection, answered on one thread. A client gets two seconds for its whole request and answer (not per
+/// read: one dribbling a byte a second would otherwise hold the endpoint for hours), and running out of file
+/// descriptors for a moment never ends the endpoint.
 public final class MetricsServer: @unchecked Sendable {
     private let listener: Int32
     /// The port bound (useful with port 0).
@@ -55,25 +56,45 @@ public final class MetricsServer: @unchecked Sendable {
         thread.start()
     }
 
+    /// The time one client gets for its request and the answer, in milliseconds.
+    public static let requestMilliseconds = 2000
+
     private func serve() {
         while true {
             let client = accept(listener, nil, nil)
             if client < 0 {
-                if errno == EINTR { continue }
-                return
+                let error = errno
+                guard Self.keepsServing(afterAcceptError: error) else { return }
+                // (Out of descriptors or memory: wait a little rather than spin; the scraper retries.)
+                if error != EINTR { usleep(100_000) }
+                continue
             }
             answer(client)
             close(client)
         }
     }
 
+    /// Whether an `accept()` error is passing (out of descriptors, memory or buffers; a client gone before it
+    /// was accepted) rather than the listener itself being gone.
+    public static func keepsServing(afterAcceptError error: Int32) -> Bool {
+        ![EBADF, EINVAL, ENOTSOCK, EOPNOTSUPP].contains(error)
+    }
+
+    /// Waits until the client may be read (`POLLIN`) or written (`POLLOUT`) before the deadline.
+    private static func ready(_ client: Int32, _ events: Int16, before deadline: DispatchTime) -> Bool {
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard deadline.uptimeNanoseconds > now else { return false }
+        var descriptor = pollfd(fd: client, events: events, revents: 0)
+        let milliseconds = Int32(min((deadline.uptimeNanoseconds - now) / 1_000_000 + 1, 60_000))
+        return poll(&descriptor, 1, milliseconds) == 1
+    }
+
     private func answer(_ client: Int32) {
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let deadline = DispatchTime.now() + .milliseconds(Self.requestMilliseconds)
         var request: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 2048)
         while request.count < 8192, !request.containsHeaderEnd {
+            guard Self.ready(client, Int16(POLLIN), before: deadline) else { return }
             let count = buffer.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, 0) }
             if count <= 0 { return }
             request += buffer[..<count]
@@ -93,7 +114,10 @@ public final class MetricsServer: @unchecked Sendable {
         let reply = Array(head.utf8) + bytes
         var sent = 0
         while sent < reply.count {
-            let count = reply[sent...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard Self.ready(client, Int16(POLLOUT), before: deadline) else { return }
+            let count = reply[sent...].withUnsafeBytes {
+                send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+            }
             if count <= 0 { return }
             sent += count
         }

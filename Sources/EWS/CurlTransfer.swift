@@ -1,3 +1,4 @@
+import Bounds
 import CCurl
 import Foundation
 
@@ -153,8 +154,12 @@ final class CurlTransfer: @unchecked Sendable {
                 UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)
             )
         }
-        _ = ccurl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(request.timeoutSeconds * 1000))
-        _ = ccurl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeoutSeconds * 1000))
+        _ = ccurl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Bounded.milliseconds(request.timeoutSeconds, atMost: 86_400))
+        _ = ccurl_setopt_long(
+            easy,
+            CURLOPT_CONNECTTIMEOUT_MS,
+            Bounded.milliseconds(request.connectTimeoutSeconds, atMost: 86_400)
+        )
         _ = ccurl_setopt_str(easy, CURLOPT_ACCEPT_ENCODING, "")  // every encoding curl supports (gzip)
         _ = ccurl_setopt_ptr(easy, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
         _ = ccurl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, request.tls.verify ? 1 : 0)

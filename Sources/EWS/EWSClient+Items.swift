@@ -54,17 +54,21 @@ extension EWSClient {
 
     /// Pages SyncFolderItems until the folder is caught up, handing each page to `apply` before asking
     /// for the next, so the caller can persist the page's state together with its changes. Stops also
-    /// when the server hands back the state it was sent (a known endless loop otherwise).
+    /// when the server hands back the state it was sent (a known endless loop otherwise), and after
+    /// `maxPages` pages (a server that always says "more" must not hold the pass forever): returns whether
+    /// the folder was caught up; if not, the last state handed to `apply` is where the next call goes on.
+    @discardableResult
     public func syncFolder(
         _ folder: EWSFolder,
         mailbox: String,
         from syncState: String?,
         shape: EWSItemShape,
         maxChanges: Int = 512,
+        maxPages: Int = 200,
         apply: (EWSSyncPage) async throws -> Void
-    ) async throws {
+    ) async throws -> Bool {
         var state = syncState
-        while true {
+        for _ in 0..<maxPages {
             let page = try await syncFolderItems(
                 folder,
                 mailbox: mailbox,
@@ -73,9 +77,10 @@ extension EWSClient {
                 maxChanges: maxChanges
             )
             try await apply(page)
-            if page.includesLastItemInRange || page.syncState == state { return }
+            if page.includesLastItemInRange || page.syncState == state { return true }
             state = page.syncState
         }
+        return false
     }
 
     /// FindItem with IndexedPageItemView paging; returns every matching item of the folder.
@@ -84,13 +89,14 @@ extension EWSClient {
         mailbox: String,
         restriction: EWSRestriction? = nil,
         shape: EWSItemShape,
-        pageSize: Int = 250
+        pageSize: Int = 250,
+        maxPages: Int = 400
     ) async throws -> [EWSItem] {
         // Exchange 2013+ caps restricted searches at 250 per page, and may return shorter pages.
         let size = restriction == nil ? min(pageSize, 1000) : min(pageSize, 250)
         var offset = 0
         var found: [EWSItem] = []
-        while true {
+        for _ in 0..<maxPages {
             let restrictionXML = restriction.map { "<m:Restriction>\(Self.restrictionXML($0))</m:Restriction>" } ?? ""
             let body =
                 "<m:FindItem Traversal=\"Shallow\">\(Self.shapeXML(shape))"
@@ -109,6 +115,9 @@ extension EWSClient {
             if last || answer.items.isEmpty || next <= offset { return found }
             offset = next
         }
+        // (A search cut short could miss the very item it looks for, and an item not found is created again:
+        // no partial answer.)
+        throw EWSError(.malformedResponse, "FindItem answered more than \(maxPages) pages; the search was given up")
     }
 
     /// GetItem for a batch of ids; one result per id, in order.

@@ -180,54 +180,84 @@ extension EWSClient {
     }
 }
 
-/// Cuts a streaming answer into its consecutive SOAP envelopes as bytes arrive.
-final class EnvelopeSplitter: @unchecked Sendable {
+/// Cuts a streaming answer into its consecutive SOAP envelopes as bytes arrive. Linear in the bytes fed,
+/// however they are chunked: the search resumes where the last one stopped (a 200 KB answer fed in small
+/// chunks, rescanned from its start each time, pinned the transfer thread), and a tag's prefix is looked for
+/// within `longestPrefix` bytes only.
+public final class EnvelopeSplitter: @unchecked Sendable {
     private var buffer: [UInt8] = []
+    /// Where the next search for a closing tag starts: nothing before it ends an envelope.
+    private var scanned = 0
     private let limit: Int
     private let onEnvelope: ([UInt8]) -> Bool
     private let lock = NSLock()
     private static let marker = Array("Envelope>".utf8)
+    /// The longest namespace prefix looked for in `</prefix:Envelope>`.
+    public static let longestPrefix = 64
+    /// Bytes looked at so far (the proof, in tests, that the work is linear).
+    public private(set) var examined = 0
 
-    init(limit: Int, onEnvelope: @escaping ([UInt8]) -> Bool) {
+    public init(limit: Int, onEnvelope: @escaping ([UInt8]) -> Bool) {
         self.limit = limit
         self.onEnvelope = onEnvelope
     }
 
     /// Adds bytes; returns false to stop the transfer (bad envelope or one larger than the limit).
-    func feed(_ bytes: [UInt8]) -> Bool {
+    public func feed(_ bytes: [UInt8]) -> Bool {
         lock.lock()
         defer { lock.unlock() }
         buffer += bytes
-        while let end = closingEnvelopeEnd() {
-            let envelope = Array(buffer[..<end])
-            buffer.removeFirst(end)
-            if !onEnvelope(envelope) { return false }
+        var start = 0
+        var keepGoing = true
+        while keepGoing, let end = closingEnvelopeEnd() {
+            keepGoing = onEnvelope(Array(buffer[start..<end]))
+            start = end
         }
-        return buffer.count <= limit
+        // (Cut once per feed, not once per envelope: many small envelopes in one chunk stay linear.)
+        if start > 0 {
+            buffer.removeFirst(start)
+            scanned -= start
+        }
+        return keepGoing && buffer.count <= limit
     }
 
-    /// The index just past the first `</prefix:Envelope>` in the buffer.
+    /// The index just past the first `</prefix:Envelope>` at or after `scanned`; moves `scanned` past it, or
+    /// to the start of a tag cut off at the end of the buffer.
     private func closingEnvelopeEnd() -> Int? {
         let marker = Self.marker
-        guard buffer.count >= marker.count else { return nil }
-        var index = 0
-        while index + marker.count <= buffer.count {
-            if buffer[index] == UInt8(ascii: "<"), index + 1 < buffer.count, buffer[index + 1] == UInt8(ascii: "/") {
-                var cursor = index + 2
-                while cursor < buffer.count, buffer[cursor] != UInt8(ascii: ">"), buffer[cursor] != UInt8(ascii: ":") {
-                    cursor += 1
-                }
-                if cursor < buffer.count, buffer[cursor] == UInt8(ascii: ":") {
-                    cursor += 1
-                } else {
-                    cursor = index + 2
-                }
-                if cursor + marker.count <= buffer.count, Array(buffer[cursor..<cursor + marker.count]) == marker {
-                    return cursor + marker.count
-                }
+        let open = UInt8(ascii: "<")
+        let slash = UInt8(ascii: "/")
+        let colon = UInt8(ascii: ":")
+        let close = UInt8(ascii: ">")
+        var index = scanned
+        while index + 1 < buffer.count {
+            examined += 1
+            guard buffer[index] == open, buffer[index + 1] == slash else {
+                index += 1
+                continue
+            }
+            var cursor = index + 2
+            let stop = min(buffer.count, cursor + Self.longestPrefix)
+            while cursor < stop, buffer[cursor] != colon, buffer[cursor] != close, buffer[cursor] != open {
+                examined += 1
+                cursor += 1
+            }
+            if cursor == buffer.count {
+                scanned = index  // (The tag goes on in the next chunk.)
+                return nil
+            }
+            let name = buffer[cursor] == colon ? cursor + 1 : index + 2
+            if name + marker.count > buffer.count {
+                scanned = index
+                return nil
+            }
+            if buffer[name..<name + marker.count].elementsEqual(marker) {
+                scanned = name + marker.count
+                return scanned
             }
             index += 1
         }
+        scanned = max(scanned, index)
         return nil
     }
 }

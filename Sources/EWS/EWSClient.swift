@@ -108,11 +108,15 @@ public final class EWSClient: Sendable {
         }
     }
 
+    /// libcurl's CURLE_OPERATION_TIMEDOUT.
+    static let curlTimedOut = 28
+
     /// The attempts of one call: back-off, retries, and the decision between resending and failing.
     private func attempts<Item>(_ call: Call, decode: (XMLElement) -> Item?) async throws -> Answer<Item> {
         let retry = configuration.retry
         var attempt = 0
         var renewedToken = false
+        var timedOut = 0
         while true {
             attempt += 1
             try await throttle.waitTurn(call.mailbox)
@@ -131,7 +135,9 @@ public final class EWSClient: Sendable {
                 if call.isWrite && failure.requestMayHaveBeenSent { throw Self.ambiguous(failure.error) }
                 // An oversized answer will be oversized again: resending only costs the server.
                 if failure.error.kind == .malformedResponse { throw failure.error }
-                guard attempt < retry.maxAttempts else { throw failure.error }
+                // A hung server costs a mailbox two timeouts per call at most, not one per attempt.
+                if failure.error.curlCode == Self.curlTimedOut { timedOut += 1 }
+                guard attempt < retry.maxAttempts, timedOut < 2 else { throw failure.error }
                 await throttle.backOff(call.mailbox, seconds: retry.delay(afterAttempt: attempt))
                 continue
             }

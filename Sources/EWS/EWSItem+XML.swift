@@ -1,3 +1,4 @@
+import Bounds
 import Foundation
 import XMLKit
 
@@ -81,7 +82,7 @@ extension EWSItem {
     }
 
     static func formatNumber(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
+        Bounded.text(value)
     }
 
     /// Reads an item from `<t:Task>`/`<t:CalendarItem>`; nil for other item classes (messages, contacts).

@@ -1,6 +1,10 @@
+import Bounds
 /// Per-mailbox "not before" times: after `ErrorServerBusy`, Exchange wants no request for that
 /// mailbox until `BackOffMilliseconds` has passed; retrying early only prolongs the throttling.
 actor MailboxThrottle {
+    /// The longest wait honoured, whatever a server asks (`Retry-After`, `BackOffMilliseconds`) or an earlier
+    /// process stored: a hostile or broken answer must not park a mailbox for days.
+    static let longestWait: Double = 3600
     private var notBefore: [String: ContinuousClock.Instant] = [:]
     /// When Exchange throttled each mailbox in the last hour, for `status` and metrics.
     private var throttledAt: [String: [ContinuousClock.Instant]] = [:]
@@ -25,15 +29,16 @@ actor MailboxThrottle {
 
     /// Forbids requests for the mailbox for `seconds` (never shortens an existing wait).
     /// `throttled`: Exchange asked for the wait (ServerBusy, 429/503), as opposed to a network retry.
-    func backOff(_ mailbox: String, seconds: Double, throttled: Bool = false) {
+    func backOff(_ mailbox: String, seconds asked: Double, throttled: Bool = false) {
         let key = mailbox.lowercased()
+        let seconds = Bounded.seconds(asked, atMost: Self.longestWait)
         if throttled {
             let hourAgo = clock.now.advanced(by: .seconds(-3600))
             throttledAt[key, default: []].removeAll { $0 < hourAgo }
             throttledAt[key, default: []].append(clock.now)
             observer?.throttled(mailbox, seconds)
         }
-        let until = clock.now.advanced(by: .milliseconds(Int(seconds * 1000)))
+        let until = clock.now.advanced(by: Bounded.duration(seconds: seconds, atMost: Self.longestWait))
         if let existing = notBefore[key], existing >= until { return }
         notBefore[key] = until
     }
@@ -46,7 +51,7 @@ actor MailboxThrottle {
 
     /// Throttling events of the mailbox in the last `seconds` (at most an hour is remembered).
     func throttledCount(_ mailbox: String, lastSeconds seconds: Double) -> Int {
-        let since = clock.now.advanced(by: .milliseconds(Int(-seconds * 1000)))
+        let since = clock.now.advanced(by: .zero - Bounded.duration(seconds: seconds, atMost: 3600))
         return throttledAt[mailbox.lowercased()]?.filter { $0 >= since }.count ?? 0
     }
 }

@@ -1,3 +1,4 @@
+import Bounds
 import Foundation
 
 /// Fetches, caches and renews an app-only bearer token with the client-credentials grant.
@@ -64,7 +65,7 @@ actor OAuthTokenProvider {
         let lifetime = (json?["expires_in"] as? Double) ?? Double(json?["expires_in"] as? String ?? "") ?? 3600
         // Renew at the latest five minutes, and at least a tenth of the lifetime, before expiry.
         let margin = min(300, lifetime / 10)
-        cached = (token, clock.now.advanced(by: .milliseconds(Int((lifetime - margin) * 1000))))
+        cached = (token, clock.now.advanced(by: Bounded.duration(seconds: lifetime - margin, atMost: 86_400)))
         return token
     }
 

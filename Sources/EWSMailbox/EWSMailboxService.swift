@@ -13,6 +13,8 @@ public struct EWSMailboxService: MailboxService {
     public let mapping: ItemMapping
     /// When the service speaks for the engine (the throttle's "until" is counted from it).
     let clock: @Sendable () -> Date
+    /// SyncFolderItems pages per folder per pass (512 changes each): past it, the next pass goes on.
+    public var maxPages = 200
 
     public init(
         client: EWSClient,
@@ -41,10 +43,16 @@ public struct EWSMailboxService: MailboxService {
     public func changes(in folder: FolderKind, from cursor: String?) async throws -> [ChangePage] {
         var pages: [ChangePage] = []
         do {
-            try await client.syncFolder(Self.folder(folder), mailbox: address, from: cursor, shape: Self.headerShape) {
-                page in
+            let complete = try await client.syncFolder(
+                Self.folder(folder),
+                mailbox: address,
+                from: cursor,
+                shape: Self.headerShape,
+                maxPages: maxPages
+            ) { page in
                 pages.append(ChangePage(changes: page.changes.compactMap(change), cursor: page.syncState))
             }
+            if !complete, !pages.isEmpty { pages[pages.count - 1].more = true }
         } catch let error as EWSError where error.responseCode == "ErrorInvalidSyncStateData" {
             throw CursorExpired(error.description)
         }

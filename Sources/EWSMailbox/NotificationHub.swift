@@ -1,3 +1,4 @@
+import Bounds
 import EWS
 import Foundation
 import Logging
@@ -258,7 +259,7 @@ public final class NotificationHub: MailboxWatcher, @unchecked Sendable {
                 backOff = 1
                 if batch.events.contains(where: { $0.type != "StatusEvent" }) { onChange(mailbox) }
                 if batch.moreEvents { continue }
-                try await Task.sleep(for: .milliseconds(Int(pullInterval * 1000)))
+                try await Task.sleep(for: Bounded.duration(seconds: pullInterval, atMost: 86_400))
             } catch let error as EWSError where Self.lostSubscription.contains(error.responseCode ?? "") {
                 subscription = nil
                 onChange(mailbox)
@@ -275,7 +276,7 @@ public final class NotificationHub: MailboxWatcher, @unchecked Sendable {
 
     /// Waits `backOff` seconds (cancellable) and doubles it, up to a minute.
     private func pause(_ backOff: inout Double) async {
-        try? await Task.sleep(for: .milliseconds(Int(backOff * 1000)))
+        try? await Task.sleep(for: Bounded.duration(seconds: backOff, atMost: 3600))
         backOff = min(backOff * 2, 60)
     }
 }

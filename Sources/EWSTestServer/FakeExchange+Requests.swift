@@ -92,6 +92,7 @@ extension FakeExchange {
                 backOff: milliseconds
             )
         case .httpStatus(let status): return .respond(status: status, headers: [], body: [])
+        case .retryAfter(let text): return .respond(status: 503, headers: [("Retry-After", text)], body: [])
         case .dropConnection: return .drop
         case .userEdit(let mailbox, let itemId, let fields):
             userUpdate(mailbox: mailbox, itemId: itemId, fields: fields.mapValues { Optional($0) })
@@ -108,6 +109,23 @@ extension FakeExchange {
                 guard write(open) else { return }
                 let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
                 for _ in 0..<megabytes where !write(chunk) { return }
+            }
+        case .endlessPages:
+            let body =
+                "<s:Envelope xmlns:s=\"\(SOAPNamespace.envelope)\"><s:Body><m:SyncFolderItemsResponse "
+                + "xmlns:m=\"\(SOAPNamespace.messages)\" xmlns:t=\"\(SOAPNamespace.types)\"><m:ResponseMessages>"
+                + "<m:SyncFolderItemsResponseMessage ResponseClass=\"Success\"><m:ResponseCode>NoError</m:ResponseCode>"
+                + "<m:SyncState>endless-\(UUID().uuidString)</m:SyncState>"
+                + "<m:IncludesLastItemInRange>false</m:IncludesLastItemInRange><m:Changes/>"
+                + "</m:SyncFolderItemsResponseMessage></m:ResponseMessages></m:SyncFolderItemsResponse></s:Body></s:Envelope>"
+            return .respond(status: 200, headers: [("Content-Type", "text/xml; charset=utf-8")], body: Array(body.utf8))
+        case .tinyElements(let megabytes):
+            return .stream(headers: [("Content-Type", "text/xml; charset=utf-8")]) { write in
+                let open = Array("<s:Envelope xmlns:s=\"\(SOAPNamespace.envelope)\"><s:Body><m:Padding>".utf8)
+                guard write(open) else { return }
+                let chunk = Array(String(repeating: "<a/>", count: 1 << 18).utf8)
+                for _ in 0..<megabytes where !write(chunk) { return }
+                _ = write(Array("</m:Padding></s:Body></s:Envelope>".utf8))
             }
         default: return nil
         }
@@ -187,7 +205,8 @@ extension FakeExchange {
             }
             let token = "tok-" + UUID().uuidString
             tokens[token] = (id, Date().addingTimeInterval(Double(_tokenLifetime)))
-            let json = "{\"token_type\":\"Bearer\",\"expires_in\":\(_tokenLifetime),\"access_token\":\"\(token)\"}"
+            let json =
+                "{\"token_type\":\"Bearer\",\"expires_in\":\(_tokenExpiresInText ?? String(_tokenLifetime)),\"access_token\":\"\(token)\"}"
             return .respond(status: 200, headers: [("Content-Type", "application/json")], body: Array(json.utf8))
         }
     }

@@ -31,6 +31,9 @@ public final class FakeExchange: @unchecked Sendable {
         case serverBusy(backOffMilliseconds: Int)
         /// A bare HTTP status (503, 429, 500) with no SOAP body; nothing applied.
         case httpStatus(Int)
+        /// HTTP 503 with this `Retry-After` header text (a number of seconds, or anything a broken or hostile
+        /// server sends); nothing applied.
+        case retryAfter(String)
         /// The connection is closed before the request is applied.
         case dropConnection
         /// The request is applied, then the connection is closed without an answer (a lost answer).
@@ -51,6 +54,12 @@ public final class FakeExchange: @unchecked Sendable {
         case killClient(pid: Int32, afterApplying: Bool)
         /// A 200 answer streaming this many megabytes of valid-looking XML (a hostile or broken server).
         case hugeBody(megabytes: Int)
+        /// A 200 answer of this many megabytes of tiny elements, well-formed (within byte limits, a bomb for a
+        /// parser that keeps them all).
+        case tinyElements(megabytes: Int)
+        /// A SyncFolderItems answer with no changes, a new state and `IncludesLastItemInRange` false: a server
+        /// that always has "more" (injected for many requests, it never ends a listing).
+        case endlessPages
     }
 
     /// One request as the fake saw it.
@@ -110,6 +119,13 @@ public final class FakeExchange: @unchecked Sendable {
         set { lock.withLock { _tokenLifetime = newValue } }
     }
     var _tokenLifetime = 3600
+    /// When set, the JSON text the token endpoint sends as `expires_in` (a broken or hostile endpoint:
+    /// `1e300`, `-1`, `"NaN"`); tokens still last `tokenLifetimeSeconds` here.
+    public var tokenExpiresInText: String? {
+        get { lock.withLock { _tokenExpiresInText } }
+        set { lock.withLock { _tokenExpiresInText = newValue } }
+    }
+    var _tokenExpiresInText: String?
     /// Caps FindItem pages below what the client asks, as Exchange 2010 SP1+ may do.
     public var findPageLimit: Int? {
         get { lock.withLock { _findPageLimit } }

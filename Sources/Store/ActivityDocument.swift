@@ -1,3 +1,4 @@
+import Bounds
 import ActivityModel
 import Foundation
 
@@ -64,7 +65,7 @@ enum ActivityDocument {
         }
         if let percent = a.percentComplete {
             key("percent_complete")
-            out += percent == percent.rounded() && abs(percent) < 1e15 ? String(Int64(percent)) : "\(percent)"
+            out += Bounded.text(percent)
         }
         if !a.attendees.isEmpty {
             key("attendees")

@@ -82,7 +82,7 @@ extension Store {
                 sql += " AND mailbox_employee = ?"
                 arguments += [mailboxEmployee]
             }
-            return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: arguments).map(Self.activity)
+            return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: arguments).compactMap(Self.activity)
         }
     }
 
@@ -93,12 +93,23 @@ extension Store {
                 db,
                 sql: "SELECT * FROM activities WHERE change_seq > ? ORDER BY change_seq LIMIT ?",
                 arguments: [seq, limit]
-            ).map { row in
-                ActivityChange(
-                    activity: Self.activity(row),
+            ).compactMap { row in
+                guard let activity = Self.activity(row) else { return nil }
+                return ActivityChange(
+                    activity: activity,
                     seq: row["change_seq"],
                     origin: ChangeOrigin(rawValue: row["change_origin"]) ?? .local
                 )
+            }
+        }
+    }
+
+    /// Activities whose stored record cannot be read (a damaged store): every list leaves them out; `activity
+    /// list`, `export` and `status` name them, and sync passes leave their pairs alone.
+    public func unreadableActivities() throws -> [String] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM activities ORDER BY id").compactMap { row in
+                Self.activity(row) == nil ? row["id"] as String : nil
             }
         }
     }
@@ -245,15 +256,26 @@ extension Store {
     }
 
     static func fetchActivity(_ db: Database, _ id: String) throws -> Activity? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM activities WHERE id = ?"), arguments: [id]).map(
-            activity
-        )
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM activities WHERE id = ?"), arguments: [id]).map {
+            try readActivity($0)
+        }
     }
 
-    static func activity(_ row: Row) -> Activity {
-        let doc: String = row["doc"]
-        // The doc was written by this code from a valid Activity; failing to read it back is a corrupt store.
-        var activity = try! ActivityDocument.decode(doc)
+    /// The row's activity, or nil when its record cannot be read (a corrupt store): lists skip it, and
+    /// `unreadableActivities` names it.
+    static func activity(_ row: Row) -> Activity? { try? readActivity(row) }
+
+    /// The row's activity; a record that cannot be read throws, naming it (one bad row must not stop the rest).
+    static func readActivity(_ row: Row) throws -> Activity {
+        let id: String = row["id"]
+        guard let doc = row["doc"] as String?, var activity = try? ActivityDocument.decode(doc), activity.id == id
+        else {
+            throw StoreError(
+                .corrupt,
+                "activity \(id): its stored record is unreadable (the store is damaged; the other activities are "
+                    + "not): stop the daemon and put back the store from the last `activity-sync backup`"
+            )
+        }
         activity.deleted = row["deleted"]
         activity.changeSeq = row["change_seq"]
         activity.createdAt = row["created_at"]

@@ -14,8 +14,11 @@ public final class DaemonLock: Sendable {
 extension Store {
     /// A consistent copy of the store while others keep using it (`VACUUM INTO` on a read snapshot).
     public func backup(to destination: String) throws {
-        guard !FileManager.default.fileExists(atPath: destination) else {
-            throw StoreError(.invalid, "backup target \(destination) exists; choose a new file")
+        // (lstat, not fileExists: a dangling symlink there would have the backup written wherever it points.)
+        var info = stat()
+        guard lstat(destination, &info) != 0 else {
+            let what = info.st_mode & S_IFMT == S_IFLNK ? "is a symbolic link" : "exists"
+            throw StoreError(.invalid, "backup target \(destination) \(what); choose a new file")
         }
         // Outside a transaction (VACUUM refuses to run inside one); VACUUM INTO reads one consistent
         // snapshot by itself, on a reader connection, so the daemon's writes go on meanwhile.

@@ -13,13 +13,14 @@ public final class Store: Sendable {
     public let path: String
     let clock: @Sendable () -> Date
 
-    /// Opens (creating and migrating when needed) the store at `path`.
-    public init(path: String, clock: @escaping @Sendable () -> Date = { Date() }) throws {
+    /// Opens (creating and migrating when needed) the store at `path`. `busySeconds`: how long a write waits
+    /// for another process's write (an import) before it gives up with `StoreError.Code.busy`.
+    public init(path: String, busySeconds: Double = 10, clock: @escaping @Sendable () -> Date = { Date() }) throws {
         self.path = path
         self.clock = clock
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(busySeconds)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA cache_size = -65536")
@@ -40,15 +41,27 @@ public final class Store: Sendable {
     /// through unchanged (and roll the transaction back).
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try pool.write(body) } catch let error as DatabaseError {
-            throw StoreError(.database, "store write failed: \(error)")
+            throw Self.storeError(error, "store write failed")
         }
     }
 
     /// Runs a read, mapping SQLite failures to `StoreError`.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try pool.read(body) } catch let error as DatabaseError {
-            throw StoreError(.database, "store read failed: \(error)")
+            throw Self.storeError(error, "store read failed")
         }
+    }
+
+    /// SQLite's "busy" (another process held its write longer than the busy timeout) is its own code: the
+    /// caller yields and tries again soon; it is no failure of the store.
+    static func storeError(_ error: DatabaseError, _ what: String) -> StoreError {
+        guard error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED else {
+            return StoreError(.database, "\(what): \(error)")
+        }
+        return StoreError(
+            .busy,
+            "the store is busy: another process (an import, a backup) held a write longer than the busy timeout"
+        )
     }
 
     var now: String { CRMTime.format(clock()) }

@@ -12,6 +12,10 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case locked
         /// SQLite or the file system failed.
         case database
+        /// A stored record cannot be read (a damaged store); the others can.
+        case corrupt
+        /// Another process held a write longer than the busy timeout: try again soon.
+        case busy
     }
 
     /// The kind of failure.

@@ -107,10 +107,13 @@ public enum RemoteChange: Sendable, Equatable {
 public struct ChangePage: Sendable, Equatable {
     public var changes: [RemoteChange]
     public var cursor: String
+    /// The listing stopped at its page bound with more to come (the next pass goes on from `cursor`).
+    public var more: Bool
 
-    public init(changes: [RemoteChange], cursor: String) {
+    public init(changes: [RemoteChange], cursor: String, more: Bool = false) {
         self.changes = changes
         self.cursor = cursor
+        self.more = more
     }
 }
 

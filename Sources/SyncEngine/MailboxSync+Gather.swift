@@ -12,6 +12,8 @@ struct Remote {
     /// a linked item that was not listed is gone.
     var seen: Set<String> = []
     var listedFromStart: Set<FolderKind> = []
+    /// Folders whose listing stopped at the page bound this pass (it goes on next pass).
+    var cutShort: Set<FolderKind> = []
     /// Items found by the identity of a journalled create (ours, though the answer was lost), with the
     /// values that create sent.
     var journalled: [String: SyncFields?] = [:]
@@ -55,6 +57,12 @@ extension MailboxSync {
                 // The cursor is gone: read the folder from the start; identities re-link what is ours.
                 remote.listedFromStart.insert(folder)
                 pages = try await service.changes(in: folder, from: nil)
+            }
+            if pages.last?.more == true {
+                // Cut at the page bound: the next pass goes on from the last cursor. What was not listed is not
+                // gone — no linked item counts as deleted for not being seen.
+                remote.listedFromStart.remove(folder)
+                remote.cutShort.insert(folder)
             }
             var changed: [String] = []
             var pending: Set<String> = []
@@ -106,7 +114,9 @@ extension MailboxSync {
         var movingOut: [JournalEntry] = []
         for entry in try store.openJournal(action: "move-out") {
             guard let activity = entry.activityId, let item = entry.itemId, let out = entry.moveOut else { continue }
-            let ownedHere = try store.activity(activity)?.mailboxEmployee == employee.id
+            let owner: Activity?
+            do { owner = try store.activity(activity) } catch { continue }  // (Unreadable: its pair waits too.)
+            let ownedHere = owner?.mailboxEmployee == employee.id
             if out.mailbox.lowercased() == mailbox.lowercased() {
                 guard ownedHere else {
                     remote.leavingEntries["\(activity)|\(item)", default: []].append(entry.id)

@@ -19,6 +19,8 @@ struct Observations {
     var judgedCreates: [String: Int64] = [:]
     /// Other mailboxes' move-outs of items here, by "activity|item" (see `Remote.leavingEntries`).
     var leavingEntries: [String: [Int64]] = [:]
+    /// Activities whose stored record cannot be read, with the store's reason: their pairs are not planned.
+    var unreadable: [String: String] = [:]
 }
 
 extension MailboxSync {
@@ -88,9 +90,18 @@ extension MailboxSync {
         for id in Set(result.activities.keys).union(links.keys).union(byActivity.keys).sorted() {
             let link = links[id]
             var crm = result.activities[id].map { crmSide($0, now: now) }
-            if crm == nil, let moved = try store.activity(id), moved.type.isSynchronisable {
+            if crm == nil {
+                let moved: Activity?
+                do {
+                    moved = try store.activity(id)
+                } catch {
+                    // Its stored record cannot be read (a damaged store): its pair is left as it is, neither
+                    // side written, until the record is back (never taken for a deleted activity).
+                    result.unreadable[id] = "\(error)"
+                    continue
+                }
                 // It lives in another employee's mailbox now (a new organizer or assignee).
-                crm = crmSide(moved, now: now, ownedElsewhere: true)
+                if let moved, moved.type.isSynchronisable { crm = crmSide(moved, now: now, ownedElsewhere: true) }
             }
             if let original = duplicates[id] {
                 result.pairs.append(

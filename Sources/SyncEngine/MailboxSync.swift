@@ -66,6 +66,9 @@ public final class MailboxSync: Sendable {
         let observations = try await observe(remote: remote, now: now)
         let plan = SyncPlanner.makePlan(observations.pairs, policy: policy)
         var report = PassReport(mailbox: mailbox, plan: plan, pass: pass, dryRun: dryRun)
+        report.limits = remote.cutShort.sorted { $0.rawValue < $1.rawValue }.map {
+            "\($0.rawValue): more changes than one pass reads; the next pass goes on from where this one stopped"
+        }
         if dryRun { return report }
         if checkDeletes,
             case .pause(let reason) = SyncSafety.check(plan, linkedCount: observations.linkedCount, policy: policy)
@@ -79,8 +82,11 @@ public final class MailboxSync: Sendable {
         var executor = PlanExecutor(sync: self, pass: pass, now: now, policy: policy, observations: observations)
         try await executor.execute(plan)
         report.executed = executor.executed
-        report.failures = executor.failures
+        report.failures = observations.unreadable.sorted { $0.key < $1.key }.map(\.value) + executor.failures
         report.ambiguous = executor.ambiguous
+        // (A pair left alone for an unreadable record keeps the folders where they are: what changed in its
+        // item is read again once the record is back.)
+        guard observations.unreadable.isEmpty else { return report }
         if let until = executor.throttledUntil {
             // Nothing more before the back-off: the cursors stay, so what this pass did not finish is read
             // and planned again after the wait.

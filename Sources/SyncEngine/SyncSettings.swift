@@ -75,6 +75,8 @@ public struct PassReport: Sendable, Equatable {
     public var executed: [SyncAction] = []
     /// Per-item failures (the item is retried next pass).
     public var failures: [String] = []
+    /// Limits this pass met (a listing cut at its page bound): said in `status`, the log and a metric.
+    public var limits: [String] = []
     /// Writes whose answer was lost (reconciled next pass).
     public var ambiguous: Int = 0
     /// Exchange asked for a back-off: no request to the mailbox before then (the pass stopped sending).

@@ -1,3 +1,4 @@
+import Bounds
 import Foundation
 import ActivityModel
 
@@ -80,7 +81,7 @@ public struct SyncFields: Sendable, Equatable, Codable {
         case .priority: return priority.rawValue
         case .sensitivity: return sensitivity.rawValue
         case .status: return status
-        case .percentComplete: return percentComplete.map { $0 == $0.rounded() ? String(Int($0)) : String($0) }
+        case .percentComplete: return percentComplete.map(Bounded.text)
         case .start: return start
         case .end: return end
         case .due: return due

@@ -6,12 +6,23 @@ public struct XMLLimits: Sendable {
     public var maxTextBytes: Int
     /// Deepest element nesting accepted.
     public var maxDepth: Int
+    /// Most elements in one document, those handed off one at a time included: a tree costs a few hundred
+    /// bytes per element, so 60 MB of tiny elements (within the byte limit) would take gigabytes. The largest
+    /// legitimate EWS answer (a SyncFolderItems page of 512 changes, a FindItem page of 1000 ids) has some
+    /// tens of thousands.
+    public var maxElements: Int
 
     /// Creates limits.
-    public init(maxDocumentBytes: Int = 64 << 20, maxTextBytes: Int = 8 << 20, maxDepth: Int = 64) {
+    public init(
+        maxDocumentBytes: Int = 64 << 20,
+        maxTextBytes: Int = 8 << 20,
+        maxDepth: Int = 64,
+        maxElements: Int = 100_000
+    ) {
         self.maxDocumentBytes = maxDocumentBytes
         self.maxTextBytes = maxTextBytes
         self.maxDepth = maxDepth
+        self.maxElements = maxElements
     }
 
     /// The defaults used for EWS responses.

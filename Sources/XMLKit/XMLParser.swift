@@ -65,6 +65,7 @@ private struct TreeWalker {
     let split: Set<String>
     var stack: [XMLElement] = []
     var root: XMLElement?
+    var elements = 0
 
     init(reader: xmlTextReaderPtr, limits: XMLLimits, split: Set<String>) {
         self.reader = reader
@@ -101,6 +102,10 @@ private struct TreeWalker {
     private mutating func openElement(onElement: (XMLElement) throws -> Void) throws {
         guard stack.count < limits.maxDepth else {
             throw XMLError(.tooLarge, "nesting deeper than \(limits.maxDepth)")
+        }
+        elements += 1
+        guard elements <= limits.maxElements else {
+            throw XMLError(.tooLarge, "more than \(limits.maxElements) elements")
         }
         var element = XMLElement(
             name: Self.string(xmlTextReaderConstLocalName(reader)),

@@ -1,3 +1,4 @@
+import Bounds
 import Foundation
 
 /// xs:dateTime as EWS (client and fake) writes and reads it. Written in UTC with `Z`; read with `Z`, an offset, or no
@@ -5,7 +6,7 @@ import Foundation
 public enum XSDateTime {
     /// Formats a date as `2026-12-03T16:00:00Z` (whole seconds: Exchange stores no finer).
     public static func format(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var seconds = time_t(Bounded.epochSeconds(date))
         var parts = tm()
         gmtime_r(&seconds, &parts)
         return String(

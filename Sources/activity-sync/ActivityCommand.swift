@@ -37,6 +37,7 @@ struct ActivityCommand: ParsableCommand {
         func run() throws {
             let store = try global.openStore()
             let activities = CLI.run { try store.activities(includeDeleted: includeDeleted, type: type, owner: owner) }
+            CLI.warnUnreadable(store)
             if json { return CLI.printJSON(activities) }
             CLI.printTable(
                 ["ID", "TYPE", "STATUS", "WHEN", "OWNER", "SUBJECT"],

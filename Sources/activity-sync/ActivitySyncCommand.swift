@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `activity-sync` executable: the daemon and every ops and record command.
 @main
@@ -19,4 +20,20 @@ struct ActivitySyncCommand: AsyncParsableCommand {
             BackupCommand.self, ConfigCommand.self, ConflictsCommand.self, AuditCommand.self,
         ]
     )
+
+    /// Files this process creates (the store, its WAL, a backup) are its user's only, whatever the caller's
+    /// umask: they hold the whole CRM. (The unit sets UMask=0077 for the daemon too.)
+    static func main() async {
+        umask(0o077)
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -21,10 +21,8 @@ extension AppConfiguration {
                 description: "\(key): cannot read secret file \(path) (\(String(cString: strerror(errno))))"
             )
         }
-        guard info.st_mode & 0o006 == 0 else {
-            throw ConfigurationError(
-                description: "\(key): secret file \(path) is readable or writable by others; chmod o-rwx it"
-            )
+        if let refusal = Self.secretFileRefusal(mode: info.st_mode, owner: info.st_uid, group: info.st_gid) {
+            throw ConfigurationError(description: "\(key): secret file \(path) \(refusal)")
         }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
         else {
@@ -35,6 +33,51 @@ extension AppConfiguration {
         return secret
     }
 
+    /// What a start warns about (the daemon, `run --once`, `config check`: every time, not once): no TLS
+    /// verification, and secrets in clear text to a loopback host or where `allow_cleartext` allows it.
+    func exchangeWarnings() -> [String] {
+        var warnings: [String] = []
+        if !bool("exchange.tls.verify") {
+            warnings.append(
+                "TLS certificate verification is off (exchange.tls.verify: false): anyone on the path can read and change what is synced"
+            )
+        }
+        for key in ["exchange.url", "exchange.auth.token_url"] {
+            guard let target = string(key), Self.cleartext(target) else { continue }
+            warnings.append(
+                "\(key) is http://: the service account's secret goes in clear text"
+                    + (Self.loopback(target) ? " (to this host)" : "")
+            )
+        }
+        return warnings
+    }
+
+    static func cleartext(_ url: String) -> Bool { url.lowercased().hasPrefix("http://") }
+
+    /// A loopback host: localhost, 127.0.0.0/8, ::1.
+    static func loopback(_ url: String) -> Bool {
+        guard let host = URLComponents(string: url)?.host?.lowercased() else { return false }
+        return host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+    }
+
+    /// Why a secret file's permissions are refused, or nil: only its owner may write it and others may not
+    /// read it; its group may read it only when root owns it and the group is this process's (the service
+    /// user's: `root:activity-sync 0640`).
+    static func secretFileRefusal(
+        mode: mode_t,
+        owner: uid_t,
+        group: gid_t,
+        serviceGroup: gid_t = getgid()
+    ) -> String? {
+        if mode & 0o022 != 0 { return "is writable by others than its owner; chmod go-w it" }
+        if mode & 0o004 != 0 { return "is readable by others; chmod o-r it" }
+        if mode & 0o040 != 0 && !(owner == 0 && group == serviceGroup) {
+            return "is readable by its group, which only a root-owned file in the service user's group may be; "
+                + "chmod g-r it (or chown root:<service group>)"
+        }
+        return nil
+    }
+
     /// The EWS client's configuration, with the secrets read; every missing piece is named.
     func ewsConfiguration(
         environment: [String: String] = ProcessInfo.processInfo.environment
@@ -42,8 +85,23 @@ extension AppConfiguration {
         guard let url = string("exchange.url") else {
             throw ConfigurationError(description: "exchange.url is required to reach Exchange")
         }
+        // (Checked first, and the URL never printed then: it holds a secret.)
+        if let parts = URLComponents(string: url), parts.user != nil || parts.password != nil {
+            throw ConfigurationError(
+                description: "exchange.url holds a user name or password: put the account in exchange.auth.username "
+                    + "and the password in the file exchange.auth.password_file names"
+            )
+        }
         guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
             throw ConfigurationError(description: "exchange.url '\(url)': must be an http(s) URL")
+        }
+        for (key, target) in [("exchange.url", url), ("exchange.auth.token_url", string("exchange.auth.token_url"))] {
+            guard let target, Self.cleartext(target), !Self.loopback(target), !bool("exchange.tls.allow_cleartext")
+            else { continue }
+            throw ConfigurationError(
+                description: "\(key) '\(target)': http:// to a host other than this one would send the service "
+                    + "account's secret in clear text; use https://, or set exchange.tls.allow_cleartext: true"
+            )
         }
         func required(_ key: String) throws -> String {
             guard let value = string(key) else {

@@ -48,6 +48,7 @@ struct AppConfiguration: Sendable {
         Key(path: "exchange.impersonation", kind: .bool, defaultValue: "true"),
         Key(path: "exchange.tls.verify", kind: .bool, defaultValue: "true"),
         Key(path: "exchange.tls.ca_file", kind: .optionalString, defaultValue: nil),
+        Key(path: "exchange.tls.allow_cleartext", kind: .bool, defaultValue: "false"),
         Key(path: "exchange.timeout_seconds", kind: .int(1...3600), defaultValue: "60"),
         Key(path: "sync.interval_seconds", kind: .int(1...86400), defaultValue: "60"),
         Key(path: "sync.window.past_days", kind: .int(0...3650), defaultValue: "30"),
@@ -120,12 +121,47 @@ struct AppConfiguration: Sendable {
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw ConfigurationError(description: "cannot read \(path): \(error.localizedDescription)")
         }
-        let loaded: Any?
-        do { loaded = try Yams.load(yaml: text) } catch {
+        guard text.utf8.count <= Self.largestFile else {
+            throw ConfigurationError(
+                description: "\(path) is larger than \(Self.largestFile) bytes; not a configuration"
+            )
+        }
+        let composed: Node?
+        do { composed = try Yams.compose(yaml: text) } catch {
             throw ConfigurationError(description: "\(path) is not valid YAML: \(error)")
         }
-        guard let root = loaded else { return }
+        // Aliases share what they name while composed; building values from them copies it each time, so a
+        // few lines of nested aliases would expand without bound (a "billion laughs"). Counted first.
+        guard let node = composed else { return }
+        var budget = Self.largestTree
+        guard Self.fits(node, within: &budget) else {
+            throw ConfigurationError(
+                description:
+                    "\(path) expands to more than \(Self.largestTree) YAML nodes (nested aliases?); not a configuration"
+            )
+        }
+        let root = node.any
         try flatten(root, prefix: "", file: path, overridden: overridden)
+    }
+
+    /// The largest configuration file read, and the most YAML nodes it may expand to (aliases included).
+    static let largestFile = 1 << 20
+    static let largestTree = 10_000
+
+    /// Whether the tree has at most `budget` nodes, counting what aliases repeat; stops as soon as it has not.
+    static func fits(_ node: Node, within budget: inout Int) -> Bool {
+        budget -= 1
+        guard budget >= 0 else { return false }
+        switch node {
+        case .mapping(let mapping):
+            for (key, value) in mapping where !fits(key, within: &budget) || !fits(value, within: &budget) {
+                return false
+            }
+        case .sequence(let sequence):
+            for child in sequence where !fits(child, within: &budget) { return false }
+        default: break
+        }
+        return true
     }
 
     /// Walks the YAML mappings; values the environment overrides are not checked here (the environment

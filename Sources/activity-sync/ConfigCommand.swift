@@ -29,7 +29,7 @@ struct ConfigCommand: ParsableCommand {
             CLI.print("configuration ok: \(configuration.file ?? "(defaults only)")")
             CLI.print("  store: \(configuration.storePath())")
             CLI.print("  \(ews.description)")  // the description never contains a secret
-            if !ews.tls.verify { CLI.print("  warning: TLS certificate verification is off") }
+            for warning in configuration.exchangeWarnings() { CLI.print("  warning: \(warning)") }
         }
     }
 }

@@ -30,6 +30,11 @@ final class DaemonMetrics: Sendable {
         registry.describe("activity_sync_conflicts_total", .counter, "Same-field conflicts settled by the policy.")
         registry.describe("activity_sync_passes_total", .counter, "Mailbox passes by outcome.")
         registry.describe(
+            "activity_sync_limits_hit_total",
+            .counter,
+            "Passes that met a bound (pages: a listing cut short, continued next pass)."
+        )
+        registry.describe(
             "activity_sync_pass_seconds",
             .histogram,
             "Duration of a mailbox pass.",
@@ -87,6 +92,7 @@ final class DaemonMetrics: Sendable {
         registry.observe("activity_sync_pass_seconds", [:], seconds)
         if outcome.ok { lastGood.withLock { $0[mailbox] = Date() } }
         guard let report = outcome.report else { return }
+        if !report.limits.isEmpty { registry.increment("activity_sync_limits_hit_total", ["limit": "pages"]) }
         // What was executed and confirmed; a dry run or a held pass executed nothing.
         for action in report.executed {
             switch action {

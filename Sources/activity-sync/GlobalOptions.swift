@@ -62,6 +62,7 @@ enum CLI {
             print("(none)")
             return
         }
+        let rows = rows.map { $0.map(safe) }
         let widths = header.indices.map { column in
             ([header[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0
         }
@@ -78,7 +79,27 @@ enum CLI {
     static func printFields(_ fields: [(String, String?)]) {
         let width = fields.map(\.0.count).max() ?? 0
         for (name, value) in fields {
-            print(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + (value ?? "-"))
+            print(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + (value.map(safe) ?? "-"))
+        }
+    }
+
+    /// CRM text as a terminal shows it: control characters escaped (an ESC in a subject must not drive the
+    /// terminal; a line break must not forge a row).
+    static func safe(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: ActivityLimits.isControl) else { return text }
+        return text.unicodeScalars.map { ActivityLimits.isControl($0) ? $0.escaped(asASCII: true) : String($0) }
+            .joined()
+    }
+
+    /// A warning on stderr (the journal, under systemd).
+    static func warn(_ message: String) {
+        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+    }
+
+    /// Names activities whose stored record cannot be read (left out of what follows), on stderr.
+    static func warnUnreadable(_ store: Store) {
+        for id in (try? store.unreadableActivities()) ?? [] {
+            warn("activity \(id): its stored record is unreadable (the store is damaged); left out")
         }
     }
 

@@ -41,6 +41,7 @@ enum SyncRun {
         do { ews = try configuration.ewsConfiguration() } catch let error as ConfigurationError {
             CLI.fail("configuration: \(error.description)", code: 2)
         }
+        for warning in configuration.exchangeWarnings() { CLI.warn(warning) }
         let store = try global.openStore()
         let lock = CLI.run { try store.lockForDaemon() }
         return Context(
@@ -157,6 +158,7 @@ enum SyncRun {
                 status.reason = "circuit breaker: \(paused)"
             }
             status.lastError = report.failures.first
+            if let limit = report.limits.first, status.state != "paused" { status.reason = "limit: \(limit)" }
             outcome.ok = report.paused == nil && report.failures.isEmpty
         } catch is PassStopped {
             outcome.stopped = true
@@ -172,6 +174,12 @@ enum SyncRun {
             outcome.lines = ["\(mailbox): pass failed: \(error)"]
             (status.state, status.reason) = Self.state(after: error)
             status.lastError = error.description
+        } catch let error as StoreError where error.code == .busy {
+            // A long writer (an import) held the store: the pass yields and runs again after the interval;
+            // what it wrote is committed, the rest is planned again. No failure, no back-off.
+            outcome.ok = false
+            outcome.lines = ["\(mailbox): pass yielded: \(error.message); it runs again at the next interval"]
+            status.reason = "yielded to another writer: \(error.message)"
         } catch {
             outcome.ok = false
             outcome.passFailed = true
@@ -241,6 +249,7 @@ enum SyncRun {
             )
         }
         lines += report.failures.map { "  failed: \($0)" }
+        lines += report.limits.map { "  limit: \($0)" }
         if report.ambiguous > 0 {
             lines.append("  \(report.ambiguous) creates unconfirmed; reconciled by identity next pass")
         }

@@ -96,4 +96,22 @@ struct CLIBulkTests {
         #expect(try copy.ok("employee", "list").contains("Alice Smith"))
         #expect(try cli.run("backup", "copy.sqlite").status == 1)
     }
+
+    @Test("the store and a backup are the owner's only, whatever the umask; a symlink target is refused")
+    func privateFiles() throws {
+        let cli = try CLIRunner()
+        try cli.seed()
+        try cli.ok("backup", "copy.sqlite")
+        for name in ["crm.sqlite", "copy.sqlite"] {
+            let mode = (try FileManager.default.attributesOfItem(atPath: cli.path(name))[.posixPermissions] as? Int)
+            #expect(mode.map { $0 & 0o077 } == 0, "\(name): \(String(mode ?? 0, radix: 8))")
+        }
+        try FileManager.default.createSymbolicLink(
+            atPath: cli.path("link.sqlite"),
+            withDestinationPath: cli.path("elsewhere")
+        )
+        let refused = try cli.run("backup", "link.sqlite")
+        #expect(refused.status == 1 && refused.stderr.contains("is a symbolic link"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: cli.path("elsewhere")))
+    }
 }

@@ -32,14 +32,94 @@ struct CLIConfigCheckTests {
         #expect(!output.stdout.contains("Sup3r-secret") && !output.stderr.contains("Sup3r-secret"))
     }
 
-    @Test("a secret file readable by others is refused, naming the file")
-    func worldReadableSecret() throws {
-        let cli = try Self.runner(mode: 0o644)
+    @Test(
+        "a secret file others may read, or anyone but its owner may write, is refused naming the file and the fix",
+        arguments: [
+            (0o644, "is readable by others; chmod o-r it"), (0o604, "is readable by others"),
+            (0o620, "is writable by others than its owner"), (0o602, "is writable by others than its owner"),
+            (0o640, "is readable by its group"), (0o660, "is writable by others than its owner"),
+        ]
+    )
+    func secretPermissions(mode: Int, reason: String) throws {
+        let cli = try Self.runner(mode: mode)
+        // (Group-readable is refused here for a group other than ours; run as root, the file is root's.)
+        chown(cli.path("exchange-password"), getuid(), getgid() == 65534 ? 65533 : 65534)
+        let output = try cli.run("config", "check")
+        #expect(output.status == 2, "\(String(mode, radix: 8))")
+        #expect(
+            output.stderr.contains("secret file \(cli.path("exchange-password")) \(reason)"),
+            "\(String(mode, radix: 8)): \(output.stderr)"
+        )
+        #expect(!output.stderr.contains("Sup3r-secret"))
+        #expect(try Self.runner(mode: 0o400).run("config", "check").status == 0)
+    }
+
+    @Test("a root-owned secret readable by the service user's group is accepted (root:activity-sync 0640)")
+    func groupReadableForService() throws {
+        let cli = try Self.runner(mode: 0o640)
+        let owner = getuid()
+        let output = try cli.run("config", "check")
+        // (Only root can give a file to root; as another user, a group-readable file of one's own is refused.)
+        #expect(output.status == (owner == 0 ? 0 : 2), "\(output.stderr)")
+    }
+
+    @Test("a YAML alias bomb, a deep nesting and a huge file are refused at once, naming the limit")
+    func hostileYAML() throws {
+        var bomb = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+        for (level, name) in "bcdefghi".enumerated() {
+            let previous = level == 0 ? "a" : String(Array("bcdefghi")[level - 1])
+            bomb += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ",") + "]\n"
+        }
+        let cases = [
+            (bomb, "expands to more than 10000 YAML nodes"),
+            (String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000), "not valid YAML"),
+            (
+                "store:\n  path: crm.sqlite\n#" + String(repeating: "x", count: 2 << 20) + "\n",
+                "larger than 1048576 bytes"
+            ),
+        ]
+        for (yaml, message) in cases {
+            let cli = try CLIRunner(config: yaml)
+            let output = try cli.run("config", "check")
+            #expect(output.status == 2, "\(message): \(output.stderr.prefix(300))")
+            #expect(output.stderr.contains(message), "\(output.stderr.prefix(300))")
+        }
+    }
+
+    @Test("a password inside exchange.url is refused and never printed")
+    func passwordInURL() throws {
+        let cli = try Self.runner(
+            mode: 0o600,
+            config: Self.config.replacingOccurrences(of: "https://mail", with: "https://svc:Hunter2-secret@mail")
+        )
         let output = try cli.run("config", "check")
         #expect(output.status == 2)
+        #expect(output.stderr.contains("exchange.url holds a user name or password"))
+        #expect(!output.stderr.contains("Hunter2") && !output.stdout.contains("Hunter2"))
+    }
+
+    @Test("http:// to another host is refused unless allow_cleartext; to this host it warns; verify off warns")
+    func cleartext() throws {
+        let remote = Self.config.replacingOccurrences(of: "https://mail", with: "http://mail")
+        let refused = try Self.runner(mode: 0o600, config: remote).run("config", "check")
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("exchange.url 'http://mail.contoso.test/EWS/Exchange.asmx': http:// to a host"))
+        #expect(refused.stderr.contains("exchange.tls.allow_cleartext: true"))
+        let allowed = try Self.runner(
+            mode: 0o600,
+            config: remote + "  tls:\n    allow_cleartext: true\n    verify: false\n"
+        ).run("config", "check")
+        #expect(allowed.status == 0, "\(allowed.stderr)")
         #expect(
-            output.stderr.contains("secret file \(cli.path("exchange-password")) is readable or writable by others")
+            allowed.stdout.contains("warning: exchange.url is http://: the service account's secret goes in clear text")
         )
+        #expect(allowed.stdout.contains("warning: TLS certificate verification is off"))
+        let loopback = try Self.runner(
+            mode: 0o600,
+            config: Self.config.replacingOccurrences(of: "https://mail.contoso.test", with: "http://127.0.0.1:8080")
+        ).run("config", "check")
+        #expect(loopback.status == 0, "\(loopback.stderr)")
+        #expect(loopback.stdout.contains("clear text (to this host)"))
     }
 
     @Test("secrets are looked up in $CREDENTIALS_DIRECTORY first; a missing one is named")

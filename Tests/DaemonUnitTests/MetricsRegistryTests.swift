@@ -52,9 +52,47 @@ struct MetricsRegistryTests {
         #expect(throws: MetricsServer.Failure.self) { try MetricsServer(listen: "example:80", registry: registry) }
     }
 
-    func fetch(port: Int, path: String) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    @Test("a client dribbling its request is dropped at the whole-request limit; the endpoint answers the next")
+    func slowClient() async throws {
+        let registry = MetricsRegistry()
+        registry.describe("up", .gauge, "Up.")
+        registry.set("up", to: 1)
+        let server = try MetricsServer(listen: "127.0.0.1:0", registry: registry)
+        let fd = try dial(port: server.port)
         defer { close(fd) }
+        // One byte each 100 ms: each read is quick, the request never ends (60 bytes would take 6 s).
+        let request = Array("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n".utf8)
+        var sent = 0
+        var dropped = false
+        for byte in request {
+            if [byte].withUnsafeBytes({ send(fd, $0.baseAddress, 1, Int32(MSG_NOSIGNAL)) }) != 1 {
+                dropped = true
+                break
+            }
+            sent += 1
+            var probe = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            if poll(&probe, 1, 100) == 1 {
+                dropped = true  // (Closed by the server: readable, at end of file.)
+                break
+            }
+        }
+        #expect(dropped, "the whole request was let through, byte by byte")
+        #expect(sent < request.count && sent <= MetricsServer.requestMilliseconds / 100 + 2, "\(sent) bytes")
+        #expect(try fetch(port: server.port, path: "/metrics").hasSuffix("up 1\n"))
+    }
+
+    @Test("accept() errors that pass (no descriptors, no memory, a client gone) keep the endpoint serving")
+    func acceptErrors() {
+        for error in [EMFILE, ENFILE, ENOBUFS, ENOMEM, ECONNABORTED, EINTR, EPROTO, EPERM] {
+            #expect(MetricsServer.keepsServing(afterAcceptError: error), "errno \(error)")
+        }
+        for error in [EBADF, EINVAL, ENOTSOCK] {
+            #expect(!MetricsServer.keepsServing(afterAcceptError: error), "errno \(error)")
+        }
+    }
+
+    func dial(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -65,6 +103,12 @@ struct MetricsRegistryTests {
             }
         }
         try #require(connected == 0)
+        return fd
+    }
+
+    func fetch(port: Int, path: String) throws -> String {
+        let fd = try dial(port: port)
+        defer { close(fd) }
         let request = Array("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
         _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
         var answer: [UInt8] = []

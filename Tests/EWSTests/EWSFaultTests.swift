@@ -188,15 +188,8 @@ struct EWSFaultTests {
     func oauthToken() async throws {
         let fixture = try F()
         defer { fixture.finish() }
-        fixture.fake.addOAuthClient(id: "app-1", secret: "app-secret")
         fixture.fake.tokenLifetimeSeconds = 3600
-        let grant = OAuth2ClientCredentials(
-            tokenURL: fixture.fake.tokenURL,
-            clientId: "app-1",
-            clientSecret: "app-secret",
-            scope: "https://outlook.office365.com/.default"
-        )
-        let client = fixture.client(credentials: .oauth2(grant))
+        let client = fixture.oauthClient()
         for _ in 0..<3 { _ = try await client.getFolders([.tasks], mailbox: F.alice) }
         #expect(fixture.fake.requestCount("token") == 1)
         fixture.fake.inject(.unauthorized, operation: "GetFolder")
@@ -204,7 +197,7 @@ struct EWSFaultTests {
         #expect(fixture.fake.requestCount("token") == 2)
 
         fixture.fake.tokenLifetimeSeconds = 2  // renewed 0.2 s before it runs out
-        let shortLived = fixture.client(credentials: .oauth2(grant))
+        let shortLived = fixture.oauthClient()
         _ = try await shortLived.getFolders([.tasks], mailbox: F.alice)
         try await Task.sleep(for: .seconds(2))
         #expect(try await shortLived.getFolders([.tasks], mailbox: F.alice)[0].value != nil)

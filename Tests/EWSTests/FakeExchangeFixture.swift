@@ -45,6 +45,18 @@ final class FakeExchangeFixture {
         )
     }
 
+    /// A client on the fake's OAuth2 endpoint (client `app-1`, secret `app-secret`, registered here).
+    func oauthClient() -> EWSClient {
+        fake.addOAuthClient(id: "app-1", secret: "app-secret")
+        let grant = OAuth2ClientCredentials(
+            tokenURL: fake.tokenURL,
+            clientId: "app-1",
+            clientSecret: "app-secret",
+            scope: "https://outlook.office365.com/.default"
+        )
+        return client(credentials: .oauth2(grant))
+    }
+
     /// Stops the fake and checks that every request the client sent was schema-valid.
     func finish(sourceLocation: SourceLocation = #_sourceLocation) {
         fake.stop()

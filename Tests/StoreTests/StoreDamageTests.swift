@@ -1,0 +1,43 @@
+import ActivityModel
+import Foundation
+import GRDB
+import Store
+import Testing
+
+/// Issue 11: one damaged stored record is named and left out; the rest of the store works, export (the
+/// recovery path) included.
+@Suite("a damaged activity record is reported and skipped, never a crash")
+struct StoreDamageTests {
+    /// Overwrites an activity's stored record, as a failing disk or a hand edit would.
+    static func damage(_ path: String, _ id: String, doc: String = "{\"id\": \"A1\", \"type\": ") throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { try $0.execute(sql: "UPDATE activities SET doc = ? WHERE id = ?", arguments: [doc, id]) }
+    }
+
+    @Test("lists, changes and export skip it; unreadableActivities names it; reading it alone says why")
+    func damagedRecord() throws {
+        let fixture = try StoreFixture()
+        let a1 = try fixture.store.addActivity(StoreFixture.task("A1"))
+        _ = try fixture.store.addActivity(StoreFixture.task("A2"))
+        _ = try fixture.store.addActivity(StoreFixture.appointment("A3"))
+        for doc in ["{\"id\": \"A1\", \"type\": ", "not json", "{\"id\": \"A9\", \"type\": \"task\"}", ""] {
+            try Self.damage(fixture.folder + "/activity-sync.sqlite", "A1", doc: doc)
+            #expect(try fixture.store.activities().map(\.id) == ["A2", "A3"], "\(doc)")
+            #expect(try fixture.store.activities(ofMailboxEmployee: "E1").map(\.id) == ["A2", "A3"])
+            #expect(try fixture.store.changes(since: 0).map(\.activity.id) == ["A2", "A3"])
+            #expect(try fixture.store.exportDocument().activities.map(\.id) == ["A2", "A3"])
+            #expect(try fixture.store.unreadableActivities() == ["A1"])
+            #expect {
+                _ = try fixture.store.activity("A1")
+            } throws: {
+                ($0 as? StoreError)?.code == .corrupt && "\($0)".contains("activity A1")
+                    && "\($0)".contains("backup")
+            }
+        }
+        // Put back (as from a backup), it is whole again.
+        let doc = String(decoding: try JSONEncoder().encode(a1), as: UTF8.self)
+        try Self.damage(fixture.folder + "/activity-sync.sqlite", "A1", doc: doc)
+        #expect(try fixture.store.unreadableActivities() == [])
+        #expect(try fixture.store.activity("A1")?.subject == a1.subject)
+    }
+}
