@@ -46,6 +46,9 @@ public final class SyncDaemon: Sendable {
         public var stopping: @Sendable () async -> Void
         /// A sign of life for `status`, every 5 s; `true` once, after the last pass ended.
         public var heartbeat: @Sendable (_ stopped: Bool) -> Void
+        /// Whether the work behind the passes makes progress (the HTTP transfer thread went round lately):
+        /// systemd's watchdog is fed only then, so a stuck transfer thread gets the process restarted.
+        public var progressing: @Sendable () -> Bool
 
         public init(
             mailboxes: @escaping @Sendable () -> Set<String>,
@@ -58,8 +61,10 @@ public final class SyncDaemon: Sendable {
             maintenance: @escaping @Sendable () -> Void = {},
             concurrency: @escaping @Sendable () -> Int,
             stopping: @escaping @Sendable () async -> Void = {},
-            heartbeat: @escaping @Sendable (Bool) -> Void = { _ in }
+            heartbeat: @escaping @Sendable (Bool) -> Void = { _ in },
+            progressing: @escaping @Sendable () -> Bool = { true }
         ) {
+            self.progressing = progressing
             self.stopping = stopping
             self.heartbeat = heartbeat
             self.mailboxes = mailboxes
@@ -101,6 +106,12 @@ public final class SyncDaemon: Sendable {
         self.stop = stop
         self.stopGrace = stopGrace
         self.maintenanceInterval = maintenanceInterval
+    }
+
+    /// Whether this tick feeds systemd's watchdog: it is due, and the work behind the passes progresses.
+    public static func feedsWatchdog(every: Double?, since: Double, progressing: () -> Bool) -> Bool {
+        guard let every, since >= every else { return false }
+        return progressing()
     }
 
     /// Asks for a pass on the mailbox no later than `delay` seconds from now (notifications).
@@ -149,7 +160,13 @@ public final class SyncDaemon: Sendable {
                     lastBeat = now
                     hooks.heartbeat(false)
                 }
-                if let every = notifier.watchdogInterval, now.timeIntervalSince(lastPing) >= every {
+                // (Fed from this loop, and only while the transfer thread goes round too: a tick that runs while
+                // every request is stuck proves nothing.)
+                if Self.feedsWatchdog(
+                    every: notifier.watchdogInterval,
+                    since: now.timeIntervalSince(lastPing),
+                    progressing: hooks.progressing
+                ) {
                     notifier.notify("WATCHDOG=1")
                     lastPing = now
                 }

@@ -14,8 +14,9 @@ public struct SystemdNotifier: Sendable {
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         path = environment["NOTIFY_SOCKET"]
         let pidMatches = environment["WATCHDOG_PID"].map { Int32($0) == getpid() } ?? true
+        // (Half the interval systemd set; a value that is no interval — NaN, ±inf, 0 — is none.)
         watchdogInterval = environment["WATCHDOG_USEC"].flatMap(Double.init).flatMap {
-            pidMatches ? $0 / 2_000_000 : nil
+            pidMatches && $0.isFinite && $0 > 0 ? $0 / 2_000_000 : nil
         }
     }
 

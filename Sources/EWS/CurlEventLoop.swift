@@ -53,9 +53,21 @@ public final class CurlEventLoop: @unchecked Sendable {
         }
     }
 
+    /// When the loop last went round (it does at least once a second: `curl_multi_poll` waits 1 s at most).
+    private var lastTick = DispatchTime.now()  // (under `lock`)
+
+    /// Seconds since the loop last went round: more than a few means the transfer thread is stuck (a
+    /// callback that does not return), and every request with it — the daemon then stops feeding systemd's
+    /// watchdog, which restarts it.
+    public var secondsSinceTick: Double {
+        let tick = lock.withLock { lastTick }
+        return Double(DispatchTime.now().uptimeNanoseconds - tick.uptimeNanoseconds) / 1e9
+    }
+
     private func run() {
         var running: Int32 = 0
         while true {
+            lock.withLock { lastTick = DispatchTime.now() }
             takeQueued()
             curl_multi_perform(multi, &running)
             var left: Int32 = 0

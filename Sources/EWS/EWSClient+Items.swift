@@ -124,8 +124,10 @@ extension EWSClient {
     public func getItems(_ ids: [EWSItemId], mailbox: String, shape: EWSItemShape) async throws -> [EWSResult<EWSItem>]
     {
         guard !ids.isEmpty else { return [] }
+        let cut = configuration.cutsBodies ? configuration.maximumBodyKilobytes : nil
         let body =
-            "<m:GetItem>\(Self.shapeXML(shape))<m:ItemIds>\(ids.map(Self.itemIdXML).joined())</m:ItemIds></m:GetItem>"
+            "<m:GetItem>\(Self.shapeXML(shape, maximumBodyKilobytes: cut))"
+            + "<m:ItemIds>\(ids.map(Self.itemIdXML).joined())</m:ItemIds></m:GetItem>"
         let answer: Answer<Never> = try await send(Call(operation: "GetItem", body: body, mailbox: mailbox))
         return try Self.perItem(answer.messages, count: ids.count, "GetItem") { message in
             guard let element = message.child("Items")?.children.first, let item = EWSItem(xml: element) else {
@@ -207,12 +209,14 @@ extension EWSClient {
 // MARK: - XML pieces
 
 extension EWSClient {
-    static func shapeXML(_ shape: EWSItemShape) -> String {
+    static func shapeXML(_ shape: EWSItemShape, maximumBodyKilobytes: Int? = nil) -> String {
         var paths = shape.fields.map { "<t:FieldURI FieldURI=\"\($0.rawValue)\"/>" }
         paths += shape.extendedProperties.map(\.fieldURIXML)
-        let bodyType = shape.fields.contains(.body) ? "<t:BodyType>Text</t:BodyType>" : ""
+        let body = shape.fields.contains(.body)
+        let bodyType = body ? "<t:BodyType>Text</t:BodyType>" : ""
+        let cut = body ? maximumBodyKilobytes.map { "<t:MaximumBodySize>\($0)</t:MaximumBodySize>" } ?? "" : ""
         let additional = paths.isEmpty ? "" : "<t:AdditionalProperties>\(paths.joined())</t:AdditionalProperties>"
-        return "<m:ItemShape><t:BaseShape>IdOnly</t:BaseShape>\(bodyType)\(additional)</m:ItemShape>"
+        return "<m:ItemShape><t:BaseShape>IdOnly</t:BaseShape>\(bodyType)\(cut)\(additional)</m:ItemShape>"
     }
 
     static func itemIdXML(_ id: EWSItemId) -> String {

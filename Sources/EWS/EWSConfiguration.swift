@@ -70,10 +70,16 @@ public struct EWSConfiguration: Sendable, CustomStringConvertible {
     public var timeoutSeconds: Double
     /// Connection set-up time.
     public var connectTimeoutSeconds: Double
-    /// Largest answer accepted.
+    /// Largest answer accepted. 16 MiB: the largest legitimate answer is a GetItem batch of ten items with
+    /// bodies cut at `maximumBodyKilobytes`; four passes at once each holding the worst answer the limits let
+    /// through stay within the unit's memory (README "Limits").
     public var maxResponseBytes: Int
     /// Retries of transient failures.
     public var retry: RetryPolicy
+    /// Bodies longer than this come back cut (`MaximumBodySize`, Exchange 2013 and later), marked
+    /// `IsTruncated`: one past the CRM's 1 MiB information limit, so a longer body is refused by its rules
+    /// (the item's other fields still sync) instead of an answer too large for the batch it is in.
+    public var maximumBodyKilobytes = 1025
 
     /// Creates a configuration.
     public init(
@@ -84,7 +90,7 @@ public struct EWSConfiguration: Sendable, CustomStringConvertible {
         tls: TLSOptions = TLSOptions(),
         timeoutSeconds: Double = 60,
         connectTimeoutSeconds: Double = 10,
-        maxResponseBytes: Int = 64 << 20,
+        maxResponseBytes: Int = 16 << 20,
         retry: RetryPolicy = RetryPolicy()
     ) {
         self.url = url
@@ -96,6 +102,11 @@ public struct EWSConfiguration: Sendable, CustomStringConvertible {
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.maxResponseBytes = maxResponseBytes
         self.retry = retry
+    }
+
+    /// Whether the server version takes `MaximumBodySize` (Exchange 2013 and later; older schemas refuse it).
+    public var cutsBodies: Bool {
+        !serverVersion.hasPrefix("Exchange2007") && !serverVersion.hasPrefix("Exchange2010")
     }
 
     /// A description safe for logs: no password, no client secret.

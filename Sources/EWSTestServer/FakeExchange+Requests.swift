@@ -119,6 +119,16 @@ extension FakeExchange {
                 + "<m:IncludesLastItemInRange>false</m:IncludesLastItemInRange><m:Changes/>"
                 + "</m:SyncFolderItemsResponseMessage></m:ResponseMessages></m:SyncFolderItemsResponse></s:Body></s:Envelope>"
             return .respond(status: 200, headers: [("Content-Type", "text/xml; charset=utf-8")], body: Array(body.utf8))
+        case .bigText(let megabytes):
+            return .stream(headers: [("Content-Type", "text/xml; charset=utf-8")]) { write in
+                let open = Array("<s:Envelope xmlns:s=\"\(SOAPNamespace.envelope)\"><s:Body><m:Padding>".utf8)
+                guard write(open) else { return }
+                let text = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
+                for _ in 0..<megabytes {
+                    guard write(Array("<t:Text>".utf8) + text + Array("</t:Text>".utf8)) else { return }
+                }
+                _ = write(Array("</m:Padding></s:Body></s:Envelope>".utf8))
+            }
         case .tinyElements(let megabytes):
             return .stream(headers: [("Content-Type", "text/xml; charset=utf-8")]) { write in
                 let open = Array("<s:Envelope xmlns:s=\"\(SOAPNamespace.envelope)\"><s:Body><m:Padding>".utf8)

@@ -57,6 +57,9 @@ public final class FakeExchange: @unchecked Sendable {
         /// A 200 answer of this many megabytes of tiny elements, well-formed (within byte limits, a bomb for a
         /// parser that keeps them all).
         case tinyElements(megabytes: Int)
+        /// A 200 answer of this many megabytes of text, 1 MiB per element (within the text limit per element:
+        /// the most text a parser keeps).
+        case bigText(megabytes: Int)
         /// A SyncFolderItems answer with no changes, a new state and `IncludesLastItemInRange` false: a server
         /// that always has "more" (injected for many requests, it never ends a listing).
         case endlessPages

@@ -5,10 +5,13 @@ struct FakeItemShape {
     var all: Bool
     var fields: Set<String>
     var extended: Set<FakePropertyKey>
+    /// `MaximumBodySize` (kilobytes) in bytes: a longer body comes back cut there, `IsTruncated="true"`.
+    var maxBodyBytes: Int?
 
     init(_ element: XMLElement?) {
         let base = element?.childText("BaseShape") ?? "IdOnly"
         all = base != "IdOnly"
+        maxBodyBytes = element?.childText("MaximumBodySize").flatMap { Int($0) }.map { $0 * 1024 }
         var fields: Set<String> = []
         var extended: Set<FakePropertyKey> = []
         for path in element?.child("AdditionalProperties")?.children ?? [] {
@@ -48,7 +51,20 @@ struct FakeItemShape {
         func wanted(_ name: String) -> Bool { all || fields.contains(name) }
         var out = "<t:\(item.kind)><t:ItemId Id=\"\(item.id)\" ChangeKey=\"\(item.changeKey)\"/>"
         for name in Self.itemOrder where wanted(name) {
-            if let value = item.fields[name] { out += value.xmlString(prefix: "t") }
+            guard var value = item.fields[name] else { continue }
+            if name == "Body", let limit = maxBodyBytes, value.text.utf8.count > limit {
+                // (Cut at a character boundary, as Exchange does.)
+                var cut = ""
+                var bytes = 0
+                for character in value.text {
+                    bytes += character.utf8.count
+                    guard bytes <= limit else { break }
+                    cut.append(character)
+                }
+                value.text = cut
+                value.attributes["IsTruncated"] = "true"
+            }
+            out += value.xmlString(prefix: "t")
         }
         for (key, value) in item.extended.sorted(by: { $0.key.name < $1.key.name }) where all || extended.contains(key)
         {

@@ -12,6 +12,9 @@ import SyncEngine
 /// to `SyncDaemon`'s loop, and decides per mailbox what its next pass is (an ops request, a resync at
 /// start-up, or a normal pass) and when the one after it is due.
 final class DaemonRunner: @unchecked Sendable {
+    /// The transfer thread goes round at least once a second; this long without means it is stuck (a 200 KB
+    /// streaming answer once pinned it in a quadratic splitter), and the watchdog is no longer fed.
+    static let stuckTransferSeconds = 20.0
     let global: GlobalOptions
     /// The context, replaced whole on SIGHUP (passes in flight keep the one they started with).
     let current: Protected<SyncRun.Context>
@@ -102,7 +105,8 @@ final class DaemonRunner: @unchecked Sendable {
             maintenance: { [self] in prune() },
             concurrency: { [self] in current.value.configuration.int("sync.concurrency") },
             stopping: { [self] in await current.value.client.abandonWaits() },
-            heartbeat: { stopped in try? store.recordHeartbeat(pid: Int(getpid()), stopped: stopped) }
+            heartbeat: { stopped in try? store.recordHeartbeat(pid: Int(getpid()), stopped: stopped) },
+            progressing: { CurlEventLoop.shared.secondsSinceTick < Self.stuckTransferSeconds }
         )
     }
 

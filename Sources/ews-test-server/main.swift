@@ -2,8 +2,12 @@ import EWSTestServer
 import Foundation
 
 // A stand-alone fake Exchange for benchmarks and manual tries:
-//   ews-test-server [--port N] [--user U --password P] [--mailbox ADDR]...
+//   ews-test-server [--port N] [--user U --password P] [--mailbox ADDR]... [--hostile KIND]
+// --hostile answers every SyncFolderItems with the worst answer of a kind, just within the client's
+// 16 MiB answer limit (tiny-elements: 15 MB of <a/>; big-text: 15 MB of text) or past it (huge-body:
+// 200 MB), for memory bounds.
 var port = 0
+var hostile: FakeExchange.Fault?
 var user = "svc-crm"
 var password = "secret"
 var mailboxes: [String] = []
@@ -14,6 +18,15 @@ while let argument = arguments.next() {
     case "--user": user = arguments.next() ?? user
     case "--password": password = arguments.next() ?? password
     case "--mailbox": if let mailbox = arguments.next() { mailboxes.append(mailbox) }
+    case "--hostile":
+        switch arguments.next() {
+        case "tiny-elements": hostile = .tinyElements(megabytes: 15)
+        case "big-text": hostile = .bigText(megabytes: 15)
+        case "huge-body": hostile = .hugeBody(megabytes: 200)
+        default:
+            FileHandle.standardError.write(Data("--hostile: tiny-elements, big-text or huge-body\n".utf8))
+            exit(64)
+        }
     default:
         FileHandle.standardError.write(
             Data("usage: ews-test-server [--port N] [--user U --password P] [--mailbox ADDR]...\n".utf8)
@@ -27,6 +40,7 @@ do {
     for mailbox in mailboxes.isEmpty ? ["alice@contoso.test", "bob@contoso.test"] : mailboxes {
         fake.addMailbox(mailbox)
     }
+    if let hostile { fake.inject(hostile, operation: "SyncFolderItems", times: Int.max) }
     try fake.start(port: port)
     FileHandle.standardOutput.write(Data("listening \(fake.url) (Basic \(user))\n".utf8))
     while true { sleep(3600) }

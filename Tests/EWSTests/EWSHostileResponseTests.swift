@@ -63,12 +63,12 @@ struct EWSHostileResponseTests {
         #expect(fixture.fake.requestCount("GetFolder") == 1)
     }
 
-    @Test("60 MB of tiny elements (within the byte limit) is refused at the element limit, not kept")
+    @Test("15 MB of tiny elements (within the byte limit) is refused at the element limit, not kept")
     func tinyElements() async throws {
         let fixture = try F()
         defer { fixture.finish() }
-        fixture.fake.inject(.tinyElements(megabytes: 60), operation: "GetFolder")
-        await Self.expectMalformed(fixture, containing: "more than 100000 elements")
+        fixture.fake.inject(.tinyElements(megabytes: 15), operation: "GetFolder")
+        await Self.expectMalformed(fixture, containing: "more than 50000 elements")
         #expect(fixture.fake.requestCount("GetFolder") == 1)
     }
 

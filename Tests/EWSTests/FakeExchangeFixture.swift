@@ -31,7 +31,7 @@ final class FakeExchangeFixture {
         impersonation: Bool = true,
         retry: RetryPolicy = RetryPolicy(maxAttempts: 4, baseDelaySeconds: 0.02, maxDelaySeconds: 0.2),
         timeoutSeconds: Double = 10,
-        maxResponseBytes: Int = 64 << 20
+        maxResponseBytes: Int = 16 << 20
     ) -> EWSClient {
         EWSClient(
             configuration: EWSConfiguration(

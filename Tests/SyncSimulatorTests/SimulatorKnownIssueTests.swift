@@ -1,7 +1,7 @@
 import SyncSimulator
 import Testing
 
-/// Defect classes the simulator still finds (about 1 in 100,000 histories of up to 100 steps), each as its
+/// Defect classes the simulator still finds (1 in 10⁶ histories of up to 100 steps, seeds 0–999,999), each as its
 /// shrunk history. Known issues: they are recorded, not hidden; fixing one turns its test into a failure that
 /// says to move it to the regression suite.
 @Suite("simulator: open defect classes, shrunk")
