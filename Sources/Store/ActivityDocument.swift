@@ -1,5 +1,5 @@
-import Bounds
 import ActivityModel
+import Bounds
 import Foundation
 
 /// The `doc` column: an activity as compact JSON (only fields that differ from their defaults), written

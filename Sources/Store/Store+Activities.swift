@@ -105,7 +105,7 @@ extension Store {
     }
 
     /// Activities whose stored record cannot be read (a damaged store): every list leaves them out; `activity
-    /// list`, `export` and `status` name them, and sync passes leave their pairs alone.
+    /// list` and `export` name them, and sync passes leave their pairs alone and report them as failures.
     public func unreadableActivities() throws -> [String] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM activities ORDER BY id").compactMap { row in

@@ -1,6 +1,6 @@
+import ActivityModel
 import Bounds
 import Foundation
-import ActivityModel
 
 /// The values of one linked pair that are kept in step, in a form both sides map to and from, so the
 /// planner compares values, never wire formats. Times are canonical text (UTC `Z`, or dates for all-day
