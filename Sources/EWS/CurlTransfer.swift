@@ -55,7 +55,8 @@ final class CurlTransfer: @unchecked Sendable {
                     TransportFailure(
                         error: EWSError(
                             .malformedResponse,
-                            "answer larger than \(request.maxResponseBytes) bytes; refused"
+                            "answer larger than \(request.maxResponseBytes) bytes; refused",
+                            limit: "answer_bytes"
                         ),
                         requestMayHaveBeenSent: true
                     )

@@ -117,7 +117,11 @@ extension EWSClient {
         }
         // (A search cut short could miss the very item it looks for, and an item not found is created again:
         // no partial answer.)
-        throw EWSError(.malformedResponse, "FindItem answered more than \(maxPages) pages; the search was given up")
+        throw EWSError(
+            .malformedResponse,
+            "FindItem answered more than \(maxPages) pages; the search was given up",
+            limit: "find_pages"
+        )
     }
 
     /// GetItem for a batch of ids; one result per id, in order.

@@ -206,7 +206,8 @@ public final class EWSClient: Sendable {
             throw EWSError(
                 .malformedResponse,
                 "\(call.operation) answer refused: \(error)",
-                httpStatus: response.status
+                httpStatus: response.status,
+                limit: error.limit
             )
         }
         let messages = try SOAPResponse.messages(in: root)

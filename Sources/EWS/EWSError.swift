@@ -37,6 +37,9 @@ public struct EWSError: Error, Sendable, Equatable, CustomStringConvertible {
     public var responseCode: String?
     /// Server-requested wait for `ErrorServerBusy`, in milliseconds.
     public var backOffMilliseconds: Int?
+    /// The bound an answer met, when that is why it was refused (`answer_bytes`, `answer_elements`,
+    /// `element_text`, `answer_depth`, `find_pages`): the `limit` label of `activity_sync_limits_hit_total`.
+    public var limit: String?
 
     /// Creates an error.
     public init(
@@ -45,8 +48,10 @@ public struct EWSError: Error, Sendable, Equatable, CustomStringConvertible {
         httpStatus: Int? = nil,
         curlCode: Int? = nil,
         responseCode: String? = nil,
-        backOffMilliseconds: Int? = nil
+        backOffMilliseconds: Int? = nil,
+        limit: String? = nil
     ) {
+        self.limit = limit
         self.kind = kind
         self.message = message
         self.httpStatus = httpStatus

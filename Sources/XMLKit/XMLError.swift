@@ -16,11 +16,15 @@ public struct XMLError: Error, Sendable, Equatable, CustomStringConvertible {
     public var code: Code
     /// What libxml2 or the limit check said, with a line number where known.
     public var message: String
+    /// For `tooLarge`: the limit met (`answer_bytes`, `answer_depth`, `answer_elements`, `element_text`), as
+    /// the `limit` label of `activity_sync_limits_hit_total`.
+    public var limit: String?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, limit: String? = nil) {
         self.code = code
         self.message = message
+        self.limit = limit
     }
 
     public var description: String { "XML \(code.rawValue): \(message)" }

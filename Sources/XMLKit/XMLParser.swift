@@ -32,7 +32,11 @@ public enum XMLParser {
     ) throws(XMLError) -> XMLElement {
         prepare()
         guard bytes.count <= limits.maxDocumentBytes else {
-            throw XMLError(.tooLarge, "document of \(bytes.count) bytes exceeds \(limits.maxDocumentBytes)")
+            throw XMLError(
+                .tooLarge,
+                "document of \(bytes.count) bytes exceeds \(limits.maxDocumentBytes)",
+                limit: "answer_bytes"
+            )
         }
         guard !bytes.isEmpty else { throw XMLError(.malformed, "empty document") }
         var result: Result<XMLElement, XMLError> = .failure(XMLError(.internalFailure, "not parsed"))
@@ -101,11 +105,11 @@ private struct TreeWalker {
 
     private mutating func openElement(onElement: (XMLElement) throws -> Void) throws {
         guard stack.count < limits.maxDepth else {
-            throw XMLError(.tooLarge, "nesting deeper than \(limits.maxDepth)")
+            throw XMLError(.tooLarge, "nesting deeper than \(limits.maxDepth)", limit: "answer_depth")
         }
         elements += 1
         guard elements <= limits.maxElements else {
-            throw XMLError(.tooLarge, "more than \(limits.maxElements) elements")
+            throw XMLError(.tooLarge, "more than \(limits.maxElements) elements", limit: "answer_elements")
         }
         var element = XMLElement(
             name: Self.string(xmlTextReaderConstLocalName(reader)),
@@ -140,7 +144,11 @@ private struct TreeWalker {
         guard !stack.isEmpty else { return }
         let text = Self.string(xmlTextReaderConstValue(reader))
         guard stack[stack.count - 1].text.utf8.count + text.utf8.count <= limits.maxTextBytes else {
-            throw XMLError(.tooLarge, "text of <\(stack[stack.count - 1].name)> exceeds \(limits.maxTextBytes) bytes")
+            throw XMLError(
+                .tooLarge,
+                "text of <\(stack[stack.count - 1].name)> exceeds \(limits.maxTextBytes) bytes",
+                limit: "element_text"
+            )
         }
         stack[stack.count - 1].text += text
     }

@@ -32,7 +32,9 @@ final class DaemonMetrics: Sendable {
         registry.describe(
             "activity_sync_limits_hit_total",
             .counter,
-            "Passes that met a bound (pages: a listing cut short, continued next pass)."
+            "Passes that met a bound: pages (a listing cut short, continued next pass), answer_bytes, "
+                + "answer_elements, element_text, answer_depth, find_pages (the pass failed on it), store_busy "
+                + "(the pass yielded to another writer)."
         )
         registry.describe(
             "activity_sync_pass_seconds",
@@ -91,6 +93,7 @@ final class DaemonMetrics: Sendable {
         guard !outcome.skipped else { return }
         registry.observe("activity_sync_pass_seconds", [:], seconds)
         if outcome.ok { lastGood.withLock { $0[mailbox] = Date() } }
+        if let limit = outcome.limit { registry.increment("activity_sync_limits_hit_total", ["limit": limit]) }
         guard let report = outcome.report else { return }
         if !report.limits.isEmpty { registry.increment("activity_sync_limits_hit_total", ["limit": "pages"]) }
         // What was executed and confirmed; a dry run or a held pass executed nothing.

@@ -29,6 +29,9 @@ enum SyncRun {
         var stopped = false
         /// The mailbox was skipped (paused or disabled).
         var skipped = false
+        /// The bound the pass met, when one ended it (an answer past a limit, the store held by another writer):
+        /// the `limit` label of `activity_sync_limits_hit_total`.
+        var limit: String?
         /// The pass itself failed (auth, network, throttling…), as opposed to single items failing in a
         /// pass that otherwise ran: only this backs the mailbox off.
         var passFailed = false
@@ -174,10 +177,12 @@ enum SyncRun {
             outcome.lines = ["\(mailbox): pass failed: \(error)"]
             (status.state, status.reason) = Self.state(after: error)
             status.lastError = error.description
+            outcome.limit = error.limit
         } catch let error as StoreError where error.code == .busy {
             // A long writer (an import) held the store: the pass yields and runs again after the interval;
             // what it wrote is committed, the rest is planned again. No failure, no back-off.
             outcome.ok = false
+            outcome.limit = "store_busy"
             outcome.lines = ["\(mailbox): pass yielded: \(error.message); it runs again at the next interval"]
             status.reason = "yielded to another writer: \(error.message)"
         } catch {

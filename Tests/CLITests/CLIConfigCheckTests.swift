@@ -86,6 +86,24 @@ struct CLIConfigCheckTests {
         }
     }
 
+    @Test(
+        "every numeric option at its extremes is refused naming the key and its range, in the file and the environment",
+        arguments: [
+            "store.retention_days", "exchange.timeout_seconds", "sync.interval_seconds", "sync.window.past_days",
+            "sync.window.future_days", "sync.max_deletes", "sync.max_delete_ratio", "sync.batch_size",
+            "sync.concurrency", "sync.pull_interval_seconds",
+        ]
+    )
+    func extremeOptions(key: String) throws {
+        for value in ["9223372036854775808", "-9223372036854775809", "-1", "1e300", "nan", "inf", "-inf", "0x10"] {
+            let name = "ACTIVITY_SYNC_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+            let cli = try Self.runner(mode: 0o600)
+            let output = try cli.run(["config", "check"], environment: [name: value])
+            #expect(output.status == 2, "\(key)=\(value): \(output.stdout)")
+            #expect(output.stderr.contains(name), "\(key)=\(value): \(output.stderr)")
+        }
+    }
+
     @Test("a password inside exchange.url is refused and never printed")
     func passwordInURL() throws {
         let cli = try Self.runner(

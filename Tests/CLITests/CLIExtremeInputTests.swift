@@ -42,6 +42,28 @@ struct CLIExtremeInputTests {
         #expect(try cli.ok("employee", "list") == "(none)\n")
     }
 
+    @Test("activity options at their extremes: refused naming the field (1), or a usage error (64); nothing added")
+    func extremeOptions() throws {
+        let cli = try CLIRunner()
+        try cli.seed()
+        let base = [
+            "activity", "add", "--type", "call", "--owner", "E1", "--subject", "Call", "--start",
+            "2026-12-04T09:00:00Z",
+        ]
+        for (option, value, status, field) in [
+            ("--duration-minutes", "9223372036854775807", 1, "duration_minutes"),
+            ("--duration-minutes", "-9223372036854775808", 1, "duration_minutes"),
+            ("--duration-minutes", "9223372036854775808", 64, "--duration-minutes"),
+            ("--reminder-minutes", "2147483648", 1, "reminder_minutes"),
+            ("--reminder-minutes", "1e300", 64, "--reminder-minutes"),
+        ] {
+            let output = try cli.run(base + ["\(option)=\(value)"])
+            #expect(output.status == Int32(status), "\(option) \(value): \(output.stderr)")
+            #expect(output.stderr.contains(field), "\(option) \(value): \(output.stderr)")
+        }
+        #expect(try cli.ok("activity", "list") == "(none)\n")
+    }
+
     @Test("an id with a NUL, an escape or a line break is refused, in import and on the command line")
     func controlCharacterIds() throws {
         let cli = try CLIRunner()

@@ -106,4 +106,22 @@ extension EWSExtremeValueTests {
         }
         #expect(fixture.fake.requestCount("GetFolder") == 2, "five attempts allowed, two timeouts spent")
     }
+
+    @Test("a mailbox whose server hangs holds no other mailbox back")
+    func hungMailboxAlone() async throws {
+        let fixture = try F()
+        defer { fixture.finish() }
+        fixture.fake.inject(.delay(seconds: 3), operation: "GetFolder", mailbox: F.alice, times: 10)
+        let client = fixture.client(
+            retry: RetryPolicy(maxAttempts: 5, baseDelaySeconds: 0.01, maxDelaySeconds: 0.02),
+            timeoutSeconds: 1
+        )
+        let hung = Task { try await client.getFolders([.tasks], mailbox: F.alice) }
+        while fixture.fake.requestCount("GetFolder") == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        // Bob's answer comes while Alice's call still waits on its timeouts (one transfer loop serves both).
+        #expect(try await client.getFolders([.tasks], mailbox: F.bob)[0].value != nil)
+        #expect(fixture.fake.requestCount("GetFolder") <= 3, "Alice's call is still in its first or second try")
+        hung.cancel()
+        _ = try? await hung.value
+    }
 }

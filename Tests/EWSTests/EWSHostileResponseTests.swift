@@ -59,6 +59,7 @@ struct EWSHostileResponseTests {
         let client = fixture.client(maxResponseBytes: 16 << 20)
         await #expect { _ = try await client.getFolders([.tasks], mailbox: F.alice) } throws: {
             ($0 as? EWSError)?.kind == .malformedResponse && "\($0)".contains("larger than")
+                && ($0 as? EWSError)?.limit == "answer_bytes"
         }
         #expect(fixture.fake.requestCount("GetFolder") == 1)
     }
@@ -68,7 +69,11 @@ struct EWSHostileResponseTests {
         let fixture = try F()
         defer { fixture.finish() }
         fixture.fake.inject(.tinyElements(megabytes: 15), operation: "GetFolder")
-        await Self.expectMalformed(fixture, containing: "more than 50000 elements")
+        await #expect { _ = try await fixture.client().getFolders([.tasks], mailbox: F.alice) } throws: {
+            let error = $0 as? EWSError
+            return error?.kind == .malformedResponse && error?.limit == "answer_elements"
+                && "\($0)".contains("more than 50000 elements")
+        }
         #expect(fixture.fake.requestCount("GetFolder") == 1)
     }
 
