@@ -175,16 +175,20 @@ extension MailboxSync {
         settings: SyncSettings,
         employee: Employee,
         clock: @escaping @Sendable () -> Date = { Date() },
-        shouldStop: @escaping @Sendable () -> Bool = { false }
+        shouldStop: @escaping @Sendable () -> Bool = { false },
+        listing: (pages: Int, changes: Int) = (200, 512)
     ) -> MailboxSync {
         let zone = settings.zone(of: employee)
         let service = { @Sendable (mailbox: String) -> any MailboxService in
-            EWSMailboxService(
+            var service = EWSMailboxService(
                 client: client,
                 mailbox: mailbox,
                 mapping: ItemMapping(instance: settings.instance, category: settings.category, zone: zone),
                 clock: clock
             )
+            service.maxPages = listing.pages
+            service.pageChanges = listing.changes
+            return service
         }
         return MailboxSync(
             store: store,

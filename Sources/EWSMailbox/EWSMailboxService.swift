@@ -13,8 +13,10 @@ public struct EWSMailboxService: MailboxService {
     public let mapping: ItemMapping
     /// When the service speaks for the engine (the throttle's "until" is counted from it).
     let clock: @Sendable () -> Date
-    /// SyncFolderItems pages per folder per pass (512 changes each): past it, the next pass goes on.
+    /// SyncFolderItems pages per folder per pass: past it, the next pass goes on.
     public var maxPages = 200
+    /// Changes per SyncFolderItems page (Exchange's maximum is 512).
+    public var pageChanges = 512
 
     public init(
         client: EWSClient,
@@ -48,6 +50,7 @@ public struct EWSMailboxService: MailboxService {
                 mailbox: address,
                 from: cursor,
                 shape: Self.headerShape,
+                maxChanges: pageChanges,
                 maxPages: maxPages
             ) { page in
                 pages.append(ChangePage(changes: page.changes.compactMap(change), cursor: page.syncState))

@@ -1,3 +1,4 @@
+import EWSMailbox
 import EWSTestServer
 import Foundation
 import SyncEngine
@@ -32,5 +33,30 @@ struct SyncPageBoundTests {
         let after = try await f.pass()
         #expect(after.limits.isEmpty && after.failures.isEmpty, "\(after.limits) \(after.failures)")
         #expect(try f.store.activity("A1")?.deleted == false)
+    }
+
+    @Test("a resync of a folder larger than the bound completes over several passes; nothing unseen is deleted")
+    func resyncOverPasses() async throws {
+        let f = try SyncFixture()
+        for index in 1...12 { try f.addTask("A\(index)", subject: "Task \(index)") }
+        _ = try await f.pass()
+        #expect(f.tasks.count == 12)
+        let employee = try f.store.employee("E1")!
+        let small = MailboxSync.ews(
+            store: f.store,
+            client: f.client,
+            settings: f.settings,
+            employee: employee,
+            clock: { [now = f.now] in now },
+            listing: (pages: 2, changes: 5)
+        )
+        let first = try await small.runPass(mode: .resync(allowDeletes: true, restoreDeletes: false))
+        #expect(first.limits.contains { $0.hasPrefix("tasks:") }, "10 of 12 listed: \(first.limits)")
+        #expect(first.executed.isEmpty, "nothing unseen taken for deleted: \(first.executed)")
+        let second = try await small.runPass()
+        #expect(!second.limits.contains { $0.hasPrefix("tasks:") }, "the listing ended: \(second.limits)")
+        #expect(second.executed.isEmpty && second.failures.isEmpty)
+        #expect(try f.store.activities().filter { !$0.deleted }.count == 12)
+        #expect(f.tasks.count == 12)
     }
 }
