@@ -34,7 +34,7 @@ public struct EWSMailboxService: MailboxService {
 
     /// Ids and identity: enough to recognise echoes and moves without reading every item.
     static let headerShape = EWSItemShape(
-        fields: [],
+        fields: [.dateTimeCreated],
         extendedProperties: [ItemMapping.activityId, ItemMapping.instanceId]
     )
 
@@ -73,7 +73,12 @@ public struct EWSMailboxService: MailboxService {
     }
 
     func header(_ item: EWSItem, _ id: EWSItemId) -> RemoteHeader {
-        RemoteHeader(id: id.id, version: id.changeKey, activityId: mapping.identity(of: item))
+        RemoteHeader(
+            id: id.id,
+            version: id.changeKey,
+            activityId: mapping.identity(of: item),
+            created: item.dateTimeCreated.map(CRMTime.format) ?? ""
+        )
     }
 
     /// GetItem takes ten items a request: full items are large, and a failure costs little.

@@ -14,15 +14,15 @@ public struct SyncTransaction: SyncStoreTransaction {
     public func saveLink(_ link: SyncLink) throws {
         try db.execute(
             sql: """
-                INSERT INTO links (activity_id, mailbox, folder, item_id, change_key, base, synced_seq, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO links (activity_id, mailbox, folder, item_id, change_key, base, synced_seq, created,
+                updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(activity_id) DO UPDATE SET mailbox = excluded.mailbox, folder = excluded.folder,
                 item_id = excluded.item_id, change_key = excluded.change_key, base = excluded.base,
-                synced_seq = excluded.synced_seq, updated_at = excluded.updated_at
+                synced_seq = excluded.synced_seq, created = excluded.created, updated_at = excluded.updated_at
                 """,
             arguments: [
                 link.activityId, link.mailbox, link.folder.rawValue, link.itemId, link.changeKey,
-                Store.encodeBase(link.base), link.syncedSeq, now,
+                Store.encodeBase(link.base), link.syncedSeq, link.created, now,
             ]
         )
     }
@@ -314,7 +314,8 @@ extension Store: SyncStore {
             itemId: row["item_id"],
             changeKey: row["change_key"],
             base: decodeBase(row["base"]),
-            syncedSeq: row["synced_seq"]
+            syncedSeq: row["synced_seq"],
+            created: row["created"]
         )
     }
 

@@ -7,6 +7,10 @@ enum StoreSchema {
         migrator.registerMigration("v1-records-and-sync") { db in try db.execute(sql: v1) }
         migrator.registerMigration("v2-daemon-requests") { db in try db.execute(sql: v2) }
         migrator.registerMigration("v3-back-off") { db in try db.execute(sql: v3) }
+        // The linked item's DateTimeCreated (issue 10: a moved item is told from a restored older one by it).
+        migrator.registerMigration("v4-link-created") { db in
+            try db.execute(sql: "ALTER TABLE links ADD COLUMN created TEXT")
+        }
         return migrator
     }
 

@@ -87,11 +87,14 @@ public struct RemoteHeader: Sendable, Equatable {
     public var version: String?
     /// This instance's identity on the item (nil for a user's own item or another instance's).
     public var activityId: String?
+    /// DateTimeCreated (Exchange's clock; empty when not said): a move keeps it, a copy or a create gets its own.
+    public var created: String
 
-    public init(id: String, version: String?, activityId: String?) {
+    public init(id: String, version: String?, activityId: String?, created: String = "") {
         self.id = id
         self.version = version
         self.activityId = activityId
+        self.created = created
     }
 }
 

@@ -14,6 +14,9 @@ struct Remote {
     var listedFromStart: Set<FolderKind> = []
     /// Folders whose listing stopped at the page bound this pass (it goes on next pass).
     var cutShort: Set<FolderKind> = []
+    /// Linked items' DateTimeCreated first seen this pass (our own creates' echoes among them), by activity:
+    /// recorded in their links at the end of the pass.
+    var linkCreated: [String: (item: String, created: String)] = [:]
     /// Items found by the identity of a journalled create (ours, though the answer was lost), with the
     /// values that create sent.
     var journalled: [String: SyncFields?] = [:]
@@ -73,6 +76,7 @@ extension MailboxSync {
                     case .changed(let header):
                         remote.deleted.remove(header.id)
                         remote.seen.insert(header.id)
+                        remote.noteCreated(header, links: links)
                         // Our own write coming back: the version is the one we stored.
                         if let link = links[header.id], link.changeKey != nil, link.changeKey == header.version {
                             continue
@@ -210,6 +214,7 @@ extension MailboxSync {
             let links = try linksByItem()
             var cursor = start
             for page in try await service.changes(in: folder, from: start) {
+                for case .changed(let header) in page.changes { remote.noteCreated(header, links: links) }
                 let onlyEchoes = page.changes.allSatisfy { change in
                     switch change {
                     case .changed(let header): return links[header.id]?.changeKey == header.version
@@ -223,7 +228,26 @@ extension MailboxSync {
         }
     }
 
+    /// Records the ids and creation times of linked items this pass saw (see `Remote.linkCreated`).
+    func recordLinkCreated(_ remote: Remote, in tx: any SyncStoreTransaction) throws {
+        for (activity, seen) in remote.linkCreated.sorted(by: { $0.key < $1.key }) {
+            guard var link = try tx.link(activityId: activity), link.itemId == seen.item, link.created == nil else {
+                continue
+            }
+            link.created = seen.created
+            try tx.saveLink(link)
+        }
+    }
+
     func linksByItem() throws -> [String: SyncLink] {
         Dictionary(try store.links(mailbox: mailbox).map { ($0.itemId, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+}
+
+extension Remote {
+    /// A linked item's creation time not yet in its link.
+    mutating func noteCreated(_ header: RemoteHeader, links: [String: SyncLink]) {
+        guard !header.created.isEmpty, let link = links[header.id], link.created == nil else { return }
+        linkCreated[link.activityId] = (header.id, header.created)
     }
 }

@@ -255,7 +255,8 @@ extension MailboxSync {
 
     /// Of the items carrying one identity, the original and the user's copies (SPEC §3): the item with the
     /// linked ItemId is the original; while the linked item is still there unchanged, every other one is a
-    /// copy; without either, the earliest made is the original (never one already judged a copy).
+    /// copy; without either, the one made when the linked item was made (a move keeps DateTimeCreated), else
+    /// the earliest made, is the original (never one already judged a copy).
     func originals(
         _ carrying: [String: [RemoteItem]],
         links: [String: SyncLink],
@@ -282,7 +283,11 @@ extension MailboxSync {
                     !remote.releasingAnywhere.contains($0, carrying: activity, in: mailbox)
                         && judged?.mayBe(created: $0.created) ?? true
                 }
-                original = candidates.min { ($0.created, $0.id) < ($1.created, $1.id) }
+                // The linked item moved keeps its DateTimeCreated: known, it names the original (an older item
+                // restored from Deleted Items is not it); else the earliest made.
+                original =
+                    candidates.first { !$0.created.isEmpty && $0.created == link?.created }
+                    ?? candidates.min { ($0.created, $0.id) < ($1.created, $1.id) }
                 if remote.leaving[activity] != nil { leaving = Set(candidates.map(\.id)) }
             }
             originals[activity] = original
@@ -301,7 +306,7 @@ extension MailboxSync {
     /// The activity's link in its previous owner's mailbox, with that item as it is now (its unsynced Outlook
     /// edits move along with it). Every item there is found by its identity and goes: with the linked one
     /// there, the others made no later than it (a deleted one restored; a user's copy made later is the
-    /// user's); without it (moved), all of them, the earliest made standing for it. Once judged, every item made no
+    /// user's); without it (moved), all of them, the one made when the linked one was (else the earliest made) standing for it. Once judged, every item made no
     /// later than the judged items goes, the linked one there or not.
     func previousOwnersItem(
         _ other: SyncLink,
@@ -322,7 +327,9 @@ extension MailboxSync {
             // (A user's copy whose release has not landed yet is the user's, not the activity's old item.)
             .filter { !releasing.contains($0, carrying: other.activityId, in: other.mailbox) }
             .sorted { ($0.created, $0.id) < ($1.created, $1.id) }
-        guard let item = linked ?? found.first else { return previous }
+        // (Moved: the one made when the linked item was made is it; else the earliest made.)
+        let moved = found.first { !$0.created.isEmpty && $0.created == other.created }
+        guard let item = linked ?? moved ?? found.first else { return previous }
         previous.itemId = item.id
         previous.item = exchangeSide(item, carrying: other.base, now: now)
         // (Once judged, every item made no later than the latest judged goes: the first pass may have judged a

@@ -99,6 +99,7 @@ public final class MailboxSync: Sendable {
             for (folder, cursor) in remote.cursors.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 try tx.saveCursor(mailbox: mailbox, folder: folder, cursor: cursor)
             }
+            try recordLinkCreated(remote, in: tx)
             // An entry whose pair failed again stays open: its evidence is needed next pass.
             for (activity, entry) in observations.judgedCreates where !executor.failed.contains(activity) {
                 try tx.markJournal(entry, .done, itemId: nil)

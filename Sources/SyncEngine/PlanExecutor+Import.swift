@@ -106,7 +106,8 @@ extension PlanExecutor {
                         crm: SyncFields(activity: created, zone: zone),
                         exchange: pending.fields
                     ),
-                    syncedSeq: created.changeSeq ?? 0
+                    syncedSeq: created.changeSeq ?? 0,
+                    created: observations.items[itemId].flatMap { $0.created.isEmpty ? nil : $0.created }
                 )
             )
             try tx.audit(audit(created.id, item: itemId, action: "create-local", reason: "imported from Outlook"))

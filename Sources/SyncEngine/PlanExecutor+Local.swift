@@ -89,7 +89,8 @@ extension PlanExecutor {
                         // cut short would otherwise take the item for what this one judged.)
                         changeKey: judged(id, item),
                         base: base ?? holds[id]?.exchange ?? remote.fields,
-                        syncedSeq: observations.activities[id]?.changeSeq ?? previous?.syncedSeq ?? 0
+                        syncedSeq: observations.activities[id]?.changeSeq ?? previous?.syncedSeq ?? 0,
+                        created: remote.created.isEmpty ? nil : remote.created
                     )
                 )
                 try tx.audit(audit(id, item: item, action: "relink", reason: "found by its identity"))

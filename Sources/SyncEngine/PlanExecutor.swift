@@ -175,7 +175,12 @@ struct PlanExecutor {
         if let c = held.crm, let e = held.exchange {
             link.base = SyncFields.confirmedBase(previous: link.base, crm: c, exchange: e)
         }
+        let before = link.itemId
         update(&link)
+        // (Another item now: its creation time, if read this pass; the old one's is no longer the link's.)
+        if link.itemId != before || link.created == nil {
+            link.created = observations.items[link.itemId].flatMap { $0.created.isEmpty ? nil : $0.created }
+        }
         try tx.saveLink(link)
     }
 

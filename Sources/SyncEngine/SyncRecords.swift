@@ -13,6 +13,10 @@ public struct SyncLink: Sendable, Equatable {
     public var base: SyncFields
     /// The activity's change sequence the base corresponds to.
     public var syncedSeq: Int64
+    /// The linked item's DateTimeCreated (Exchange's clock), once seen: a move keeps it, so with the linked
+    /// ItemId gone, the item carrying the identity with this creation time is the linked one moved — not an
+    /// older one restored from Deleted Items, nor a user's copy.
+    public var created: String?
 
     public init(
         activityId: String,
@@ -21,7 +25,8 @@ public struct SyncLink: Sendable, Equatable {
         itemId: String,
         changeKey: String?,
         base: SyncFields,
-        syncedSeq: Int64
+        syncedSeq: Int64,
+        created: String? = nil
     ) {
         self.activityId = activityId
         self.mailbox = mailbox
@@ -30,6 +35,7 @@ public struct SyncLink: Sendable, Equatable {
         self.changeKey = changeKey
         self.base = base
         self.syncedSeq = syncedSeq
+        self.created = created
     }
 }
 

@@ -83,7 +83,9 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
                 let page = touched[start..<min(start + pageSize, touched.count)]
                 let changes: [RemoteChange] = page.map { id, _ in
                     guard let item = items[id], item.folder == folder else { return .removed(id) }
-                    return .changed(RemoteHeader(id: id, version: item.version, activityId: ours(item)))
+                    return .changed(
+                        RemoteHeader(id: id, version: item.version, activityId: ours(item), created: item.created)
+                    )
                 }
                 let last = start + pageSize >= touched.count ? seq : page.last!.value
                 return ChangePage(changes: changes, cursor: "\(epoch):\(last)")
@@ -106,7 +108,7 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
     public func listOwn(in folder: FolderKind) async throws -> [RemoteHeader] {
         lock.withLock {
             items.values.filter { $0.folder == folder && $0.instance == instance }.sorted { $0.id < $1.id }.map {
-                RemoteHeader(id: $0.id, version: $0.version, activityId: ours($0))
+                RemoteHeader(id: $0.id, version: $0.version, activityId: ours($0), created: $0.created)
             }
         }
     }

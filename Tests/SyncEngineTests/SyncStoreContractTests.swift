@@ -86,6 +86,12 @@ struct SyncStoreContractTests {
             try tx.saveCursor(mailbox: SyncFixture.alice, folder: .tasks, cursor: "c1")
         }
         #expect(try h.store.link(activityId: "A1") == Self.link("A1"))
+        // The linked item's creation time is kept (nil until seen).
+        var seen = Self.link("A1")
+        seen.created = "2026-11-30T08:00:00Z"
+        try h.store.transaction { tx in try tx.saveLink(seen) }
+        #expect(try h.store.link(activityId: "A1") == seen)
+        try h.store.transaction { tx in try tx.saveLink(Self.link("A1")) }
         #expect(try h.store.links(mailbox: "ALICE@contoso.test").map(\.activityId) == ["A1"])
         #expect(try h.store.cursor(mailbox: SyncFixture.alice, folder: .tasks) == "c1")
         #expect(try h.store.cursor(mailbox: SyncFixture.alice, folder: .calendar) == nil)

@@ -1130,6 +1130,35 @@ struct SimulatorRegressionTests {
                 ]
             )
         ),
+        (
+            "employee sync off and on around an Outlook move, a restore and an ownership move, with a crash: the moved item is the original (the link keeps its DateTimeCreated), not the older one restored",
+            SimHistory(
+                seed: 279718,
+                policy: 1,
+                batchSize: 4,
+                events: [
+                    .outlookCreate(mailbox: 1, task: true, category: true, day: 14),
+                    .pass(
+                        mailbox: 1,
+                        faults: [SimFault(step: 2, kind: .notApplied, value: 740, onWrites: true)],
+                        crash: nil
+                    ),
+                    .outlookDelete(mailbox: 1, pick: 13178),
+                    .crmEdit(pick: 59979, edit: SimEdit(field: .time, value: 163)),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .employeeSync(employee: 1),
+                    .outlookMove(mailbox: 1, pick: 53619),
+                    .outlookRestore(mailbox: 1, pick: 7933),
+                    .crmReassign(pick: 30475),
+                    .employeeSync(employee: 1),
+                    .pass(
+                        mailbox: 1,
+                        faults: [],
+                        crash: SimCrash(step: 1, afterApplying: true, operation: "store-transaction")
+                    ),
+                ]
+            )
+        ),
     ]
 
     @Test("fixed histories run clean", arguments: 0..<fixed.count)
