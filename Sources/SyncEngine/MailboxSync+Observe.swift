@@ -306,8 +306,9 @@ extension MailboxSync {
     /// The activity's link in its previous owner's mailbox, with that item as it is now (its unsynced Outlook
     /// edits move along with it). Every item there is found by its identity and goes: with the linked one
     /// there, the others made no later than it (a deleted one restored; a user's copy made later is the
-    /// user's); without it (moved), all of them, the one made when the linked one was (else the earliest made) standing for it. Once judged, every item made no
-    /// later than the judged items goes, the linked one there or not.
+    /// user's); without it (moved), all of them, the one made when the linked one was (else the earliest
+    /// made) standing for it. Once judged, every item made no later than the judged items goes, the linked
+    /// one there or not.
     func previousOwnersItem(
         _ other: SyncLink,
         judged: JudgedItem?,
