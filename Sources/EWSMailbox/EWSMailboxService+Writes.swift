@@ -140,9 +140,11 @@ extension EWSMailboxService {
         return outcomes
     }
 
-    /// The EWS fields an update of these synced fields writes (the category always, so it stays).
+    /// The EWS fields an update of these synced fields writes. Never `Categories`: a create gives the item our
+    /// category, and what the user adds (or removes) later is theirs — setting the list would wipe it
+    /// (issue 12's 5; the link holds by identity, not by category).
     static func fieldUpdates(_ changed: [SyncFields.Field], kind: ItemKind) -> [EWSFieldUpdate] {
-        var fields: [EWSField] = [.categories]
+        var fields: [EWSField] = []
         for field in changed {
             switch field {
             case .subject: fields.append(.subject)
@@ -161,6 +163,9 @@ extension EWSMailboxService {
             case .attendees: fields += [.requiredAttendees, .optionalAttendees, .resources]
             }
         }
+        // (A change Exchange does not hold, e.g. an appointment's held/not held: the subject written as it is,
+        // so the update is one, and its version moves as the engine expects.)
+        if fields.isEmpty { fields = [.subject] }
         var seen: Set<EWSField> = []
         return fields.filter { seen.insert($0).inserted }.map(EWSFieldUpdate.set)
     }

@@ -152,6 +152,17 @@ extension FakeExchange {
         if name == "Body" {
             return XMLElement(name: name, namespace: SOAPNamespace.types, attributes: ["BodyType": "Text"], text: text)
         }
+        // Categories as a user sets them: `CRM,Red`.
+        if name == "Categories" {
+            let names = text.split(separator: ",").map {
+                XMLElement(
+                    name: "String",
+                    namespace: SOAPNamespace.types,
+                    text: $0.trimmingCharacters(in: .whitespaces)
+                )
+            }
+            return XMLElement(name: name, namespace: SOAPNamespace.types, children: names)
+        }
         // Attendee lists as a user edits them (or answers come in): `address[=ResponseType],…`.
         if ["RequiredAttendees", "OptionalAttendees", "Resources"].contains(name) {
             let attendees = text.split(separator: ",").map { entry in
