@@ -29,21 +29,33 @@ struct ResponseMessage {
     init(_ element: XMLElement) {
         self.element = element
         let responseClass = element.attributes["ResponseClass"] ?? "Error"
-        let code = element.childText("ResponseCode") ?? "NoError"
+        let messageXml = element.child("MessageXml")
+        var code = element.childText("ResponseCode") ?? "NoError"
+        var text = element.childText("MessageText")
+        // Under load Exchange wraps the real cause in ErrorInternalServerError, the inner code and text in
+        // MessageXml (an inner ErrorServerBusy with its BackOffMilliseconds): the inner one is what happened.
+        if code == "ErrorInternalServerError", let inner = Self.value("InnerErrorResponseCode", in: messageXml) {
+            code = inner
+            text = Self.value("InnerErrorMessageText", in: messageXml) ?? text
+        }
         if responseClass == "Error" {
             error = EWSError(
                 EWSError.throttlingCodes.contains(code) ? .throttled : .item,
-                element.childText("MessageText") ?? code,
+                text ?? code,
                 responseCode: code,
-                backOffMilliseconds: Self.backOff(in: element.child("MessageXml"))
+                backOffMilliseconds: Self.value("BackOffMilliseconds", in: messageXml).flatMap { Int($0) }
             )
         }
     }
 
+    /// `<t:Value Name="…">` inside MessageXml, where Exchange puts the wait and inner errors.
+    static func value(_ name: String, in messageXml: XMLElement?) -> String? {
+        messageXml?.children.first { $0.name == "Value" && $0.attributes["Name"] == name }?.text
+    }
+
     /// `<t:Value Name="BackOffMilliseconds">` inside MessageXml, where Exchange puts the wait.
     static func backOff(in messageXml: XMLElement?) -> Int? {
-        messageXml?.children.first { $0.name == "Value" && $0.attributes["Name"] == "BackOffMilliseconds" }
-            .flatMap { Int($0.text) }
+        value("BackOffMilliseconds", in: messageXml).flatMap { Int($0) }
     }
 }
 

@@ -45,6 +45,21 @@ extension FakeExchange {
         if !violations.isEmpty {
             return faultReply("ErrorSchemaValidation", "The request failed schema validation: \(violations[0])")
         }
+        if case .inBandInternalBusy(let milliseconds) = fault {
+            let busy = FakeResponse.error(
+                operation,
+                "ErrorInternalServerError",
+                "An internal server error occurred. The operation failed.",
+                backOff: milliseconds,
+                inner: ("ErrorServerBusy", "The server cannot service this request right now. Try again later.")
+            )
+            let messages = Array(repeating: busy, count: max(1, Self.itemCount(element)))
+            return .respond(
+                status: 200,
+                headers: [("Content-Type", "text/xml; charset=utf-8")],
+                body: FakeResponse.messages(operation, messages)
+            )
+        }
         if let reply = replyBeforeApplying(fault) { return reply }
         if let denied = checkAccess(account: account, mailbox: mailbox, impersonating: impersonated != nil) {
             return denied

@@ -60,6 +60,10 @@ public final class FakeExchange: @unchecked Sendable {
         /// A 200 answer of this many megabytes of text, 1 MiB per element (within the text limit per element:
         /// the most text a parser keeps).
         case bigText(megabytes: Int)
+        /// HTTP 200 whose every response message is `ErrorInternalServerError` wrapping an inner
+        /// `ErrorServerBusy` with `BackOffMilliseconds` in MessageXml, as Exchange answers under load
+        /// (EWS-NOTES §9); nothing applied.
+        case inBandInternalBusy(backOffMilliseconds: Int)
         /// A SyncFolderItems answer with no changes, a new state and `IncludesLastItemInRange` false: a server
         /// that always has "more" (injected for many requests, it never ends a listing).
         case endlessPages

@@ -24,9 +24,21 @@ enum FakeResponse {
             + payload + "</m:\(operation)ResponseMessage>"
     }
 
-    static func error(_ operation: String, _ code: String, _ text: String, backOff: Int? = nil) -> String {
-        let xml =
-            backOff.map { "<m:MessageXml><t:Value Name=\"BackOffMilliseconds\">\($0)</t:Value></m:MessageXml>" } ?? ""
+    static func error(
+        _ operation: String,
+        _ code: String,
+        _ text: String,
+        backOff: Int? = nil,
+        inner: (code: String, text: String)? = nil
+    ) -> String {
+        var values: [String] = []
+        if let inner {
+            values.append("<t:Value Name=\"InnerErrorMessageText\">\(XMLEscaping.escape(inner.text))</t:Value>")
+            values.append("<t:Value Name=\"InnerErrorResponseCode\">\(inner.code)</t:Value>")
+            values.append("<t:Value Name=\"InnerErrorDescriptiveLinkKey\">0</t:Value>")
+        }
+        if let backOff { values.append("<t:Value Name=\"BackOffMilliseconds\">\(backOff)</t:Value>") }
+        let xml = values.isEmpty ? "" : "<m:MessageXml>\(values.joined())</m:MessageXml>"
         return "<m:\(operation)ResponseMessage ResponseClass=\"Error\"><m:MessageText>\(XMLEscaping.escape(text))"
             + "</m:MessageText><m:ResponseCode>\(code)</m:ResponseCode><m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>"
             + xml + "</m:\(operation)ResponseMessage>"

@@ -27,6 +27,20 @@ struct EWSFaultTests {
         }
     }
 
+    @Test("in-band throttling (HTTP 200, ErrorInternalServerError wrapping ErrorServerBusy) backs off that long")
+    func inBandInternalBusy() async throws {
+        let fixture = try F()
+        defer { fixture.finish() }
+        let client = fixture.client()
+        fixture.fake.inject(.inBandInternalBusy(backOffMilliseconds: 400), operation: "GetFolder", mailbox: F.alice)
+        #expect(try await client.getFolders([.tasks], mailbox: F.alice).first?.value != nil)
+        let requests = fixture.fake.requests.filter { $0.operation == "GetFolder" }
+        #expect(requests.count == 2, "retried once, after the back-off")
+        let busyAt = try #require(requests.first { $0.fault != nil }?.at)
+        #expect(requests.last!.at.timeIntervalSince(busyAt) >= 0.39)
+        #expect(await client.throttledCount(mailbox: F.alice) == 1)
+    }
+
     /// Waits until the client has seen the busy answer (however slow a loaded machine is).
     static func waitForBackOff(_ client: EWSClient, _ mailbox: String) async throws {
         for _ in 0..<500 where await client.backOffRemaining(mailbox: mailbox) == nil {
