@@ -153,7 +153,10 @@ extension EWSMailboxService {
             case .sensitivity: fields.append(.sensitivity)
             case .status, .percentComplete: if kind == .task { fields += [.status, .percentComplete] }
             case .start, .end, .allDay:
-                if kind == .calendarItem { fields += [.start, .end, .isAllDayEvent, .startTimeZone, .endTimeZone] }
+                // (The body too: a call's `CRM: ` line names its duration, which the schedule just changed.)
+                if kind == .calendarItem {
+                    fields += [.start, .end, .isAllDayEvent, .startTimeZone, .endTimeZone, .body]
+                }
             case .due: if kind == .task { fields += [.dueDate, .reminderDueBy, .reminderIsSet] }
             case .location: fields.append(.location)
             case .showAs: fields.append(.legacyFreeBusyStatus)
