@@ -14,7 +14,8 @@ extension SyncFields {
         }
         self.init(
             subject: a.subject,
-            information: a.information,
+            // (Compared with LF line ends: Exchange's text bodies come back either way.)
+            information: a.information.map(Self.lineFeeds),
             priority: a.priority,
             sensitivity: a.sensitivity,
             status: a.status,
@@ -37,7 +38,8 @@ extension SyncFields {
     /// (the organizer stays the organizer).
     public func apply(to a: inout Activity, zone: TimeZone) {
         a.subject = subject
-        a.information = information
+        // (The CRM's own text stays as it was written, CRLF included, unless it changed.)
+        if a.information.map(Self.lineFeeds) != information { a.information = information }
         a.priority = priority
         a.sensitivity = sensitivity
         if a.type.statuses.contains(status) { a.status = status }
@@ -102,4 +104,11 @@ extension SyncFields {
 
 extension Result {
     fileprivate var value: Success? { try? get() }
+}
+
+extension SyncFields {
+    /// Text with CRLF (and lone CR) line ends as LF.
+    static func lineFeeds(_ text: String) -> String {
+        text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+    }
 }
