@@ -4,9 +4,10 @@ import Foundation
 import SyncEngine
 import Testing
 
-/// Issue 12's 6 (in part): the body's `CRM: ` line follows a call's duration when the CRM changes it.
-@Suite("the CRM line follows the call it describes")
-struct SyncCRMLineTests {
+/// Issue 12's 6 (in part): the body's text — the CRM line follows the call it describes, and the CRM's line
+/// ends survive an unrelated Outlook edit.
+@Suite("body text: the CRM line follows the call; the CRM's CRLF is compared as LF and kept as written")
+struct SyncBodyTextTests {
     @Test("a call lengthened in the CRM: its item's end and its CRM line's duration both change")
     func callDuration() async throws {
         let f = try SyncFixture()
@@ -27,6 +28,25 @@ struct SyncCRMLineTests {
         #expect(after.fields["Body"]?.contains("45 min") == true, "\(after.fields["Body"] ?? "")")
         #expect(after.fields["Body"]?.hasPrefix("Ask about the renewal") == true)
         #expect(try f.store.activity("C1")?.information == "Ask about the renewal", "the CRM line never comes back in")
+        #expect(try await f.pass().executed.isEmpty, "quiet afterwards")
+    }
+
+    @Test("CRLF information: synced, an Outlook subject edit comes in, the CRM text keeps its CRLF; quiet after")
+    func crlfKept() async throws {
+        let f = try SyncFixture()
+        var task = Activity(id: "A1", type: .task, subject: "Call back", owner: "E1")
+        task.partner = "BP1"
+        task.due = "2026-12-03T16:00:00Z"
+        task.information = "Line one\r\nLine two"
+        _ = try f.store.addActivity(task)
+        _ = try await f.pass()
+        let item = try #require(f.tasks.first { $0.extended["ActivityId"] == "A1" })
+        f.fake.userUpdate(mailbox: SyncFixture.alice, itemId: item.id, fields: ["Subject": "Call back today"])
+        let report = try await f.pass()
+        #expect(report.failures.isEmpty, "\(report.failures)")
+        let after = try #require(try f.store.activity("A1"))
+        #expect(after.subject == "Call back today")
+        #expect(after.information == "Line one\r\nLine two")
         #expect(try await f.pass().executed.isEmpty, "quiet afterwards")
     }
 }
