@@ -43,7 +43,7 @@ struct ResponseMessage {
                 EWSError.throttlingCodes.contains(code) ? .throttled : .item,
                 text ?? code,
                 responseCode: code,
-                backOffMilliseconds: Self.value("BackOffMilliseconds", in: messageXml).flatMap { Int($0) }
+                backOffMilliseconds: Self.backOff(in: messageXml)
             )
         }
     }

@@ -144,6 +144,8 @@ public struct RemoteItem: Sendable, Equatable {
     /// Made when (`DateTimeCreated`), canonical UTC text: of two items carrying one identity, the
     /// earlier is the original (SPEC §3, copies).
     public var created: String
+    /// `created`, or nil when the server did not say (what a link records).
+    public var knownCreated: String? { created.isEmpty ? nil : created }
     /// The attendees' answers (calendar items), by lower-cased address.
     public var responses: [String: AttendeeResponse]
 

@@ -107,7 +107,7 @@ extension PlanExecutor {
                         exchange: pending.fields
                     ),
                     syncedSeq: created.changeSeq ?? 0,
-                    created: observations.items[itemId].flatMap { $0.created.isEmpty ? nil : $0.created }
+                    created: observations.items[itemId]?.knownCreated
                 )
             )
             try tx.audit(audit(created.id, item: itemId, action: "create-local", reason: "imported from Outlook"))

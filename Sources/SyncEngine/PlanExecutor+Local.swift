@@ -90,7 +90,7 @@ extension PlanExecutor {
                         changeKey: judged(id, item),
                         base: base ?? holds[id]?.exchange ?? remote.fields,
                         syncedSeq: observations.activities[id]?.changeSeq ?? previous?.syncedSeq ?? 0,
-                        created: remote.created.isEmpty ? nil : remote.created
+                        created: remote.knownCreated
                     )
                 )
                 try tx.audit(audit(id, item: item, action: "relink", reason: "found by its identity"))

@@ -179,7 +179,7 @@ struct PlanExecutor {
         update(&link)
         // (Another item now: its creation time, if read this pass; the old one's is no longer the link's.)
         if link.itemId != before || link.created == nil {
-            link.created = observations.items[link.itemId].flatMap { $0.created.isEmpty ? nil : $0.created }
+            link.created = observations.items[link.itemId]?.knownCreated
         }
         try tx.saveLink(link)
     }
