@@ -92,14 +92,18 @@ struct DaemonNotificationTests {
         #expect(stream.headers["cookie"] == "X-BackEndOverrideCookie=MBX01~\(SyncCLIFixture.mailbox)")
         #expect(stream.headers["x-anchormailbox"] == SyncCLIFixture.mailbox)
 
-        // The interval is 300 s: only the notification can bring these over quickly.
+        // The interval is 300 s: only the notification can bring these over within outlookEdit's 20 s. The
+        // nominal latency (< 2 s) is the median of five rounds: one round on a loaded two-core CI machine has
+        // taken 9.9 s (a stalled fsync or process start), which says nothing about the wake-up path.
         var latencies: [Double] = []
-        for round in 1...3 {
+        for round in 1...5 {
             latencies.append(
                 try await Self.outlookEdit(fake, cli, mailbox: Self.bob, id: "B1", to: "Bob's, edit \(round)")
             )
         }
-        #expect(latencies.max()! < 4, "Outlook → CRM took \(latencies) s")  // 2 s nominal; slack for a loaded machine
+        let median = latencies.sorted()[latencies.count / 2]
+        let log = (try? String(contentsOfFile: cli.path("daemon.log"), encoding: .utf8)) ?? ""
+        #expect(median < 2, "Outlook → CRM took \(latencies) s; the daemon's log:\n\(log)")
         print("streaming Outlook → CRM latencies (s): \(latencies.map { String(format: "%.2f", $0) })")
 
         // A mailbox server failover loses every subscription: the daemon subscribes again and keeps up.
@@ -112,7 +116,7 @@ struct DaemonNotificationTests {
             id: "A1",
             to: "After failover"
         )
-        #expect(afterFailover < 4)
+        #expect(afterFailover < 20)  // well before the 300 s interval: the new subscription woke the pass
         #expect(fake.schemaViolations.isEmpty)
         #expect(await terminate(daemon) == 0)
     }
@@ -129,7 +133,7 @@ struct DaemonNotificationTests {
         try await cli.okAsync("resume", "--mailbox", Self.bob)
         #expect(await eventually(10) { fake.streamingSubscriptions == [SyncCLIFixture.mailbox: 1, Self.bob: 1] })
         let latency = try await Self.outlookEdit(fake, cli, mailbox: Self.bob, id: "B1", to: "Back")
-        #expect(latency < 4)
+        #expect(latency < 20)  // well before the 300 s interval: the new subscription woke the pass
         #expect(await terminate(daemon) == 0)
         #expect(fake.streamingSubscriptions.isEmpty)  // shutdown ends them
     }
@@ -141,7 +145,7 @@ struct DaemonNotificationTests {
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         #expect(await eventually(10) { fake.requestCount("GetEvents", mailbox: Self.bob) >= 2 })
         let latency = try await Self.outlookEdit(fake, cli, mailbox: Self.bob, id: "B1", to: "Pulled")
-        #expect(latency < 5, "Outlook → CRM took \(latency) s with a 1 s pull interval")
+        #expect(latency < 20, "Outlook → CRM took \(latency) s with a 1 s pull interval and a 300 s interval")
         #expect(fake.requestCount("GetStreamingEvents") == 0)
         #expect(await terminate(daemon) == 0)
     }
