@@ -13,8 +13,8 @@ public enum RecordRules {
         if employee.sync && employee.mailbox == nil {
             issues.append(.init("sync", "true", "a sync user needs a mailbox"))
         }
-        if let zone = employee.timeZone, TimeZone(identifier: zone) == nil {
-            issues.append(.init("time_zone", zone, "not an IANA time zone (e.g. Europe/Amsterdam)"))
+        if let zone = employee.timeZone, let problem = WindowsTimeZone.problem(with: zone) {
+            issues.append(.init("time_zone", zone, problem))
         }
         return error("employee \(employee.id)", issues)
     }

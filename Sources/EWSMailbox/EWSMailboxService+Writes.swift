@@ -160,9 +160,8 @@ extension EWSMailboxService {
             case .due: if kind == .task { fields += [.dueDate, .reminderDueBy, .reminderIsSet] }
             case .location: fields.append(.location)
             case .showAs: fields.append(.legacyFreeBusyStatus)
-            case .reminderMinutes:
-                fields +=
-                    kind == .task ? [.reminderIsSet, .reminderDueBy] : [.reminderIsSet, .reminderMinutesBeforeStart]
+            case .reminderMinutes: if kind == .calendarItem { fields += [.reminderIsSet, .reminderMinutesBeforeStart] }
+            case .reminderDueBy: if kind == .task { fields += [.reminderIsSet, .reminderDueBy] }
             case .attendees: fields += [.requiredAttendees, .optionalAttendees, .resources]
             }
         }

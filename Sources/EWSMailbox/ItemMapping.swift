@@ -55,21 +55,22 @@ public struct ItemMapping: Sendable {
         item.categories = [category]
         item.importance = EWSImportance(rawValue: f.priority.rawValue.capitalized) ?? .normal
         item.sensitivity = f.sensitivity == .normal ? .normal : (f.sensitivity == .private ? .private : .confidential)
-        item.reminderIsSet = f.reminderMinutes != nil
+        item.reminderIsSet = (kind == .task ? f.reminderDueBy : f.reminderMinutes) != nil
         item.extendedProperties = [Self.activityId: activityId, Self.instanceId: instance]
         let windowsZone = WindowsTimeZone.id(forIANA: zone.identifier) ?? "UTC"
         if kind == .task {
             item.status = Self.taskStatus[f.status] ?? .notStarted
             item.percentComplete = f.percentComplete ?? 0
             item.dueDate = f.due.flatMap { startOfDay($0) }
-            if let minutes = f.reminderMinutes, let due = item.dueDate {
+            if let minutes = f.reminderDueBy, let due = item.dueDate {
                 item.reminderDueBy = due.addingTimeInterval(-Double(minutes) * 60)
             }
         } else {
             if f.allDay {
-                // Midnight to midnight in the owner's zone; the CRM's end date is inclusive.
+                // Midnight to midnight in the owner's zone; the CRM's end date is inclusive. (The next day's
+                // midnight, not 24 hours on: a DST day has 23 or 25.)
                 item.start = f.start.flatMap { startOfDay($0) }
-                item.end = f.end.flatMap { startOfDay($0) }.map { $0.addingTimeInterval(86_400) }
+                item.end = f.end.flatMap { startOfDay($0, plusDays: 1) }
             } else {
                 item.start = f.start.flatMap { CRMTime.parse($0).instantValue }
                 item.end = f.end.flatMap { CRMTime.parse($0).instantValue }
@@ -115,8 +116,15 @@ public struct ItemMapping: Sendable {
         if item.kind == .task {
             let due = item.dueDate.map(date)
             var reminder: Int?
-            if item.reminderIsSet == true, let by = item.reminderDueBy, let dueDate = item.dueDate {
-                reminder = max(0, Int((dueDate.timeIntervalSince(by) / 60).rounded()))
+            if item.reminderIsSet == true, let by = item.reminderDueBy, let due, let start = startOfDay(due),
+                let bounds = SyncFields.taskReminderBounds(dueDate: due, zone: zone)
+            {
+                // (Cut to the bounds as a Double first: a hostile date far off must not trap the conversion.)
+                let minutes = min(
+                    max(start.timeIntervalSince(by) / 60, Double(bounds.lowerBound)),
+                    Double(bounds.upperBound)
+                )
+                reminder = Int(minutes.rounded())
             }
             return SyncFields(
                 subject: item.subject ?? "",
@@ -126,12 +134,14 @@ public struct ItemMapping: Sendable {
                 status: Self.crmStatus[item.status ?? .notStarted] ?? "not_started",
                 percentComplete: item.percentComplete ?? 0,
                 due: due,
-                reminderMinutes: reminder
+                reminderDueBy: reminder
             )
         }
         let allDay = item.isAllDayEvent == true
-        let start = item.start.map { allDay ? date($0) : CRMTime.format($0) }
-        let end = item.end.map { allDay ? date($0.addingTimeInterval(-86_400)) : CRMTime.format($0) }
+        // (All-day: the days nearest the bounds, so a DST day's 23 or 25 hours, or an item an Outlook in another
+        // zone made a few hours off midnight, keeps the days the user saw.)
+        let start = item.start.map { allDay ? date($0.addingTimeInterval(43_200)) : CRMTime.format($0) }
+        let end = item.end.map { allDay ? date($0.addingTimeInterval(-43_200)) : CRMTime.format($0) }
         let attendees =
             (item.requiredAttendees ?? []).map { SyncFields.attendeeEntry($0.email, .required) }
             + (item.optionalAttendees ?? []).map { SyncFields.attendeeEntry($0.email, .optional) }
@@ -225,12 +235,9 @@ public struct ItemMapping: Sendable {
         }
     }
 
-    /// Midnight at the start of a `YYYY-MM-DD` date in the owner's zone.
-    func startOfDay(_ text: String) -> Date? {
-        guard case .date(let year, let month, let day) = try? CRMTime.parse(text).get() else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        return calendar.date(from: DateComponents(year: year, month: month, day: day))
+    /// The start of a `YYYY-MM-DD` date (plus some days) in the owner's zone.
+    func startOfDay(_ text: String, plusDays: Int = 0) -> Date? {
+        SyncFields.startOfDay(text, zone: zone, plusDays: plusDays)
     }
 
     /// The date of an instant in the owner's zone.

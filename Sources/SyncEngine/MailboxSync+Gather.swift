@@ -145,7 +145,11 @@ extension MailboxSync {
                 // them, the rest are found again by identity; what was judged spans them all. Entries for
                 // another mailbox wait for a later pass.)
                 if remote.moveOuts[activity] == nil {
-                    remote.moveOuts[activity] = ForeignLink(mailbox: out.mailbox, itemId: item, base: out.base)
+                    remote.moveOuts[activity] = ForeignLink(
+                        mailbox: out.mailbox,
+                        itemId: item,
+                        base: out.base?.upgradedTaskBase
+                    )
                     remote.moveOutsCRM[activity] = out.crm
                 }
                 guard remote.moveOuts[activity]?.mailbox.lowercased() == out.mailbox.lowercased() else { continue }

@@ -88,7 +88,8 @@ extension MailboxSync {
             }
         }
         for id in Set(result.activities.keys).union(links.keys).union(byActivity.keys).sorted() {
-            let link = links[id]
+            let stored = links[id]
+            var link = stored
             var crm = result.activities[id].map { crmSide($0, now: now) }
             if crm == nil {
                 let moved: Activity?
@@ -116,6 +117,15 @@ extension MailboxSync {
                 continue
             }
             var exchange: ExchangeSide?
+            if let old = stored?.base, old.isOldTaskBase {
+                // (Stored by a release that compared a task's reminder in the CRM's minutes: in today's form, judged
+                // by what each side held then; saved below as rebased.)
+                link?.base = old.upgradedTaskBase(
+                    crmMinutes: result.activities[id]?.reminderMinutes,
+                    crm: crm?.fields.reminderDueBy,
+                    exchange: byActivity[id].map { $0.fields.reminderDueBy } ?? old.reminderMinutes
+                )
+            }
             var base = link?.base
             var uncertain: Set<SyncFields.Field> = []
             var ours: SyncFields?
@@ -224,7 +234,7 @@ extension MailboxSync {
                     journalled: exchange.flatMap { remote.journalled[$0.itemId] ?? nil } ?? ours,
                     importing: crm == nil && remote.importing[id] != nil,
                     // (A link whose version is unknown takes the one read, once nothing more is under way.)
-                    rebased: base != link?.base || (link?.changeKey == nil && link != nil && byActivity[id] != nil),
+                    rebased: base != stored?.base || (link?.changeKey == nil && link != nil && byActivity[id] != nil),
                     uncertain: uncertain,
                     removedByUs: exchange == nil && remote.ourRemovals.contains(id)
                 )
@@ -315,6 +325,8 @@ extension MailboxSync {
         releasing: PendingReleases = PendingReleases(),
         now: Date
     ) async throws -> ForeignLink {
+        var other = other
+        other.base = other.base.upgradedTaskBase
         var previous = ForeignLink(mailbox: other.mailbox, itemId: other.itemId, base: other.base)
         let service = services(other.mailbox)
         // (No ItemId: a create whose answer was lost; found by identity only.)

@@ -27,7 +27,9 @@ extension SyncFields {
             location: a.location,
             // An appointment or call without show-as shows as busy in Outlook: compare it as busy.
             showAs: a.type.hasAttendees ? (a.showAs ?? .busy) : a.showAs,
-            reminderMinutes: a.reminderMinutes,
+            reminderMinutes: a.type == .task ? nil : a.reminderMinutes,
+            reminderDueBy: a.type == .task
+                ? Self.taskReminder(minutes: a.reminderMinutes, due: a.due, zone: zone) : nil,
             attendees: a.type.hasAttendees ? a.attendees.map { Self.attendeeEntry($0.email, $0.attendance) } : []
         )
     }
@@ -65,7 +67,7 @@ extension SyncFields {
         }
         a.location = location
         if !(a.showAs == nil && showAs == .busy) { a.showAs = showAs }  // busy is the unset default
-        a.reminderMinutes = reminderMinutes
+        if a.type == .task { applyTaskReminder(to: &a, zone: zone) } else { a.reminderMinutes = reminderMinutes }
         if a.type.hasAttendees {
             let existing = Dictionary(a.attendees.map { ($0.email.lowercased(), $0) }, uniquingKeysWith: { x, _ in x })
             a.attendees = attendees.map { entry in
@@ -75,6 +77,64 @@ extension SyncFields {
                 return attendee
             }
         }
+    }
+
+    /// A task's reminder back in the CRM's terms (minutes before its due instant). One later than the CRM's
+    /// due time on the due day moves that due time to the reminder (Outlook shows no due time; the CRM's
+    /// minutes cannot count forward), so both sides keep the reminder the user set.
+    func applyTaskReminder(to a: inout Activity, zone: TimeZone) {
+        guard let dueText = a.due, let due else {
+            // (Without a due date there is no reminder to compare: the CRM's own, if any, stays.)
+            if a.due != nil { a.reminderMinutes = nil }
+            return
+        }
+        guard let reminder = reminderDueBy, let into = Self.minutesIntoDay(dueText, zone: zone) else {
+            a.reminderMinutes = nil
+            return
+        }
+        if reminder + into >= 0 {
+            a.reminderMinutes = reminder + into
+        } else if let start = Self.startOfDay(due, zone: zone) {
+            a.due = CRMTime.format(start.addingTimeInterval(Double(-reminder) * 60))
+            a.reminderMinutes = 0
+        }
+    }
+
+    /// The compared form of a CRM task's reminder (see `reminderDueBy`), within what Exchange can hold.
+    public static func taskReminder(minutes: Int?, due: String?, zone: TimeZone) -> Int? {
+        guard let minutes, let due, let into = minutesIntoDay(due, zone: zone), let date = date(of: due, in: zone),
+            let bounds = taskReminderBounds(dueDate: date, zone: zone)
+        else { return nil }
+        return min(max(minutes - into, bounds.lowerBound), bounds.upperBound)
+    }
+
+    /// What the compared form of a task's reminder can be: from the last minute of the due day (a later one
+    /// reads as that: the CRM cannot hold a reminder after its due day) to a year before the day. The
+    /// same bounds on both sides, so a value cut to them compares equal and is never written back.
+    public static func taskReminderBounds(dueDate: String, zone: TimeZone) -> ClosedRange<Int>? {
+        guard let start = startOfDay(dueDate, zone: zone), let next = startOfDay(dueDate, zone: zone, plusDays: 1)
+        else { return nil }
+        let dayMinutes = Int((next.timeIntervalSince(start) / 60).rounded())
+        return -(dayMinutes - 1)...525_600
+    }
+
+    /// Minutes from the start of an instant's day (in the zone) to the instant.
+    static func minutesIntoDay(_ text: String, zone: TimeZone) -> Int? {
+        guard let instant = CRMTime.parse(text).value?.instant, let date = date(of: text, in: zone),
+            let start = startOfDay(date, zone: zone)
+        else { return nil }
+        return Int((instant.timeIntervalSince(start) / 60).rounded(.down))
+    }
+
+    /// The first instant of a `YYYY-MM-DD` date (plus some days) in a zone: midnight, or the first minute after
+    /// a transition that skips midnight.
+    public static func startOfDay(_ date: String, zone: TimeZone, plusDays: Int = 0) -> Date? {
+        guard case .date(let year, let month, let day) = CRMTime.parse(date).value else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        guard let noon = calendar.date(from: DateComponents(year: year, month: month, day: day + plusDays, hour: 12))
+        else { return nil }
+        return calendar.startOfDay(for: noon)
     }
 
     /// `YYYY-MM-DD` of an RFC 3339 instant in a zone.
@@ -110,5 +170,32 @@ extension SyncFields {
     /// Text with CRLF (and lone CR) line ends as LF.
     static func lineFeeds(_ text: String) -> String {
         text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+    }
+}
+
+extension SyncFields {
+    /// A task's base stored before task reminders were compared as Exchange keeps them holds the CRM's
+    /// minutes in `reminderMinutes`; the item then got `ReminderDueBy` = the due day's start − those minutes,
+    /// which is the same number in today's form (`reminderDueBy`).
+    public var isOldTaskBase: Bool { percentComplete != nil && reminderMinutes != nil && reminderDueBy == nil }
+
+    /// The old base as Exchange holds it (the same number), where the CRM's side is not known.
+    public var upgradedTaskBase: SyncFields {
+        guard isOldTaskBase else { return self }
+        var base = self
+        (base.reminderDueBy, base.reminderMinutes) = (reminderMinutes, nil)
+        return base
+    }
+
+    /// The old base in today's form, each side judged against what it held then: the CRM by its minutes
+    /// (`crmMinutes`), Exchange by the number the old release wrote. The base is the value of the side that
+    /// moved, so only a real edit counts: an Outlook edit comes into the CRM, and an item the old release
+    /// wrote wrongly (neither side changed) gets the CRM's value once (`crm`, today's form); both changed is a
+    /// conflict, as it always was.
+    public func upgradedTaskBase(crmMinutes: Int?, crm: Int?, exchange: Int?) -> SyncFields {
+        guard isOldTaskBase, let old = reminderMinutes else { return self }
+        var base = upgradedTaskBase
+        if exchange != old && crmMinutes == old { base.reminderDueBy = crm }
+        return base
     }
 }

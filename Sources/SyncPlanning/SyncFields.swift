@@ -18,7 +18,15 @@ public struct SyncFields: Sendable, Equatable, Codable {
     public var allDay: Bool
     public var location: String?
     public var showAs: ShowAs?
+    /// An appointment's or call's reminder (`ReminderMinutesBeforeStart`); nil on tasks, whose reminder is
+    /// `reminderDueBy`.
     public var reminderMinutes: Int?
+    /// A task's reminder as Exchange keeps it (`ReminderDueBy`, an instant): minutes before the start of the
+    /// due day in the owner's zone, negative on the day itself (15:45 on the due day is -945). Outlook keeps
+    /// no due time, so only this form round-trips; the CRM's minutes before its due instant are converted
+    /// with that instant's time of day (`SyncFields(activity:zone:)`, `apply(to:zone:)`). Nil without a
+    /// reminder or without a due date (the CRM's reminder of a task without one is not synced).
+    public var reminderDueBy: Int?
     /// Attendees as `email`, `email;optional` or `email;resource`, lower-cased and sorted: how someone
     /// takes part is part of the value (moving a colleague to optional is a change like any other).
     /// Responses are Exchange's and not merged.
@@ -39,6 +47,7 @@ public struct SyncFields: Sendable, Equatable, Codable {
         location: String? = nil,
         showAs: ShowAs? = nil,
         reminderMinutes: Int? = nil,
+        reminderDueBy: Int? = nil,
         attendees: [String] = []
     ) {
         self.subject = subject
@@ -54,6 +63,7 @@ public struct SyncFields: Sendable, Equatable, Codable {
         self.location = location
         self.showAs = showAs
         self.reminderMinutes = reminderMinutes
+        self.reminderDueBy = reminderDueBy
         self.attendees = attendees.map { $0.lowercased() }.sorted()
     }
 
@@ -66,6 +76,7 @@ public struct SyncFields: Sendable, Equatable, Codable {
         case location
         case showAs = "show_as"
         case reminderMinutes = "reminder_minutes"
+        case reminderDueBy = "reminder_due_by"
         case attendees
 
         public static func < (a: Field, b: Field) -> Bool {
@@ -89,6 +100,7 @@ public struct SyncFields: Sendable, Equatable, Codable {
         case .location: return location
         case .showAs: return showAs?.rawValue
         case .reminderMinutes: return reminderMinutes.map(String.init)
+        case .reminderDueBy: return reminderDueBy.map(String.init)
         case .attendees: return attendees.joined(separator: ", ")
         }
     }
@@ -109,6 +121,7 @@ public struct SyncFields: Sendable, Equatable, Codable {
         case .location: location = other.location
         case .showAs: showAs = other.showAs
         case .reminderMinutes: reminderMinutes = other.reminderMinutes
+        case .reminderDueBy: reminderDueBy = other.reminderDueBy
         case .attendees: attendees = other.attendees
         }
     }
@@ -151,6 +164,9 @@ extension SyncFields {
         case .reminderMinutes:
             guard value == nil || Int(value!) != nil else { return false }
             reminderMinutes = value.flatMap(Int.init)
+        case .reminderDueBy:
+            guard value == nil || Int(value!).map((-1499...525_600).contains) == true else { return false }
+            reminderDueBy = value.flatMap(Int.init)
         case .attendees:
             attendees = (value ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
                 .filter { !$0.isEmpty }.sorted()

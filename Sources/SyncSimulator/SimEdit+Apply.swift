@@ -12,6 +12,7 @@ extension SimEdit {
     /// Outlook's reminder choices differ from the CRM's: a value both sides could send by coincidence makes an
     /// unconfirmed write and a user's edit indistinguishable (which no sync can tell apart).
     static let outlookReminders: [Int?] = [nil, 5, 10, 120]
+    static let outlookTaskReminders: [Int?] = [nil, 600, -540, -1020]
 
     var date: String { "2026-12-\(String(format: "%02d", 1 + value % 20))" }
     var hour: String { String(format: "%02d", 8 + value % 8) }
@@ -97,6 +98,12 @@ extension SimEdit {
             f.showAs = Self.showAs[(value + 1) % 4]
             return [.showAs]
         case .showAs, .reminder:
+            if task {
+                // (A task's reminder is an instant Outlook keeps, here minutes before the due day's start: 14:00 the
+                // day before, 09:00 and 17:00 on the day — the last often after the CRM's due time, which then moves.)
+                f.reminderDueBy = f.due == nil ? nil : Self.outlookTaskReminders[(value + 1) % 4]
+                return [.reminderDueBy]
+            }
             f.reminderMinutes = Self.outlookReminders[(value + 1) % 4]
             return [.reminderMinutes]
         }

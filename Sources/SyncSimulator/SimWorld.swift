@@ -95,10 +95,11 @@ public final class SimWorld: @unchecked Sendable {
         case .crmEdit(let pick, let edit):
             guard var activity = pickActivity(pick, where: { !$0.deleted }) else { return }
             let before = SyncFields(activity: activity, zone: Self.zone)
-            let fields = edit.applyCRM(to: &activity)
+            _ = edit.applyCRM(to: &activity)
             if let written = try? store.saveActivity(activity) {
+                // (Every compared field the edit moved: a task's due time moves its reminder's compared form too.)
                 let values = SyncFields(activity: written, zone: Self.zone)
-                for field in fields where values.text(field) != before.text(field) {
+                for field in values.changedFields(from: before) {
                     record(
                         .crm(written.id),
                         field,

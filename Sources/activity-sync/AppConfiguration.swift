@@ -1,3 +1,4 @@
+import ActivityModel
 import Foundation
 import Yams
 
@@ -18,6 +19,8 @@ struct AppConfiguration: Sendable {
         case choice([String])
         /// `IPV4:PORT`, or null (off).
         case listenAddress
+        /// An IANA zone with a Windows id (`WindowsTimeZone.problem`).
+        case timeZone
     }
 
     struct Key: Sendable {
@@ -33,7 +36,7 @@ struct AppConfiguration: Sendable {
         Key(path: "store.retention_days", kind: .int(1...36500), defaultValue: "365"),
         Key(path: "exchange.url", kind: .optionalString, defaultValue: nil),
         Key(path: "exchange.version", kind: .string, defaultValue: "Exchange2016"),
-        Key(path: "exchange.time_zone", kind: .string, defaultValue: "UTC"),
+        Key(path: "exchange.time_zone", kind: .timeZone, defaultValue: "UTC"),
         Key(
             path: "exchange.auth.method",
             kind: .choice(["ntlm", "negotiate", "basic", "oauth2"]),
@@ -216,6 +219,8 @@ struct AppConfiguration: Sendable {
             return value.lowercased()
         case .choice(let options):
             guard options.contains(value) else { throw refuse("must be one of \(options.joined(separator: ", "))") }
+        case .timeZone:
+            if let problem = WindowsTimeZone.problem(with: value) { throw refuse(problem) }
         case .listenAddress:
             let parts = value.split(separator: ":", omittingEmptySubsequences: false)
             var address = in_addr()

@@ -23,9 +23,6 @@ struct ConfigCommand: ParsableCommand {
             do { ews = try configuration.ewsConfiguration() } catch let error as ConfigurationError {
                 CLI.fail("configuration: \(error.description)", code: 2)
             }
-            if let zone = configuration.string("exchange.time_zone"), TimeZone(identifier: zone) == nil {
-                CLI.fail("configuration: exchange.time_zone '\(zone)': not an IANA time zone", code: 2)
-            }
             CLI.print("configuration ok: \(configuration.file ?? "(defaults only)")")
             CLI.print("  store: \(configuration.storePath())")
             CLI.print("  \(ews.description)")  // the description never contains a secret

@@ -93,9 +93,12 @@ struct ConflictsCommand: ParsableCommand {
                 CLI.fail("conflict \(id): unknown field")
             }
             let value = take == "crm" ? conflict.crmValue : conflict.exchangeValue
-            let zone = TimeZone.gmt
+            let settings = try global.configuration().syncSettings
             CLI.run {
                 _ = try store.updateActivity(conflict.activityId) { activity in
+                    // (The compared values are the mailbox owner's: dates and a task's reminder are in that zone.)
+                    let zone =
+                        try store.employee(activity.mailboxEmployee).map(settings.zone(of:)) ?? settings.defaultZone
                     var fields = SyncFields(activity: activity, zone: zone)
                     guard fields.setText(field, value) else {
                         throw StoreError.refused("conflict \(id): '\(value ?? "")' is not a value of \(field.rawValue)")

@@ -104,6 +104,21 @@ struct CLIConfigCheckTests {
         }
     }
 
+    @Test("time zones: an alias is taken; one without a Windows zone is refused in the file and for an employee")
+    func timeZones() throws {
+        let cli = try Self.runner(mode: 0o600)
+        let refused = try cli.run(
+            ["config", "check"],
+            environment: ["ACTIVITY_SYNC_EXCHANGE_TIME_ZONE": "Antarctica/Troll"]
+        )
+        #expect(refused.status == 2 && refused.stderr.contains("no Windows time zone"), "\(refused.stderr)")
+        let alias = try cli.run(["config", "check"], environment: ["ACTIVITY_SYNC_EXCHANGE_TIME_ZONE": "US/Eastern"])
+        #expect(alias.status == 0, "\(alias.stderr)")
+        try cli.ok("employee", "add", "--id", "E1", "--name", "Alice", "--time-zone", "US/Eastern")
+        let troll = try cli.run("employee", "add", "--id", "E2", "--name", "Bob", "--time-zone", "Antarctica/Troll")
+        #expect(troll.status != 0 && troll.stderr.contains("no Windows time zone"), "\(troll.stderr)")
+    }
+
     @Test("a password inside exchange.url is refused and never printed")
     func passwordInURL() throws {
         let cli = try Self.runner(

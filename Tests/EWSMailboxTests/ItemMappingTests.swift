@@ -47,7 +47,7 @@ struct ItemMappingTests {
             status: "in_process",
             percentComplete: 40,
             due: "2026-12-04",
-            reminderMinutes: 60
+            reminderDueBy: -540  // 09:00 on the due day
         )
         let (back, item) = try await Self.roundTrip(fields, kind: .task)
         #expect(back == fields)
@@ -56,6 +56,7 @@ struct ItemMappingTests {
         #expect(item.status == .inProgress)
         // Midnight of 4 December in Amsterdam is 23:00 UTC the day before.
         #expect(item.dueDate.map { XSDateTime.format($0) } == "2026-12-03T23:00:00Z")
+        #expect(item.reminderDueBy.map { XSDateTime.format($0) } == "2026-12-04T08:00:00Z")
         #expect(Self.mapping.identity(of: item) == "A1")
     }
 
@@ -94,6 +95,34 @@ struct ItemMappingTests {
         #expect(back == fields)
         #expect(item.start.map { XSDateTime.format($0) } == "2026-12-06T23:00:00Z")
         #expect(item.end.map { XSDateTime.format($0) } == "2026-12-09T23:00:00Z")
+    }
+
+    @Test("an all-day appointment on a 23-hour DST day (Amsterdam, 28 March 2027) stays on that one day")
+    func allDayOnDSTDay() async throws {
+        let fields = SyncFields(
+            subject: "Clocks go forward",
+            status: "planned",
+            start: "2027-03-28",
+            end: "2027-03-28",
+            allDay: true,
+            showAs: .busy
+        )
+        let (back, item) = try await Self.roundTrip(fields, kind: .calendarItem)
+        #expect(back == fields)
+        #expect(item.start.map { XSDateTime.format($0) } == "2027-03-27T23:00:00Z")  // midnight, winter time
+        #expect(item.end.map { XSDateTime.format($0) } == "2027-03-28T22:00:00Z")  // the next midnight, summer time
+        // One Outlook made on that day (midnight to midnight) imports with the day the user saw.
+        var outlook = EWSItem(kind: .calendarItem)
+        outlook.isAllDayEvent = true
+        outlook.start = XSDateTime.parse("2027-03-27T23:00:00Z")
+        outlook.end = XSDateTime.parse("2027-03-28T22:00:00Z")
+        let read = Self.mapping.fields(of: outlook, carrying: nil)
+        #expect(read.start == "2027-03-28" && read.end == "2027-03-28")
+        // And on the 25-hour day in October.
+        outlook.start = XSDateTime.parse("2027-10-30T22:00:00Z")
+        outlook.end = XSDateTime.parse("2027-10-31T23:00:00Z")
+        let autumn = Self.mapping.fields(of: outlook, carrying: nil)
+        #expect(autumn.start == "2027-10-31" && autumn.end == "2027-10-31")
     }
 
     @Test("the CRM line is ours: stripped on the way back, and only when it is the last line")

@@ -1,12 +1,26 @@
+import Foundation
+
 /// IANA zone names (the CRM's) to Windows zone ids (EWS's `TimeZoneContext`, `StartTimeZone`), after
 /// CLDR's windowsZones table: the first IANA name of each row is the zone CLDR gives for territory
 /// "001", the others are the ones it lists for other territories and common aliases. Rows follow
-/// tzdata 2024 where it moved zones (Kazakhstan on +5, Scoresbysund with Nuuk); a test checks every
-/// row against the system's zone rules.
+/// tzdata 2025b where it moved zones (Kazakhstan on +5, Scoresbysund with Nuuk, Casey on +8); tzdata's
+/// aliases (`WindowsTimeZone.links`) map by the zone they name. A test checks that every zone name the
+/// system accepts maps, with the offsets of its Windows zone, 2026 to 2030.
 public enum WindowsTimeZone {
-    /// The Windows id for an IANA zone, or nil when the table does not know it (then UTC is used, and
-    /// the caller logs it).
+    /// The Windows id for an IANA zone or one of its aliases, or nil when it has none (Antarctica/Troll's
+    /// summer offset has no Windows zone): such a zone is refused wherever it is set, never sent as UTC.
     public static func id(forIANA zone: String) -> String? { byIANA[zone] }
+
+    /// Why a zone cannot be an employee's or the default one, or nil when it can: it must be a zone the
+    /// system knows and one Exchange can be told (a Windows id), or items would go out in UTC and all-day
+    /// items and due dates shift a day.
+    public static func problem(with zone: String) -> String? {
+        guard TimeZone(identifier: zone) != nil else { return "not an IANA time zone (e.g. Europe/Amsterdam)" }
+        guard id(forIANA: zone) != nil else {
+            return "has no Windows time zone Exchange knows (CLDR windowsZones); use a zone with the same rules"
+        }
+        return nil
+    }
 
     /// The IANA zone CLDR gives for a Windows id (territory "001").
     public static func primaryIANA(forWindows id: String) -> String? {
@@ -21,17 +35,17 @@ public enum WindowsTimeZone {
     /// Every row: Windows id and the IANA zones that map to it.
     static let rows: [(windows: String, zones: String)] = [
         ("Dateline Standard Time", "Etc/GMT+12"),
-        ("UTC-11", "Etc/GMT+11"),
+        ("UTC-11", "Etc/GMT+11 Pacific/Midway Pacific/Pago_Pago Pacific/Niue"),
         ("Aleutian Standard Time", "America/Adak"),
-        ("Hawaiian Standard Time", "Pacific/Honolulu"),
+        ("Hawaiian Standard Time", "Pacific/Honolulu Pacific/Rarotonga Pacific/Tahiti"),
         ("Marquesas Standard Time", "Pacific/Marquesas"),
         (
             "Alaskan Standard Time",
             "America/Anchorage America/Juneau America/Sitka America/Nome America/Yakutat America/Metlakatla"
         ),
-        ("UTC-09", "Etc/GMT+9"),
+        ("UTC-09", "Etc/GMT+9 Pacific/Gambier"),
         ("Pacific Standard Time (Mexico)", "America/Tijuana"),
-        ("UTC-08", "Etc/GMT+8"),
+        ("UTC-08", "Etc/GMT+8 Pacific/Pitcairn"),
         ("Pacific Standard Time", "America/Los_Angeles America/Vancouver PST8PDT"),
         (
             "US Mountain Standard Time",
@@ -40,16 +54,16 @@ public enum WindowsTimeZone {
         ("Mountain Standard Time (Mexico)", "America/Mazatlan"),
         (
             "Mountain Standard Time",
-            "America/Denver America/Edmonton America/Boise America/Cambridge_Bay America/Inuvik MST7MDT"
+            "America/Denver America/Edmonton America/Boise America/Cambridge_Bay America/Inuvik MST7MDT America/Ciudad_Juarez"
         ),
         ("Yukon Standard Time", "America/Whitehorse America/Dawson"),
         (
             "Central America Standard Time",
-            "America/Guatemala America/Belize America/Costa_Rica America/El_Salvador America/Managua America/Tegucigalpa"
+            "America/Guatemala America/Belize America/Costa_Rica America/El_Salvador America/Managua America/Tegucigalpa Pacific/Galapagos"
         ),
         (
             "Central Standard Time",
-            "America/Chicago America/Winnipeg America/Indiana/Knox America/Menominee America/Rankin_Inlet America/Matamoros CST6CDT"
+            "America/Chicago America/Winnipeg America/Indiana/Knox America/Menominee America/Rankin_Inlet America/Matamoros CST6CDT America/Indiana/Tell_City America/North_Dakota/Beulah America/North_Dakota/Center America/North_Dakota/New_Salem America/Ojinaga America/Resolute"
         ),
         ("Easter Island Standard Time", "Pacific/Easter"),
         (
@@ -59,12 +73,12 @@ public enum WindowsTimeZone {
         ("Canada Central Standard Time", "America/Regina America/Swift_Current"),
         (
             "SA Pacific Standard Time",
-            "America/Bogota America/Lima America/Guayaquil America/Panama America/Jamaica America/Cayman America/Rio_Branco America/Eirunepe America/Coral_Harbour"
+            "America/Bogota America/Lima America/Guayaquil America/Panama America/Jamaica America/Cayman America/Rio_Branco America/Eirunepe America/Coral_Harbour America/Atikokan"
         ),
         ("Eastern Standard Time (Mexico)", "America/Cancun"),
         (
             "Eastern Standard Time",
-            "America/New_York America/Toronto America/Detroit America/Nassau America/Iqaluit America/Kentucky/Louisville America/Louisville EST5EDT"
+            "America/New_York America/Toronto America/Detroit America/Nassau America/Iqaluit America/Kentucky/Louisville America/Louisville EST5EDT America/Indiana/Petersburg America/Indiana/Vincennes America/Indiana/Winamac America/Kentucky/Monticello"
         ),
         ("Haiti Standard Time", "America/Port-au-Prince"),
         ("Cuba Standard Time", "America/Havana"),
@@ -82,7 +96,7 @@ public enum WindowsTimeZone {
         ("Central Brazilian Standard Time", "America/Cuiaba America/Campo_Grande"),
         (
             "SA Western Standard Time",
-            "America/La_Paz America/Manaus America/Santo_Domingo America/Puerto_Rico America/Barbados America/Martinique America/Port_of_Spain America/Guyana"
+            "America/La_Paz America/Manaus America/Santo_Domingo America/Puerto_Rico America/Barbados America/Martinique America/Port_of_Spain America/Guyana America/Anguilla America/Antigua America/Aruba America/Blanc-Sablon America/Boa_Vista America/Curacao America/Dominica America/Grenada America/Guadeloupe America/Montserrat America/Porto_Velho America/St_Kitts America/St_Lucia America/St_Thomas America/St_Vincent America/Tortola"
         ),
         ("Pacific SA Standard Time", "America/Santiago"),
         ("Newfoundland Standard Time", "America/St_Johns"),
@@ -90,15 +104,15 @@ public enum WindowsTimeZone {
         ("E. South America Standard Time", "America/Sao_Paulo"),
         (
             "SA Eastern Standard Time",
-            "America/Cayenne America/Paramaribo America/Fortaleza America/Belem America/Recife America/Maceio Antarctica/Rothera Atlantic/Stanley"
+            "America/Cayenne America/Paramaribo America/Fortaleza America/Belem America/Recife America/Maceio Antarctica/Rothera Atlantic/Stanley America/Santarem"
         ),
         (
             "Argentina Standard Time",
-            "America/Buenos_Aires America/Argentina/Buenos_Aires America/Argentina/Cordoba America/Cordoba America/Argentina/Mendoza America/Mendoza"
+            "America/Buenos_Aires America/Argentina/Buenos_Aires America/Argentina/Cordoba America/Cordoba America/Argentina/Mendoza America/Mendoza America/Argentina/Catamarca America/Argentina/Jujuy America/Argentina/La_Rioja America/Argentina/Rio_Gallegos America/Argentina/Salta America/Argentina/San_Juan America/Argentina/San_Luis America/Argentina/Tucuman America/Argentina/Ushuaia"
         ),
         ("Greenland Standard Time", "America/Godthab America/Nuuk America/Scoresbysund"),
         ("Montevideo Standard Time", "America/Montevideo"),
-        ("Magallanes Standard Time", "America/Punta_Arenas"),
+        ("Magallanes Standard Time", "America/Punta_Arenas America/Coyhaique Antarctica/Palmer"),
         ("Saint Pierre Standard Time", "America/Miquelon"),
         ("Bahia Standard Time", "America/Bahia"),
         ("UTC-02", "Etc/GMT+2 America/Noronha Atlantic/South_Georgia"),
@@ -111,7 +125,7 @@ public enum WindowsTimeZone {
         ),
         (
             "Greenwich Standard Time",
-            "Atlantic/Reykjavik Africa/Abidjan Africa/Accra Africa/Bamako Africa/Dakar Africa/Monrovia Atlantic/St_Helena"
+            "Atlantic/Reykjavik Africa/Abidjan Africa/Accra Africa/Bamako Africa/Dakar Africa/Monrovia Atlantic/St_Helena Africa/Banjul Africa/Bissau Africa/Conakry Africa/Freetown Africa/Lome Africa/Nouakchott Africa/Ouagadougou"
         ),
         ("Sao Tome Standard Time", "Africa/Sao_Tome"),
         ("Morocco Standard Time", "Africa/Casablanca Africa/El_Aaiun"),
@@ -127,7 +141,7 @@ public enum WindowsTimeZone {
         ("Central European Standard Time", "Europe/Warsaw Europe/Sarajevo Europe/Skopje Europe/Zagreb"),
         (
             "W. Central Africa Standard Time",
-            "Africa/Lagos Africa/Algiers Africa/Tunis Africa/Kinshasa Africa/Luanda Africa/Douala Africa/Ndjamena"
+            "Africa/Lagos Africa/Algiers Africa/Tunis Africa/Kinshasa Africa/Luanda Africa/Douala Africa/Ndjamena Africa/Bangui Africa/Brazzaville Africa/Libreville Africa/Malabo Africa/Niamey Africa/Porto-Novo"
         ),
         ("Jordan Standard Time", "Asia/Amman"),
         ("GTB Standard Time", "Europe/Bucharest Europe/Athens Asia/Nicosia Asia/Famagusta"),
@@ -157,7 +171,7 @@ public enum WindowsTimeZone {
         ("Russian Standard Time", "Europe/Moscow Europe/Kirov Europe/Simferopol"),
         (
             "E. Africa Standard Time",
-            "Africa/Nairobi Africa/Addis_Ababa Africa/Dar_es_Salaam Africa/Kampala Africa/Mogadishu Africa/Djibouti Africa/Asmera Indian/Antananarivo Indian/Comoro Indian/Mayotte"
+            "Africa/Nairobi Africa/Addis_Ababa Africa/Dar_es_Salaam Africa/Kampala Africa/Mogadishu Africa/Djibouti Africa/Asmera Indian/Antananarivo Indian/Comoro Indian/Mayotte Africa/Asmara Antarctica/Syowa"
         ),
         ("Volgograd Standard Time", "Europe/Volgograd"),
         ("Iran Standard Time", "Asia/Tehran"),
@@ -172,7 +186,7 @@ public enum WindowsTimeZone {
         ("Afghanistan Standard Time", "Asia/Kabul"),
         (
             "West Asia Standard Time",
-            "Asia/Tashkent Asia/Samarkand Asia/Dushanbe Asia/Ashgabat Asia/Almaty Asia/Qostanay Antarctica/Vostok Asia/Aqtau Asia/Aqtobe Asia/Atyrau Asia/Oral Indian/Maldives Indian/Kerguelen"
+            "Asia/Tashkent Asia/Samarkand Asia/Dushanbe Asia/Ashgabat Asia/Almaty Asia/Qostanay Antarctica/Vostok Asia/Aqtau Asia/Aqtobe Asia/Atyrau Asia/Oral Indian/Maldives Indian/Kerguelen Antarctica/Mawson"
         ),
         ("Ekaterinburg Standard Time", "Asia/Yekaterinburg"),
         ("Pakistan Standard Time", "Asia/Karachi"),
@@ -186,7 +200,7 @@ public enum WindowsTimeZone {
         ("Myanmar Standard Time", "Asia/Rangoon Asia/Yangon Indian/Cocos"),
         (
             "SE Asia Standard Time",
-            "Asia/Bangkok Asia/Jakarta Asia/Saigon Asia/Ho_Chi_Minh Asia/Phnom_Penh Asia/Vientiane Asia/Pontianak Indian/Christmas"
+            "Asia/Bangkok Asia/Jakarta Asia/Saigon Asia/Ho_Chi_Minh Asia/Phnom_Penh Asia/Vientiane Asia/Pontianak Indian/Christmas Antarctica/Davis"
         ),
         ("Altai Standard Time", "Asia/Barnaul"),
         ("W. Mongolia Standard Time", "Asia/Hovd"),
@@ -199,7 +213,7 @@ public enum WindowsTimeZone {
             "Singapore Standard Time",
             "Asia/Singapore Asia/Kuala_Lumpur Asia/Manila Asia/Makassar Asia/Brunei Asia/Kuching"
         ),
-        ("W. Australia Standard Time", "Australia/Perth"),
+        ("W. Australia Standard Time", "Australia/Perth Antarctica/Casey"),
         ("Taipei Standard Time", "Asia/Taipei"),
         ("Ulaanbaatar Standard Time", "Asia/Ulaanbaatar Asia/Choibalsan"),
         ("Aus Central W. Standard Time", "Australia/Eucla"),
@@ -212,8 +226,11 @@ public enum WindowsTimeZone {
         ("AUS Central Standard Time", "Australia/Darwin"),
         ("E. Australia Standard Time", "Australia/Brisbane Australia/Lindeman"),
         ("AUS Eastern Standard Time", "Australia/Sydney Australia/Melbourne"),
-        ("West Pacific Standard Time", "Pacific/Port_Moresby Pacific/Guam Pacific/Saipan Pacific/Truk"),
-        ("Tasmania Standard Time", "Australia/Hobart"),
+        (
+            "West Pacific Standard Time",
+            "Pacific/Port_Moresby Pacific/Guam Pacific/Saipan Pacific/Truk Antarctica/DumontDUrville Pacific/Chuuk"
+        ),
+        ("Tasmania Standard Time", "Australia/Hobart Antarctica/Macquarie"),
         ("Vladivostok Standard Time", "Asia/Vladivostok Asia/Ust-Nera"),
         ("Lord Howe Standard Time", "Australia/Lord_Howe"),
         ("Bougainville Standard Time", "Pacific/Bougainville"),
@@ -223,7 +240,7 @@ public enum WindowsTimeZone {
         ("Sakhalin Standard Time", "Asia/Sakhalin"),
         (
             "Central Pacific Standard Time",
-            "Pacific/Guadalcanal Pacific/Efate Pacific/Noumea Pacific/Ponape Pacific/Kosrae"
+            "Pacific/Guadalcanal Pacific/Efate Pacific/Noumea Pacific/Ponape Pacific/Kosrae Pacific/Pohnpei"
         ),
         ("Russia Time Zone 11", "Asia/Kamchatka Asia/Anadyr"),
         ("New Zealand Standard Time", "Pacific/Auckland Antarctica/McMurdo"),
@@ -239,12 +256,24 @@ public enum WindowsTimeZone {
         ("Line Islands Standard Time", "Pacific/Kiritimati"),
     ]
 
+    /// The rows' zones, then tzdata's aliases by the zone they name (or that zone by an alias CLDR lists).
     private static let byIANA: [String: String] = {
         var map: [String: String] = [:]
         for row in rows {
             for zone in row.zones.split(separator: " ") where map[String(zone)] == nil {
                 map[String(zone)] = row.windows
             }
+        }
+        func target(_ alias: String) -> String {
+            var zone = alias
+            for _ in 0..<4 { zone = links[zone] ?? zone }
+            return zone
+        }
+        // (Twice: a zone mapped by its alias in the second loop maps its other aliases in the next first one.)
+        let aliases = links.keys.sorted()
+        for _ in 0..<2 {
+            for alias in aliases where map[alias] == nil { map[alias] = map[target(alias)] }
+            for alias in aliases where map[target(alias)] == nil { map[target(alias)] = map[alias] }
         }
         return map
     }()
