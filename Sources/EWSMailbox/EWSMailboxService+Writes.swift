@@ -10,7 +10,13 @@ extension EWSMailboxService {
         try await inRuns(items, by: \.invitations) { run, invitations in
             let results = try await client.createItems(
                 run.map {
-                    mapping.item(kind: $0.kind, activityId: $0.activityId, fields: $0.fields, crmLine: $0.crmLine)
+                    mapping.item(
+                        kind: $0.kind,
+                        activityId: $0.activityId,
+                        fields: $0.fields,
+                        crmLine: $0.crmLine,
+                        names: $0.attendeeNames
+                    )
                 },
                 in: Self.folder(folder),
                 mailbox: address,
@@ -30,7 +36,8 @@ extension EWSMailboxService {
                         kind: update.kind,
                         activityId: update.activityId,
                         fields: update.fields,
-                        crmLine: update.crmLine
+                        crmLine: update.crmLine,
+                        names: update.attendeeNames
                     ),
                     updates: Self.fieldUpdates(update.changed, kind: update.kind)
                 )

@@ -130,7 +130,8 @@ public struct EWSMailboxService: MailboxService {
             isRecurring: item.isRecurring == true || item.calendarItemType == "RecurringMaster",
             lastModified: item.lastModifiedTime.map(CRMTime.format) ?? "",
             created: item.dateTimeCreated.map(CRMTime.format) ?? "",
-            responses: ItemMapping.responses(of: item)
+            responses: ItemMapping.responses(of: item),
+            unstrippedInformation: mapping.identity(of: item) == nil ? nil : item.body.flatMap(ItemMapping.unstripped)
         )
     }
 

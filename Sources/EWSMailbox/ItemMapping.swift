@@ -48,7 +48,13 @@ public struct ItemMapping: Sendable {
 
     /// The item for these values. `crmLine` is the body's last line (partner, contact, opportunity…),
     /// without the prefix; nil writes none.
-    public func item(kind: ItemKind, activityId: String, fields f: SyncFields, crmLine: String?) -> EWSItem {
+    public func item(
+        kind: ItemKind,
+        activityId: String,
+        fields f: SyncFields,
+        crmLine: String?,
+        names: [String: String] = [:]
+    ) -> EWSItem {
         var item = EWSItem(kind: kind == .task ? .task : .calendarItem)
         item.subject = f.subject
         item.body = body(information: f.information, crmLine: crmLine)
@@ -80,13 +86,14 @@ public struct ItemMapping: Sendable {
             item.legacyFreeBusyStatus = f.showAs.map(Self.freeBusy) ?? .busy
             item.reminderMinutesBeforeStart = f.reminderMinutes
             let attendees = f.attendees.map(SyncFields.attendee)
-            item.requiredAttendees = attendees.filter { $0.attendance == .required }.map {
-                EWSAttendee(email: $0.email)
+            func listed(_ attendance: Attendance) -> [EWSAttendee] {
+                attendees.filter { $0.attendance == attendance }.map {
+                    EWSAttendee(email: $0.email, name: names[$0.email])
+                }
             }
-            item.optionalAttendees = attendees.filter { $0.attendance == .optional }.map {
-                EWSAttendee(email: $0.email)
-            }
-            item.resources = attendees.filter { $0.attendance == .resource }.map { EWSAttendee(email: $0.email) }
+            item.requiredAttendees = listed(.required)
+            item.optionalAttendees = listed(.optional)
+            item.resources = listed(.resource)
             item.startTimeZone = windowsZone
             item.endTimeZone = windowsZone
         }
@@ -104,7 +111,10 @@ public struct ItemMapping: Sendable {
     /// The synced values of an item. Fields Exchange does not carry (an appointment's status) are
     /// taken from `carrying` (the CRM's or the base values), so they never count as changed.
     public func fields(of item: EWSItem, carrying other: SyncFields?) -> SyncFields {
-        var information = item.body.map(Self.strippingCRMLine)
+        // (Outlook's own items carry no line of ours: a last `CRM: ` line there is the user's, and kept.)
+        var information = item.body.map {
+            identity(of: item) == nil ? Self.lineEndsTrimmed($0) : Self.strippingCRMLine($0)
+        }
         if information?.isEmpty == true { information = nil }
         let priority = item.importance.flatMap { Priority(rawValue: $0.rawValue.lowercased()) } ?? .normal
         let sensitivity: Sensitivity
@@ -198,13 +208,24 @@ public struct ItemMapping: Sendable {
     }
 
     /// The body without our last `CRM: ` line.
-    public static func strippingCRMLine(_ body: String) -> String {
+    public static func strippingCRMLine(_ body: String) -> String { text(body, strippingCRMLine: true) }
+
+    /// The body as text: LF line ends, no trailing blank lines.
+    static func lineEndsTrimmed(_ body: String) -> String { text(body, strippingCRMLine: false) }
+
+    /// The body with its last line when that starts `CRM: `, as text (nil: there is no such line).
+    public static func unstripped(_ body: String) -> String? {
+        let whole = lineEndsTrimmed(body)
+        return whole == strippingCRMLine(body) ? nil : whole
+    }
+
+    private static func text(_ body: String, strippingCRMLine strip: Bool) -> String {
         var lines = body.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
         func dropTrailingBlankLines() {
             while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeLast() }
         }
         dropTrailingBlankLines()
-        if let last = lines.last, last.hasPrefix(crmLinePrefix) { lines.removeLast() }
+        if strip, let last = lines.last, last.hasPrefix(crmLinePrefix) { lines.removeLast() }
         dropTrailingBlankLines()
         return lines.joined(separator: "\n")
     }

@@ -40,7 +40,11 @@ extension FakeExchange {
                         "Only tasks and calendar items."
                     )
                 }
+                if element.name == "CalendarItem", let error = missingMeetingAttribute("CreateItem", context) {
+                    return error
+                }
                 let item = storeNew(element, in: folder, mailbox: context.mailbox)
+                recordMeetingMail("CreateItem", mode: context.element.attributes["SendMeetingInvitations"], item: item)
                 return FakeResponse.success("CreateItem", "<m:Items>\(FakeItemShape(nil).xml(item))</m:Items>")
             }
         }
@@ -73,8 +77,22 @@ extension FakeExchange {
                         "The send or update operation could not be performed because the change key passed in the request does not match the current change key for the item."
                     )
                 }
-                for update in change.child("Updates")?.children ?? [] { Self.apply(update, to: &item) }
+                if item.kind == "CalendarItem", let error = missingMeetingAttribute("UpdateItem", context) {
+                    return error
+                }
+                let before = item
+                let updates = change.child("Updates")?.children ?? []
+                for update in updates { Self.apply(update, to: &item) }
                 save(&item)
+                recordMeetingMail(
+                    "UpdateItem",
+                    mode: context.element.attributes["SendMeetingInvitationsOrCancellations"],
+                    item: item,
+                    before: before,
+                    changedFields: Set(
+                        updates.compactMap { $0.children.first?.attributes["FieldURI"].map(FakeItemShape.localName) }
+                    )
+                )
                 return FakeResponse.success("UpdateItem", "<m:Items>\(FakeItemShape.idOnly(item))</m:Items>")
             }
         }
@@ -91,7 +109,15 @@ extension FakeExchange {
                         "The specified object was not found in the store."
                     )
                 }
+                if item.kind == "CalendarItem", let error = missingMeetingAttribute("DeleteItem", context) {
+                    return error
+                }
                 remove(item)
+                recordMeetingMail(
+                    "DeleteItem",
+                    mode: context.element.attributes["SendMeetingCancellations"],
+                    item: item
+                )
                 return FakeResponse.success("DeleteItem", "")
             }
         }
@@ -123,6 +149,7 @@ extension FakeExchange {
                 }
             } else {
                 item.fields[child.name] = child
+                Self.coerceTask(&item, processed: child.name)
             }
         }
         Self.fillDefaults(&item)
@@ -162,12 +189,28 @@ extension FakeExchange {
                 item.extended[key] = value.childText("Value") ?? ""
             } else if let name {
                 item.fields[name] = value
+                coerceTask(&item, processed: name)
             }
         case "DeleteItemField":
             if let key { item.extended[key] = nil } else if let name { item.fields[name] = nil }
         default:
             break
         }
+    }
+
+    /// A task's PercentComplete 100 is Status Completed (`[R:percentcomplete]`: "100 ≡ Status=Completed",
+    /// the last processed wins): a task set Completed is at 100 %, one set to 100 % is Completed, and one set
+    /// below 100 % while Completed is in progress again (as Outlook shows it).
+    static func coerceTask(_ item: inout FakeItem, processed name: String) {
+        guard item.kind == "Task" else { return }
+        func set(_ field: String, _ text: String) {
+            item.fields[field] = XMLElement(name: field, namespace: SOAPNamespace.types, text: text)
+        }
+        let status = item.fields["Status"]?.text
+        let percent = item.fields["PercentComplete"].flatMap { Double($0.text) }
+        if name == "Status", status == "Completed", percent != 100 { set("PercentComplete", "100") }
+        if name == "PercentComplete", percent == 100, status != "Completed" { set("Status", "Completed") }
+        if name == "PercentComplete", let percent, percent < 100, status == "Completed" { set("Status", "InProgress") }
     }
 
     static func fillDefaults(_ item: inout FakeItem) {

@@ -108,6 +108,7 @@ public final class FakeExchange: @unchecked Sendable {
     var subscriptions: [String: FakeSubscription] = [:]
     var faults: [FaultRule] = []
     var log: [RecordedRequest] = []
+    var mail: [FakeMeetingMail] = []
     var counter = 0
     /// Guarded by `condition`: bumped on every event, and set when the fake stops.
     var eventGeneration = 0

@@ -55,6 +55,45 @@ extension Store {
         }
     }
 
+    /// Keeps the mailbox's skipped Outlook items (`reason`, e.g. recurring series) in step with what a pass
+    /// listed: `seen` are skipped now, `cleared` were read or removed and are not; `whole`: the pass read every
+    /// folder from the start, so the others are gone. Answers how many are skipped.
+    @discardableResult
+    public func noteSkipped(
+        mailbox: String,
+        reason: String,
+        seen: Set<String>,
+        cleared: Set<String>,
+        whole: Bool
+    ) throws -> Int {
+        let mailbox = mailbox.lowercased()
+        return try write { db in
+            if whole {
+                try db.execute(
+                    sql: "DELETE FROM skipped_items WHERE mailbox = ? AND reason = ?",
+                    arguments: [mailbox, reason]
+                )
+            }
+            for item in cleared.sorted() {
+                try db.execute(
+                    sql: "DELETE FROM skipped_items WHERE mailbox = ? AND item_id = ?",
+                    arguments: [mailbox, item]
+                )
+            }
+            for item in seen.sorted() {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO skipped_items (mailbox, item_id, reason) VALUES (?, ?, ?)",
+                    arguments: [mailbox, item, reason]
+                )
+            }
+            return try Int.fetchOne(
+                db,
+                sql: "SELECT COUNT(*) FROM skipped_items WHERE mailbox = ? AND reason = ?",
+                arguments: [mailbox, reason]
+            ) ?? 0
+        }
+    }
+
     /// Records until when Exchange wants no request for the mailbox (written as the back-off starts).
     public func saveNotBefore(_ mailbox: String, _ date: Date) throws {
         // Stored times have whole seconds: round up, so the wait is never cut short.

@@ -11,6 +11,15 @@ enum StoreSchema {
         migrator.registerMigration("v4-link-created") { db in
             try db.execute(sql: "ALTER TABLE links ADD COLUMN created TEXT")
         }
+        // Outlook items the sync skips (recurring series): counted in `status` across quiet passes (issue 12's 8).
+        migrator.registerMigration("v5-skipped-items") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE skipped_items (mailbox TEXT NOT NULL, item_id TEXT NOT NULL, reason TEXT NOT NULL,
+                    PRIMARY KEY (mailbox, item_id))
+                    """
+            )
+        }
         return migrator
     }
 

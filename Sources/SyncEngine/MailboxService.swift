@@ -148,6 +148,9 @@ public struct RemoteItem: Sendable, Equatable {
     public var knownCreated: String? { created.isEmpty ? nil : created }
     /// The attendees' answers (calendar items), by lower-cased address.
     public var responses: [String: AttendeeResponse]
+    /// The information with its last `CRM: ` line kept, when reading stripped one: a line the user wrote
+    /// (an item we never wrote a line of ours to), which the engine keeps when the CRM holds it so.
+    public var unstrippedInformation: String?
 
     public init(
         id: String,
@@ -162,7 +165,8 @@ public struct RemoteItem: Sendable, Equatable {
         isRecurring: Bool = false,
         lastModified: String = "",
         created: String = "",
-        responses: [String: AttendeeResponse] = [:]
+        responses: [String: AttendeeResponse] = [:],
+        unstrippedInformation: String? = nil
     ) {
         self.id = id
         self.version = version
@@ -177,6 +181,7 @@ public struct RemoteItem: Sendable, Equatable {
         self.lastModified = lastModified
         self.created = created
         self.responses = responses
+        self.unstrippedInformation = unstrippedInformation
     }
 }
 
@@ -189,13 +194,23 @@ public struct NewItem: Sendable, Equatable {
     public var crmLine: String?
     /// Send meeting requests.
     public var invitations: Bool
+    /// The attendees' display names by lower-cased address (Outlook shows the address where none is sent).
+    public var attendeeNames: [String: String]
 
-    public init(activityId: String, kind: ItemKind, fields: SyncFields, crmLine: String?, invitations: Bool) {
+    public init(
+        activityId: String,
+        kind: ItemKind,
+        fields: SyncFields,
+        crmLine: String?,
+        invitations: Bool,
+        attendeeNames: [String: String] = [:]
+    ) {
         self.activityId = activityId
         self.kind = kind
         self.fields = fields
         self.crmLine = crmLine
         self.invitations = invitations
+        self.attendeeNames = attendeeNames
     }
 }
 
@@ -211,6 +226,8 @@ public struct ItemUpdate: Sendable, Equatable {
     public var crmLine: String?
     /// Send the attendees an update.
     public var meetingMail: Bool
+    /// The attendees' display names by lower-cased address.
+    public var attendeeNames: [String: String]
 
     public init(
         id: String,
@@ -220,7 +237,8 @@ public struct ItemUpdate: Sendable, Equatable {
         fields: SyncFields,
         changed: [SyncFields.Field],
         crmLine: String?,
-        meetingMail: Bool
+        meetingMail: Bool,
+        attendeeNames: [String: String] = [:]
     ) {
         self.id = id
         self.version = version
@@ -230,6 +248,7 @@ public struct ItemUpdate: Sendable, Equatable {
         self.changed = changed
         self.crmLine = crmLine
         self.meetingMail = meetingMail
+        self.attendeeNames = attendeeNames
     }
 }
 

@@ -224,6 +224,15 @@ extension MailboxSync {
                 elsewhere?.base = found.fields
             }
 
+            // The CRM's withheld attendees (opted out, the organizer) are out of the comparison on every side: an
+            // item or base an older release wrote with them shows no change for it.
+            let withheld = Set(
+                (result.activities[id]?.attendees ?? []).filter(SyncFields.withheld).map { $0.email.lowercased() }
+            )
+            if !withheld.isEmpty {
+                exchange?.fields.attendees.removeAll { withheld.contains(SyncFields.attendee($0).email) }
+                base?.attendees.removeAll { withheld.contains(SyncFields.attendee($0).email) }
+            }
             result.pairs.append(
                 PairObservation(
                     crm: crm,
@@ -376,6 +385,8 @@ extension MailboxSync {
     func exchangeSide(_ item: RemoteItem, carrying: SyncFields?, now: Date) -> ExchangeSide {
         var fields = item.fields
         if let carrying { for field in item.unkept { fields.take(field, from: carrying) } }
+        // (A last `CRM: ` line the CRM holds as part of the text is the user's, not ours: kept.)
+        if let whole = item.unstrippedInformation, whole == carrying?.information { fields.information = whole }
         return ExchangeSide(
             itemId: item.id,
             changeKey: item.version,

@@ -69,6 +69,9 @@ public final class MailboxSync: Sendable {
         report.limits = remote.cutShort.sorted { $0.rawValue < $1.rawValue }.map {
             "\($0.rawValue): more changes than one pass reads; the next pass goes on from where this one stopped"
         }
+        for case .skip(let item, "recurring series") in plan.actions { report.recurringSeen.insert(item) }
+        report.otherSeen = Set(remote.items.keys).union(remote.deleted).subtracting(report.recurringSeen)
+        report.listedWhole = remote.listedFromStart.isSuperset(of: FolderKind.allCases) && remote.cutShort.isEmpty
         if dryRun { return report }
         if checkDeletes,
             case .pause(let reason) = SyncSafety.check(plan, linkedCount: observations.linkedCount, policy: policy)

@@ -67,7 +67,8 @@ extension PlanExecutor {
             kind: kind,
             fields: fields,
             crmLine: crmLine(activity),
-            invitations: invitations
+            invitations: invitations,
+            attendeeNames: attendeeNames(activity)
         )
     }
 
@@ -88,7 +89,8 @@ extension PlanExecutor {
                         fields: fields,
                         changed: changed,
                         crmLine: crmLine(activity),
-                        meetingMail: mail
+                        meetingMail: mail,
+                        attendeeNames: attendeeNames(activity)
                     )
                 )
             }

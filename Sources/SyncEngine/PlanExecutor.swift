@@ -223,6 +223,17 @@ struct PlanExecutor {
         )
     }
 
+    /// The display names the CRM has for an activity's attendees, by lower-cased address.
+    func attendeeNames(_ activityId: String) -> [String: String] {
+        guard let activity = observations.activities[activityId] ?? (try? store.activity(activityId)) ?? nil else {
+            return [:]
+        }
+        return Dictionary(
+            activity.attendees.compactMap { a in a.name.map { (a.email.lowercased(), $0) } },
+            uniquingKeysWith: { first, _ in first }
+        )
+    }
+
     /// The body's `CRM: ` line: partner, contact, opportunity, and a call's direction and duration.
     func crmLine(_ activityId: String) -> String? {
         guard let activity = observations.activities[activityId] ?? (try? store.activity(activityId)) ?? nil else {

@@ -83,6 +83,12 @@ public struct PassReport: Sendable, Equatable {
     public var throttledUntil: Date?
     /// Planned only (`--dry-run`): nothing was executed.
     public var dryRun = false
+    /// Recurring series this pass listed (skipped: never imported), and the other items it read or saw go:
+    /// `status` counts a mailbox's skipped series across quiet passes by these. `listedWhole`: every synced
+    /// folder was read from the start, so a series not seen now is gone.
+    public var recurringSeen: Set<String> = []
+    public var otherSeen: Set<String> = []
+    public var listedWhole = false
 
     /// What to show: the plan when nothing was executed (a dry run, a held pass), else what was done.
     public var listed: [SyncAction] { dryRun || paused != nil ? plan.actions : executed }

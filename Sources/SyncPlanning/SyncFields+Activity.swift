@@ -18,8 +18,8 @@ extension SyncFields {
             information: a.information.map(Self.lineFeeds),
             priority: a.priority,
             sensitivity: a.sensitivity,
-            status: a.status,
-            percentComplete: a.type == .task ? (a.percentComplete ?? 0) : nil,
+            status: a.type == .task && Self.completed(a) ? "completed" : a.status,
+            percentComplete: a.type == .task ? (Self.completed(a) ? 100 : a.percentComplete ?? 0) : nil,
             start: a.type == .task ? nil : a.start,
             end: a.type == .task ? nil : end,
             due: a.type == .task ? a.due.flatMap { Self.date(of: $0, in: zone) } : nil,
@@ -30,7 +30,8 @@ extension SyncFields {
             reminderMinutes: a.type == .task ? nil : a.reminderMinutes,
             reminderDueBy: a.type == .task
                 ? Self.taskReminder(minutes: a.reminderMinutes, due: a.due, zone: zone) : nil,
-            attendees: a.type.hasAttendees ? a.attendees.map { Self.attendeeEntry($0.email, $0.attendance) } : []
+            attendees: a.type.hasAttendees
+                ? a.attendees.filter { !Self.withheld($0) }.map { Self.attendeeEntry($0.email, $0.attendance) } : []
         )
     }
 
@@ -44,9 +45,12 @@ extension SyncFields {
         if a.information.map(Self.lineFeeds) != information { a.information = information }
         a.priority = priority
         a.sensitivity = sensitivity
-        if a.type.statuses.contains(status) { a.status = status }
+        // (Status and percent as Exchange keeps them: written only when that form changed, so a value Exchange
+        // coerced — completed at 30 % reads back at 100 % — never rewrites the CRM's own.)
+        let held = SyncFields(activity: a, zone: zone)
+        if a.type.statuses.contains(status) && held.status != status { a.status = status }
         if a.type == .task {
-            a.percentComplete = percentComplete
+            if held.percentComplete != percentComplete { a.percentComplete = percentComplete }
             if let due {
                 if a.due.flatMap({ Self.date(of: $0, in: zone) }) != due {
                     a.due = Self.instant(onDate: due, keepingTimeOf: a.due, in: zone)
@@ -70,14 +74,29 @@ extension SyncFields {
         if a.type == .task { applyTaskReminder(to: &a, zone: zone) } else { a.reminderMinutes = reminderMinutes }
         if a.type.hasAttendees {
             let existing = Dictionary(a.attendees.map { ($0.email.lowercased(), $0) }, uniquingKeysWith: { x, _ in x })
-            a.attendees = attendees.map { entry in
-                let (email, attendance) = Self.attendee(entry)
-                guard var attendee = existing[email] else { return Attendee(email: email, attendance: attendance) }
-                if !(attendee.attendance == .organizer && attendance == .required) { attendee.attendance = attendance }
-                return attendee
-            }
+            // (The CRM's withheld attendees are not on the item: they stay as they are, and are never added twice.)
+            let withheld = a.attendees.filter(Self.withheld)
+            let kept = Set(withheld.map { $0.email.lowercased() })
+            a.attendees =
+                withheld
+                + attendees.compactMap { entry in
+                    let (email, attendance) = Self.attendee(entry)
+                    if kept.contains(email) { return nil }
+                    guard var attendee = existing[email] else { return Attendee(email: email, attendance: attendance) }
+                    attendee.attendance = attendance
+                    return attendee
+                }
         }
     }
+
+    /// A task Exchange keeps as completed: status completed, or 100 % done (`[R:percentcomplete]`: 100 ≡
+    /// Completed) — compared as completed at 100 %, whatever the CRM's other half says.
+    static func completed(_ a: Activity) -> Bool { a.status == "completed" || a.percentComplete == 100 }
+
+    /// An attendee the item never carries (issue 12's 1): an opted-out contact (`invite: false`) gets no meeting
+    /// mail, and Exchange sends every attendee on the item one, so such a contact is left off it (and out of the
+    /// comparison); the organizer is the mailbox's owner, never an attendee of her own meeting.
+    public static func withheld(_ attendee: Attendee) -> Bool { !attendee.invite || attendee.attendance == .organizer }
 
     /// A task's reminder back in the CRM's terms (minutes before its due instant). One later than the CRM's
     /// due time on the due day moves that due time to the reminder (Outlook shows no due time; the CRM's

@@ -154,8 +154,14 @@ enum SyncRun {
             outcome.lines = describe(report, dryRun: dryRun)
             if dryRun { return outcome }
             status.lastPass = CRMTime.format(Date())
-            status.skippedRecurring =
-                report.plan.actions.filter { if case .skip(_, "recurring series") = $0 { true } else { false } }.count
+            // (Kept across passes: a series shows in a listing only when it changes.)
+            status.skippedRecurring = try store.noteSkipped(
+                mailbox: mailbox,
+                reason: "recurring series",
+                seen: report.recurringSeen,
+                cleared: report.otherSeen,
+                whole: report.listedWhole
+            )
             if let paused = report.paused {
                 status.state = "paused"
                 status.reason = "circuit breaker: \(paused)"

@@ -120,6 +120,30 @@ struct CLIStatusTests {
         return (output.status, Dictionary(uniqueKeysWithValues: rows.map { ($0["mailbox"] as? String ?? "", $0) }))
     }
 
+    @Test("skipped_recurring counts the mailbox's series across quiet passes, and drops when one goes")
+    func skippedRecurring() throws {
+        let (fake, cli) = try SyncCLIFixture.make()
+        defer { fake.stop() }
+        let alice = SyncCLIFixture.mailbox
+        try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice", mailbox: alice)
+        let series = fake.userCreate(
+            mailbox: alice,
+            folder: "calendar",
+            kind: "CalendarItem",
+            fields: [
+                "Subject": "Weekly sales meeting", "Categories": "CRM", "Start": "2026-12-07T09:00:00Z",
+                "End": "2026-12-07T10:00:00Z", "IsRecurring": "true", "CalendarItemType": "RecurringMaster",
+            ]
+        )
+        try cli.ok("run", "--once")
+        #expect(try Self.status(cli).1[alice]?["skipped_recurring"] as? Int == 1)
+        try cli.ok("run", "--once")  // nothing listed: the series is still there, still skipped
+        #expect(try Self.status(cli).1[alice]?["skipped_recurring"] as? Int == 1)
+        fake.userDelete(mailbox: alice, itemId: series)
+        try cli.ok("run", "--once")
+        #expect(try Self.status(cli).1[alice]?["skipped_recurring"] as? Int == 0)
+    }
+
     @Test("pending → enabled; pending local changes counted; pause skips, resume syncs again")
     func lifecycle() throws {
         let (fake, cli) = try SyncCLIFixture.make()

@@ -49,4 +49,39 @@ struct SyncBodyTextTests {
         #expect(after.information == "Line one\r\nLine two")
         #expect(try await f.pass().executed.isEmpty, "quiet afterwards")
     }
+
+    @Test("the user's own last line starting 'CRM: ' (no partner, so no line of ours) survives an Outlook edit")
+    func usersOwnCRMLine() async throws {
+        let f = try SyncFixture()
+        var task = Activity(id: "A1", type: .task, subject: "Call back", owner: "E1")
+        task.due = "2026-12-03T16:00:00Z"
+        task.information = "Agenda\nCRM: update the lead score"
+        _ = try f.store.addActivity(task)
+        _ = try await f.pass()
+        let item = try #require(f.tasks.first)
+        f.outlookEdit(item, ["Subject": "Call back today"])
+        let report = try await f.pass()
+        #expect(report.executed.map { "\($0)" }.allSatisfy { !$0.contains("information") }, "\(report.executed)")
+        let activity = try #require(try f.store.activity("A1"))
+        #expect(activity.subject == "Call back today")
+        #expect(activity.information == "Agenda\nCRM: update the lead score")
+        #expect(try await f.pass().executed.isEmpty)
+    }
+
+    @Test("an Outlook item whose text ends with the user's own 'CRM: ' line imports with it, and keeps it")
+    func importKeepsUsersLine() async throws {
+        let f = try SyncFixture()
+        f.fake.userCreate(
+            mailbox: SyncFixture.alice,
+            folder: "tasks",
+            kind: "Task",
+            fields: ["Subject": "Prepare offer", "Categories": "CRM", "Body": "Agenda\nCRM: bring the contract"]
+        )
+        _ = try await f.pass()
+        let imported = try #require(try f.store.activities(ofMailboxEmployee: "E1").first)
+        #expect(imported.information == "Agenda\nCRM: bring the contract")
+        _ = try await f.pass()
+        #expect(try f.store.activity(imported.id)?.information == "Agenda\nCRM: bring the contract")
+        #expect(try await f.pass().executed.isEmpty)
+    }
 }
