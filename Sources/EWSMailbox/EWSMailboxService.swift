@@ -131,7 +131,8 @@ public struct EWSMailboxService: MailboxService {
             lastModified: item.lastModifiedTime.map(CRMTime.format) ?? "",
             created: item.dateTimeCreated.map(CRMTime.format) ?? "",
             responses: ItemMapping.responses(of: item),
-            unstrippedInformation: mapping.identity(of: item) == nil ? nil : item.body.flatMap(ItemMapping.unstripped)
+            unstrippedInformation: mapping.identity(of: item) == nil ? nil : item.body.flatMap(ItemMapping.unstripped),
+            misaligned: mapping.misaligned(item)
         )
     }
 

@@ -172,6 +172,18 @@ public struct ItemMapping: Sendable {
         )
     }
 
+    /// Fields an item of ours holds in a form we never write: an all-day item whose bounds are not the owner's
+    /// midnights (a release before issue 12's 2 added 24 hours to the last day's midnight, one hour off on a DST
+    /// day). Its days read as the user sees them; the bounds are written again once.
+    public func misaligned(_ item: EWSItem) -> Set<SyncFields.Field> {
+        guard item.kind == .calendarItem, item.isAllDayEvent == true, identity(of: item) != nil,
+            let start = item.start, let end = item.end
+        else { return [] }
+        let first = date(start.addingTimeInterval(43_200))
+        let last = date(end.addingTimeInterval(-43_200))
+        return start == startOfDay(first) && end == startOfDay(last, plusDays: 1) ? [] : [.start, .end]
+    }
+
     /// The attendees' answers by lower-cased address (the organizer's own entry and unknown ones left out).
     public static func responses(of item: EWSItem) -> [String: AttendeeResponse] {
         var answers: [String: AttendeeResponse] = [:]

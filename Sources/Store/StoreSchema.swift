@@ -20,6 +20,12 @@ enum StoreSchema {
                     """
             )
         }
+        // Issue 12's mapping reads items in a new form (all-day bounds, task reminders, attendees): every folder is
+        // listed from the start once, so items an older release wrote wrongly are read, compared and corrected
+        // once (as after an expired sync state: identities re-link, nothing is created twice).
+        migrator.registerMigration("v6-relist-after-mapping-change") { db in
+            try db.execute(sql: "UPDATE folder_states SET sync_state = NULL")
+        }
         return migrator
     }
 

@@ -151,6 +151,8 @@ public struct RemoteItem: Sendable, Equatable {
     /// The information with its last `CRM: ` line kept, when reading stripped one: a line the user wrote
     /// (an item we never wrote a line of ours to), which the engine keeps when the CRM holds it so.
     public var unstrippedInformation: String?
+    /// Fields the item holds in a form never written for their value (all-day bounds off the owner's midnights).
+    public var misaligned: Set<SyncFields.Field> = []
 
     public init(
         id: String,
@@ -166,7 +168,8 @@ public struct RemoteItem: Sendable, Equatable {
         lastModified: String = "",
         created: String = "",
         responses: [String: AttendeeResponse] = [:],
-        unstrippedInformation: String? = nil
+        unstrippedInformation: String? = nil,
+        misaligned: Set<SyncFields.Field> = []
     ) {
         self.id = id
         self.version = version
@@ -182,6 +185,7 @@ public struct RemoteItem: Sendable, Equatable {
         self.created = created
         self.responses = responses
         self.unstrippedInformation = unstrippedInformation
+        self.misaligned = misaligned
     }
 }
 

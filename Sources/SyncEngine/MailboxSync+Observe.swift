@@ -398,7 +398,8 @@ extension MailboxSync {
             hasCategory: item.hasCategory,
             isRecurring: item.isRecurring,
             inWindow: inWindow(fields.start ?? fields.due, now: now),
-            responses: item.responses
+            responses: item.responses,
+            misaligned: item.misaligned
         )
     }
 

@@ -68,6 +68,9 @@ public struct ExchangeSide: Sendable, Equatable {
     public var inWindow: Bool
     /// The attendees' answers on the organizer's item, by lower-cased address (empty when not read this pass).
     public var responses: [String: AttendeeResponse]
+    /// Fields the item holds in a form never written for their value (an older release's all-day bounds off
+    /// midnight): written again, once, with the pair's value.
+    public var misaligned: Set<SyncFields.Field> = []
 
     public init(
         itemId: String,
@@ -80,9 +83,11 @@ public struct ExchangeSide: Sendable, Equatable {
         hasCategory: Bool = false,
         isRecurring: Bool = false,
         inWindow: Bool = true,
-        responses: [String: AttendeeResponse] = [:]
+        responses: [String: AttendeeResponse] = [:],
+        misaligned: Set<SyncFields.Field> = []
     ) {
         self.responses = responses
+        self.misaligned = misaligned
         self.itemId = itemId
         self.changeKey = changeKey
         self.kind = kind

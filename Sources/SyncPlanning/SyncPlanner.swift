@@ -364,6 +364,13 @@ public enum SyncPlanner {
     /// The fields that make up when an activity happens.
     static let schedule: Set<SyncFields.Field> = [.start, .end, .due, .allDay]
 
+    /// The fields that make up how far a task is: Exchange holds 100 % as Completed (`[R:percentcomplete]`), so
+    /// a status from one side and a percent from the other can make a pair it cannot hold.
+    static let completion: Set<SyncFields.Field> = [.status, .percentComplete]
+
+    /// Fields that are one value: changed on both sides, every differing field of a group goes to one winner.
+    static let groups = [schedule, completion]
+
     /// Merges field by field; without a base every differing field counts as changed on both sides.
     static func merge(
         crm: CRMSide,
@@ -380,16 +387,17 @@ public enum SyncPlanner {
             return side.text(field) != base.text(field)
         }
         // The schedule is one value: a start taken from one side and an end from the other can make a range
-        // neither side holds (an end before its start, which both sides refuse). Changed on both sides, every
-        // differing field of it goes to the one winner.
-        let scheduleClash =
-            schedule.contains { changed(crm.fields, $0) } && schedule.contains { changed(exchange.fields, $0) }
+        // neither side holds (an end before its start, which both sides refuse); so is a task's completion.
+        // Changed on both sides, every differing field of such a group goes to the one winner.
+        let clashing = groups.filter { group in
+            group.contains { changed(crm.fields, $0) } && group.contains { changed(exchange.fields, $0) }
+        }
         for field in SyncFields.Field.allCases {
             let c = crm.fields.text(field)
             let e = exchange.fields.text(field)
             guard c != e else { continue }
             let b = base?.text(field)
-            let clash = scheduleClash && schedule.contains(field)
+            let clash = clashing.contains { $0.contains(field) }
             if !clash && !changed(crm.fields, field) {
                 merged.take(field, from: exchange.fields)  // only Exchange changed it
             } else if !clash && !changed(exchange.fields, field) {
@@ -413,7 +421,9 @@ public enum SyncPlanner {
             }
         }
         var actions = conflicts
-        let toExchange = merged.changedFields(from: exchange.fields)
+        // (A field the item holds misaligned is written with the pair's value even when the values compare equal.)
+        let differing = Set(merged.changedFields(from: exchange.fields)).union(exchange.misaligned)
+        let toExchange = SyncFields.Field.allCases.filter(differing.contains)
         let toCRM = merged.changedFields(from: crm.fields)
         if !toExchange.isEmpty {
             actions.append(

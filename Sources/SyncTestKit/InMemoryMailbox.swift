@@ -164,7 +164,12 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
         lock.withLock {
             updates.map { update in
                 change(update.id, version: update.version) { item in
-                    for field in update.changed { item.fields.take(field, from: update.fields) }
+                    // (As EWS writes them: a task's status and percent go together.)
+                    var fields = Set(update.changed)
+                    if item.kind == .task && !fields.isDisjoint(with: [.status, .percentComplete]) {
+                        fields.formUnion([.status, .percentComplete])
+                    }
+                    for field in fields { item.fields.take(field, from: update.fields) }
                     if !item.categories.contains(category) { item.categories.append(category) }
                 }
             }

@@ -1159,6 +1159,41 @@ struct SimulatorRegressionTests {
                 ]
             )
         ),
+        (
+            "a task completed in Outlook while the CRM deferred it: status and percent go to one winner together (a CRM status with Outlook's 100 % is a pair Exchange cannot hold)",
+            SimHistory(
+                seed: 22300,
+                policy: 2,
+                batchSize: 3,
+                events: [
+                    .outlookCreate(mailbox: 1, task: true, category: true, day: 9),
+                    .pass(mailbox: 1, faults: [], crash: nil),
+                    .outlookEdit(mailbox: 1, pick: 43016, edit: SimEdit(field: .status, value: 635)),
+                    .crmEdit(pick: 45569, edit: SimEdit(field: .status, value: 998)),
+                ]
+            )
+        ),
+        (
+            "the same with a stale version and a lost answer on the CRM's create first",
+            SimHistory(
+                seed: 19463,
+                policy: 0,
+                batchSize: 1,
+                events: [
+                    .crmCreate(type: 0, owner: 1, day: 15),
+                    .pass(
+                        mailbox: 1,
+                        faults: [
+                            SimFault(step: 2, kind: .staleVersion, value: 312, onWrites: true),
+                            SimFault(step: 2, kind: .answerLost, value: 504, onWrites: true),
+                        ],
+                        crash: nil
+                    ),
+                    .crmEdit(pick: 25818, edit: SimEdit(field: .status, value: 468)),
+                    .outlookEdit(mailbox: 1, pick: 12355, edit: SimEdit(field: .status, value: 400)),
+                ]
+            )
+        ),
     ]
 
     @Test("fixed histories run clean", arguments: 0..<fixed.count)
