@@ -132,7 +132,8 @@ public struct EWSMailboxService: MailboxService {
             created: item.dateTimeCreated.map(CRMTime.format) ?? "",
             responses: ItemMapping.responses(of: item),
             unstrippedInformation: mapping.identity(of: item) == nil ? nil : item.body.flatMap(ItemMapping.unstripped),
-            misaligned: mapping.misaligned(item)
+            misaligned: mapping.misaligned(item),
+            crmLine: mapping.crmLine(of: item)
         )
     }
 

@@ -63,6 +63,7 @@ public struct ItemMapping: Sendable {
         item.sensitivity = f.sensitivity == .normal ? .normal : (f.sensitivity == .private ? .private : .confidential)
         item.reminderIsSet = (kind == .task ? f.reminderDueBy : f.reminderMinutes) != nil
         item.extendedProperties = [Self.activityId: activityId, Self.instanceId: instance]
+        // (Never UTC in practice: a zone without a Windows id is refused before a pass — SyncRun.syncMailbox.)
         let windowsZone = WindowsTimeZone.id(forIANA: zone.identifier) ?? "UTC"
         if kind == .task {
             item.status = Self.taskStatus[f.status] ?? .notStarted
@@ -221,6 +222,13 @@ public struct ItemMapping: Sendable {
 
     /// The body without our last `CRM: ` line.
     public static func strippingCRMLine(_ body: String) -> String { text(body, strippingCRMLine: true) }
+
+    /// Our line's content on an item of ours (the body's last line when it starts `CRM: `), else nil.
+    public func crmLine(of item: EWSItem) -> String? {
+        guard identity(of: item) != nil, let body = item.body else { return nil }
+        let last = Self.lineEndsTrimmed(body).components(separatedBy: "\n").last ?? ""
+        return last.hasPrefix(Self.crmLinePrefix) ? String(last.dropFirst(Self.crmLinePrefix.count)) : nil
+    }
 
     /// The body as text: LF line ends, no trailing blank lines.
     static func lineEndsTrimmed(_ body: String) -> String { text(body, strippingCRMLine: false) }

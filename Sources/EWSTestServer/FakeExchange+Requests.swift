@@ -74,6 +74,7 @@ extension FakeExchange {
         let body: [UInt8]
         switch context.operation {
         case "GetFolder": body = getFolder(context)
+        case "GetUserConfiguration": body = getUserConfiguration(context)
         case "SyncFolderItems": body = syncFolderItems(context)
         case "FindItem": body = findItem(context)
         case "GetItem": body = getItem(context)

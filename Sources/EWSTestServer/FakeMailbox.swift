@@ -79,6 +79,8 @@ final class FakeMailbox {
     let address: String
     let folders: [String: FakeFolder]
     var deletedItems: [FakeItem] = []
+    /// The `timezone` of its `OWA.UserOptions` (nil: never set, as for a mailbox never opened on the web).
+    var timeZone: String?
 
     init(address: String) {
         self.address = address

@@ -153,6 +153,9 @@ public struct RemoteItem: Sendable, Equatable {
     public var unstrippedInformation: String?
     /// Fields the item holds in a form never written for their value (all-day bounds off the owner's midnights).
     public var misaligned: Set<SyncFields.Field> = []
+    /// Our `CRM: ` line on the item of ours (without the prefix; nil: none), to tell whether it still names
+    /// what the CRM has (a partner renamed, a contact changed).
+    public var crmLine: String?
 
     public init(
         id: String,
@@ -169,7 +172,8 @@ public struct RemoteItem: Sendable, Equatable {
         created: String = "",
         responses: [String: AttendeeResponse] = [:],
         unstrippedInformation: String? = nil,
-        misaligned: Set<SyncFields.Field> = []
+        misaligned: Set<SyncFields.Field> = [],
+        crmLine: String? = nil
     ) {
         self.id = id
         self.version = version
@@ -186,6 +190,7 @@ public struct RemoteItem: Sendable, Equatable {
         self.responses = responses
         self.unstrippedInformation = unstrippedInformation
         self.misaligned = misaligned
+        self.crmLine = crmLine
     }
 }
 

@@ -79,6 +79,30 @@ extension MailboxSync {
             carrying[id, default: []].append(item)
             result.items[item.id] = item
         }
+        // Activities changed in the CRM since their last sync outside the synced fields (a partner, a contact):
+        // their items, not listed, are read, so our line is compared with what the CRM names now.
+        // (Only where no synced field moved: a pair that acts anyway is not read again, so an item whose values the
+        // CRM refused is retried only when it changes.)
+        let unlisted = linkList.filter { link in
+            guard let activity = result.activities[link.activityId], let seq = activity.changeSeq,
+                seq > link.syncedSeq, !activity.deleted, !link.itemId.isEmpty
+            else { return false }
+            return carrying[link.activityId] == nil && !remote.deleted.contains(link.itemId)
+                && SyncFields(activity: activity, zone: zone).changedFields(from: link.base.upgradedTaskBase).isEmpty
+        }
+        for (folder, group) in Dictionary(grouping: unlisted, by: \.folder).sorted(by: {
+            $0.key.rawValue < $1.key.rawValue
+        }) {
+            for chunk in group.map(\.itemId).sorted().chunks(of: 50) {
+                for item in try await service.read(Array(chunk), in: folder) {
+                    guard let id = item.activityId ?? linkedItems[item.id], result.activities[id] != nil else {
+                        continue
+                    }
+                    carrying[id, default: []].append(item)
+                    result.items[item.id] = item
+                }
+            }
+        }
         let (byActivity, copies) = originals(carrying, links: links, remote: remote)
         // A link whose item now carries another activity's identity: a second import of that item.
         var duplicates: [String: String] = [:]
@@ -131,6 +155,14 @@ extension MailboxSync {
             var ours: SyncFields?
             if let item = byActivity[id] {
                 exchange = exchangeSide(item, carrying: link?.base ?? crm?.fields, now: now)
+                // Our line no longer names what the CRM has (or the user took it off): the body is written again.
+                // (A last `CRM: ` line the CRM holds in its text is the user's, not ours.)
+                let line = exchange?.fields.information == item.unstrippedInformation ? nil : item.crmLine
+                if item.activityId == id, let activity = result.activities[id], !activity.deleted,
+                    crmLine(activity) != line
+                {
+                    exchange?.misaligned.insert(.information)
+                }
                 // Being moved out by the new owner's pass, whose carried edits landed with its journal entry: an
                 // item not modified since holds no edit (an older copy's older values are none).
                 if let judged = remote.judgedHere[id], let held = exchange, judged.holdsNothingNew(held) {
@@ -243,7 +275,9 @@ extension MailboxSync {
                     journalled: exchange.flatMap { remote.journalled[$0.itemId] ?? nil } ?? ours,
                     importing: crm == nil && remote.importing[id] != nil,
                     // (A link whose version is unknown takes the one read, once nothing more is under way.)
-                    rebased: base != stored?.base || (link?.changeKey == nil && link != nil && byActivity[id] != nil),
+                    // (A CRM change outside the synced fields is in step once compared: its sequence is recorded.)
+                    rebased: base != stored?.base || (link?.changeKey == nil && link != nil && byActivity[id] != nil)
+                        || (result.activities[id]?.changeSeq ?? 0) > (link?.syncedSeq ?? Int64.max),
                     uncertain: uncertain,
                     removedByUs: exchange == nil && remote.ourRemovals.contains(id)
                 )
@@ -401,6 +435,20 @@ extension MailboxSync {
             responses: item.responses,
             misaligned: item.misaligned
         )
+    }
+
+    /// The body's `CRM: ` line: partner, contact, opportunity, and a call's direction and duration.
+    func crmLine(_ activity: Activity) -> String? {
+        var parts = (try? store.referenceNames(of: activity)) ?? []
+        if activity.type == .call {
+            parts.append(
+                [activity.direction, activity.durationMinutes.map { "\($0) min" }].compactMap { $0 }.joined(
+                    separator: ", "
+                )
+            )
+        }
+        let line = parts.filter { !$0.isEmpty }.joined(separator: " · ")
+        return line.isEmpty ? nil : line
     }
 
     /// Inside `sync.window`; something without a date is always inside.

@@ -43,12 +43,15 @@ extension PlanExecutor {
                     failures.append("\(id): Outlook's values refused: \(refused.reason)")
                 }
                 guard let written else {
-                    // Nothing taken, but this version was judged: it is not read again until the user changes it.
+                    // Nothing taken, but this version was judged, against the CRM as it is: neither is read again
+                    // until one of them changes.
                     try confirm(id, in: tx) {
                         $0.changeKey = judged(id, $0.itemId) ?? $0.changeKey
+                        $0.syncedSeq = activity.changeSeq ?? $0.syncedSeq
                     }
                     return false
                 }
+                ownWrites[id] = written.changeSeq
                 try confirm(id, crm: SyncFields(activity: written, zone: zone), in: tx) {
                     $0.syncedSeq = written.changeSeq ?? $0.syncedSeq  // our own write is not pending
                     // Merged as read.
@@ -64,7 +67,11 @@ extension PlanExecutor {
                         activity.attendees[index].response = answer
                     }
                 }
-                try tx.writeActivity(activity)
+                let written = try tx.writeActivity(activity)
+                // (Our own write, made after comparing the CRM as it was: nothing of it is pending.)
+                if (activity.changeSeq ?? 0) <= (try tx.link(activityId: id)?.syncedSeq ?? Int64.max) {
+                    try confirm(id, in: tx) { $0.syncedSeq = written.changeSeq ?? $0.syncedSeq }
+                }
             case .tombstoneLocal(let id):
                 if var activity = try tx.activity(id) {
                     activity.deleted = true
@@ -89,7 +96,8 @@ extension PlanExecutor {
                         // cut short would otherwise take the item for what this one judged.)
                         changeKey: judged(id, item),
                         base: base ?? holds[id]?.exchange ?? remote.fields,
-                        syncedSeq: observations.activities[id]?.changeSeq ?? previous?.syncedSeq ?? 0,
+                        // (The CRM as it is now: compared this pass, or written by this pass.)
+                        syncedSeq: try tx.activity(id)?.changeSeq ?? previous?.syncedSeq ?? 0,
                         created: remote.knownCreated
                     )
                 )
@@ -97,7 +105,7 @@ extension PlanExecutor {
             case .setBase(let id, _):
                 let seq = observations.activities[id]?.changeSeq
                 try confirm(id, in: tx) { link in
-                    link.syncedSeq = seq ?? link.syncedSeq
+                    link.syncedSeq = max(seq ?? link.syncedSeq, link.syncedSeq)
                     link.changeKey = judged(id, link.itemId) ?? link.changeKey
                 }
             case .recordConflict(let conflict):

@@ -47,7 +47,10 @@ extension PlanExecutor {
                                 itemId: id,
                                 changeKey: version,
                                 base: SyncFields.confirmedBase(previous: nil, crm: crm, exchange: item.fields),
-                                syncedSeq: observations.activities[item.activityId]?.changeSeq ?? 0
+                                syncedSeq: max(
+                                    observations.activities[item.activityId]?.changeSeq ?? 0,
+                                    ownWrites[item.activityId] ?? 0
+                                )
                             )
                         )
                         try tx.markJournal(journal[index], .done, itemId: id)
@@ -126,7 +129,8 @@ extension PlanExecutor {
                         try confirm(request.activityId, exchange: request.fields, in: tx) {
                             $0.itemId = id
                             $0.changeKey = version
-                            $0.syncedSeq = seq ?? $0.syncedSeq  // the CRM's version is in Exchange now
+                            // The CRM's version is in Exchange now (never back: a write of ours may have moved it on).
+                            $0.syncedSeq = max(seq ?? $0.syncedSeq, $0.syncedSeq)
                         }
                         try tx.audit(
                             audit(request.activityId, item: id, action: "update-remote", fields: request.changed)

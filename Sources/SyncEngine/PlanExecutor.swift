@@ -13,6 +13,8 @@ struct PlanExecutor {
     var observations: Observations
     /// What each side of a pair is confirmed to hold, by activity: as read, then as written.
     var holds: [String: (crm: SyncFields?, exchange: SyncFields?)] = [:]
+    /// The CRM versions this pass wrote itself, by activity (a link made later in the pass records them as synced).
+    var ownWrites: [String: Int64] = [:]
     /// Imports of this pass waiting for their identity stamps, by the item they come from.
     var imported: [String: PendingImport] = [:]
     /// How many times a stale version has sent each pair back through planning in this pass.
@@ -239,16 +241,7 @@ struct PlanExecutor {
         guard let activity = observations.activities[activityId] ?? (try? store.activity(activityId)) ?? nil else {
             return nil
         }
-        var parts = (try? store.referenceNames(of: activity)) ?? []
-        if activity.type == .call {
-            parts.append(
-                [activity.direction, activity.durationMinutes.map { "\($0) min" }].compactMap { $0 }.joined(
-                    separator: ", "
-                )
-            )
-        }
-        let line = parts.filter { !$0.isEmpty }.joined(separator: " · ")
-        return line.isEmpty ? nil : line
+        return sync.crmLine(activity)
     }
 
     /// A write that did not happen: recorded for `status` and audited (with `also`, in one transaction), and

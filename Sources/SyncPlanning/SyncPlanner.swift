@@ -433,8 +433,9 @@ public enum SyncPlanner {
                     ifVersion: exchange.changeKey,
                     fields: merged,
                     changed: toExchange,
+                    // (Not for a rewrite of what the attendees already see: a misaligned form, our refreshed line.)
                     meetingMail: policy.sendInvitations && exchange.kind == .calendarItem
-                        && !attendeeVisible.isDisjoint(with: toExchange)
+                        && !attendeeVisible.isDisjoint(with: merged.changedFields(from: exchange.fields))
                 )
             )
         }

@@ -26,6 +26,8 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
         /// A tag the mailbox carries along through moves and restores and never shows the engine (a
         /// simulation follows a user's item through its life with it).
         public var lineage: String?
+        /// The body's `CRM: ` line as last written (create, and updates that write the body, as over EWS).
+        public var crmLine: String?
     }
 
     public let address: String
@@ -132,7 +134,8 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
             isRecurring: item.isRecurring,
             lastModified: item.lastModified,
             created: item.created,
-            responses: item.responses
+            responses: item.responses,
+            crmLine: ours(item) == nil ? nil : item.crmLine
         )
     }
 
@@ -152,7 +155,8 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
                         activityId: request.activityId,
                         instance: instance,
                         categories: [category],
-                        lastModified: ""
+                        lastModified: "",
+                        crmLine: request.crmLine
                     )
                 )
                 return .done(id: item.id, version: item.version)
@@ -170,6 +174,13 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
                         fields.formUnion([.status, .percentComplete])
                     }
                     for field in fields { item.fields.take(field, from: update.fields) }
+                    // (EWS writes the body, and with it our line, for the text and for a calendar item's schedule.)
+                    let schedule: Set<SyncFields.Field> = [.start, .end, .allDay]
+                    if fields.contains(.information)
+                        || (item.kind == .calendarItem && !fields.isDisjoint(with: schedule))
+                    {
+                        item.crmLine = update.crmLine
+                    }
                     if !item.categories.contains(category) { item.categories.append(category) }
                 }
             }

@@ -1,3 +1,4 @@
+import ActivityModel
 import ArgumentParser
 import EWS
 import EWSMailbox
@@ -22,6 +23,9 @@ struct CheckCommand: AsyncParsableCommand {
         var impersonation: String
         var folders: String
         var extended_property: String
+        /// The mailbox's own zone against the CRM's for it: `ok`, `unknown` (never set), or the two (a warning:
+        /// all-day items and task dates would show on the wrong day in Outlook).
+        var time_zone: String = "-"
         var error: String?
 
         var ok: Bool { [authentication, impersonation, folders, extended_property].allSatisfy { $0 == "ok" } }
@@ -33,10 +37,13 @@ struct CheckCommand: AsyncParsableCommand {
             try c.encode(impersonation, forKey: .impersonation)
             try c.encode(folders, forKey: .folders)
             try c.encode(extended_property, forKey: .extended_property)
+            try c.encode(time_zone, forKey: .time_zone)
             try c.encode(error, forKey: .error)
         }
 
-        enum Keys: String, CodingKey { case mailbox, authentication, impersonation, folders, extended_property, error }
+        enum Keys: String, CodingKey {
+            case mailbox, authentication, impersonation, folders, extended_property, time_zone, error
+        }
     }
 
     func run() async throws {
@@ -46,34 +53,52 @@ struct CheckCommand: AsyncParsableCommand {
             CLI.fail("configuration: \(error.description)", code: 2)
         }
         let client = EWSClient(configuration: ews)
+        let employees = CLI.run { try global.openStore().employees() }
         var targets = mailboxes
-        if targets.isEmpty {
-            targets = CLI.run { try global.openStore().employees() }.filter(\.sync).compactMap(\.mailbox)
-        }
+        if targets.isEmpty { targets = employees.filter(\.sync).compactMap(\.mailbox) }
+        let settings = configuration.syncSettings
         var results: [MailboxCheck] = []
         for mailbox in targets {
-            results.append(
-                await Self.check(
-                    mailbox,
-                    client: client,
-                    instance: configuration.string("crm.instance_id") ?? "default"
-                )
+            var result = await Self.check(
+                mailbox,
+                client: client,
+                instance: configuration.string("crm.instance_id") ?? "default"
             )
+            if result.ok {
+                let employee = employees.first { $0.mailbox?.lowercased() == mailbox.lowercased() }
+                let zone = employee.map(settings.zone(of:)) ?? settings.defaultZone
+                result.time_zone = await Self.timeZone(mailbox, crm: zone, client: client)
+            }
+            results.append(result)
         }
         if json {
             CLI.printJSON(results)
         } else {
             CLI.printTable(
-                ["MAILBOX", "AUTH", "IMPERSONATION", "FOLDERS", "EXTENDED PROPERTY", "ERROR"],
+                ["MAILBOX", "AUTH", "IMPERSONATION", "FOLDERS", "EXTENDED PROPERTY", "TIME ZONE", "ERROR"],
                 results.map {
                     [
                         $0.mailbox, $0.authentication, $0.impersonation, $0.folders, $0.extended_property,
-                        $0.error ?? "-",
+                        $0.time_zone, $0.error ?? "-",
                     ]
                 }
             )
+            for result in results where !["ok", "unknown", "-"].contains(result.time_zone) {
+                CLI.print(
+                    "warning: \(result.mailbox): \(result.time_zone) — all-day items and task dates would show on the "
+                        + "wrong day in Outlook; set the employee's time_zone to the mailbox's (or the mailbox's to the CRM's)"
+                )
+            }
         }
         if results.contains(where: { !$0.ok }) { throw ExitCode(3) }
+    }
+
+    /// The mailbox's own zone (Outlook on the web's regional setting) against the CRM's zone for it. A warning,
+    /// not a failure: the sync works, but Outlook shows all-day items and task dates in the mailbox's zone.
+    static func timeZone(_ mailbox: String, crm zone: TimeZone, client: EWSClient) async -> String {
+        guard let own = try? await client.mailboxTimeZone(mailbox: mailbox) else { return "unknown" }
+        let crm = WindowsTimeZone.id(forIANA: zone.identifier) ?? zone.identifier
+        return own == crm ? "ok" : "mailbox \(own), CRM \(zone.identifier) (\(crm))"
     }
 
     /// Each step only when the one before it passed; a probe task carrying the identity properties is

@@ -142,6 +142,13 @@ enum SyncRun {
             skippedRecurring: previous?.skippedRecurring ?? 0
         )
         var outcome = MailboxOutcome(ok: true, status: nil, lines: [])
+        // (A zone stored before zones were checked, with no Windows id: nothing goes out in UTC instead.)
+        let zone = context.configuration.syncSettings.zone(of: employee).identifier
+        if let problem = WindowsTimeZone.problem(with: zone) {
+            status.state = "backing_off"
+            status.lastError = "time zone \(zone): \(problem); set the employee's time_zone"
+            return MailboxOutcome(ok: false, status: status, lines: ["\(mailbox): \(status.lastError!)"])
+        }
         do {
             let report = try await MailboxSync.ews(
                 store: store,

@@ -110,6 +110,41 @@ struct CLICheckTests {
         #expect(denied.stdout.contains("denied") && denied.stdout.contains("ErrorImpersonateUserDenied"))
         #expect(fake.schemaViolations == [])
     }
+
+    @Test("check compares the mailbox's own time zone with the CRM's: ok, unknown, or a warning naming both")
+    func timeZone() throws {
+        let (fake, cli) = try SyncCLIFixture.make()
+        defer { fake.stop() }
+        let alice = SyncCLIFixture.mailbox
+        try cli.ok(
+            "employee",
+            "add",
+            "--id",
+            "E1",
+            "--name",
+            "Alice",
+            "--mailbox",
+            alice,
+            "--sync",
+            "true",
+            "--time-zone",
+            "Europe/Amsterdam"
+        )
+        func zone() throws -> (String?, String) {
+            let output = try cli.run("check", "--json")
+            let rows = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]]
+            return (rows?.first?["time_zone"] as? String, try cli.run("check").stdout)
+        }
+        #expect(try zone().0 == "unknown")  // never set on the web
+        fake.setMailboxTimeZone(alice, "W. Europe Standard Time")
+        #expect(try zone().0 == "ok")
+        fake.setMailboxTimeZone(alice, "GMT Standard Time")
+        let (value, text) = try zone()
+        #expect(value == "mailbox GMT Standard Time, CRM Europe/Amsterdam (W. Europe Standard Time)")
+        #expect(text.contains("warning: \(alice)") && text.contains("wrong day"), "\(text)")
+        #expect(try cli.run("check").status == 0)  // a warning: the sync itself works
+        #expect(fake.schemaViolations == [])
+    }
 }
 
 @Suite("the activity-sync binary: status, pause, resume, mailbox states")

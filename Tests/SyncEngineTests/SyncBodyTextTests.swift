@@ -84,4 +84,47 @@ struct SyncBodyTextTests {
         #expect(try f.store.activity(imported.id)?.information == "Agenda\nCRM: bring the contract")
         #expect(try await f.pass().executed.isEmpty)
     }
+
+    @Test("another partner in the CRM, nothing else: the item's CRM line names it, no meeting mail; quiet after")
+    func crmLineFollowsPartner() async throws {
+        let f = try SyncFixture()
+        f.settings.sendInvitations = true
+        try f.store.save(BusinessPartner(id: "BP2", name: "Contoso Ltd"))
+        var visit = Activity(id: "AP1", type: .appointment, subject: "Visit", owner: "E1")
+        (visit.start, visit.end, visit.partner) = ("2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z", "BP1")
+        visit.information = "Bring the offer"
+        visit.attendees = [Attendee(email: "pat@fabrikam.test")]
+        _ = try f.store.addActivity(visit)
+        _ = try await f.pass()
+        #expect(f.calendar.first?.fields["Body"] == "Bring the offer\nCRM: Fabrikam")
+        let mail = f.fake.meetingMail.count
+        _ = try f.store.updateActivity("AP1") { $0.partner = "BP2" }
+        let report = try await f.pass()
+        #expect(
+            report.executed.map { "\($0)" }.contains {
+                $0.hasPrefix("update-remote AP1") && $0.hasSuffix("[information]")
+            }
+        )
+        #expect(f.calendar.first?.fields["Body"] == "Bring the offer\nCRM: Contoso Ltd")
+        #expect(f.fake.meetingMail.count == mail, "a new CRM line is no news for the attendees")
+        #expect(try f.store.activity("AP1")?.information == "Bring the offer")
+        #expect(try await f.pass().executed.isEmpty)
+        #expect(f.fake.requestCount("GetItem") > 0)
+    }
+
+    @Test("a CRM change outside the synced fields leaves nothing pending once compared")
+    func nothingPending() async throws {
+        let f = try SyncFixture()
+        try f.addTask("A1")
+        _ = try await f.pass()
+        let before = try #require(try f.store.activity("A1")?.changeSeq)
+        try f.addTask("A0")
+        _ = try f.store.updateActivity("A1") { $0.linkedActivity = "A0" }  // a follow-up now: not a synced field
+        let activity = try #require(try f.store.activity("A1"))
+        let synced = try #require(try f.store.link(activityId: "A1")?.syncedSeq)
+        #expect(activity.changeSeq! > before && synced < activity.changeSeq!)
+        _ = try await f.pass()
+        #expect(try f.store.link(activityId: "A1")?.syncedSeq == activity.changeSeq)
+        #expect(try await f.pass().executed.isEmpty)
+    }
 }
