@@ -193,6 +193,11 @@ extension MailboxSync {
                     activityId: id,
                     hasCategory: true
                 )
+                // Changed in the CRM since its last sync (its synced fields too, or it would have been read above): the
+                // write that change causes carries the body, so our line names what the CRM has now.
+                if let activity = result.activities[id], !activity.deleted, (activity.changeSeq ?? 0) > link.syncedSeq {
+                    exchange?.misaligned.insert(.information)
+                }
             }
             var elsewhere: ForeignLink?
             // Linked in another mailbox, yet this mailbox's now: an ownership move (whatever else the pair plans,

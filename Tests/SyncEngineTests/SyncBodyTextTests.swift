@@ -127,4 +127,20 @@ struct SyncBodyTextTests {
         #expect(try f.store.link(activityId: "A1")?.syncedSeq == activity.changeSeq)
         #expect(try await f.pass().executed.isEmpty)
     }
+
+    @Test("a new contact set in the same CRM edit as the subject: the write carries the body with the new line")
+    func crmLineWithSyncedEdit() async throws {
+        let f = try SyncFixture()
+        try f.addTask("A1")
+        _ = try await f.pass()
+        #expect(f.tasks.first?.fields["Body"] == "CRM: Fabrikam")
+        _ = try f.store.updateActivity("A1") {
+            $0.subject = "Call Pat back"
+            $0.contact = "C1"
+        }
+        _ = try await f.pass()
+        #expect(f.tasks.first?.fields["Subject"] == "Call Pat back")
+        #expect(f.tasks.first?.fields["Body"] == "CRM: Fabrikam · Pat Doe")
+        #expect(try await f.pass().executed.isEmpty)
+    }
 }
