@@ -157,7 +157,9 @@ extension MailboxSync {
                 exchange = exchangeSide(item, carrying: link?.base ?? crm?.fields, now: now)
                 // Our line no longer names what the CRM has (or the user took it off): the body is written again.
                 // (A last `CRM: ` line the CRM holds in its text is the user's, not ours.)
-                let line = exchange?.fields.information == item.unstrippedInformation ? nil : item.crmLine
+                let users =
+                    item.unstrippedInformation != nil && exchange?.fields.information == item.unstrippedInformation
+                let line = users ? nil : item.crmLine
                 if item.activityId == id, let activity = result.activities[id], !activity.deleted,
                     crmLine(activity) != line
                 {

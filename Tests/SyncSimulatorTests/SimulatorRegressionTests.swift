@@ -1194,6 +1194,46 @@ struct SimulatorRegressionTests {
                 ]
             )
         ),
+        (
+            "a call without information: our CRM line on its item is no user's line (nothing to rewrite each pass)",
+            SimHistory(
+                seed: 740672,
+                policy: 1,
+                batchSize: 3,
+                events: [
+                    .crmCreate(type: 2, owner: 0, day: 11),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .outlookEdit(mailbox: 0, pick: 15585, edit: SimEdit(field: .emptySubject, value: 362)),
+                    .crmEdit(pick: 34145, edit: SimEdit(field: .subject, value: 511)),
+                    .pass(
+                        mailbox: 0,
+                        faults: [SimFault(step: 0, kind: .notApplied, value: 625, onWrites: true)],
+                        crash: nil
+                    ),
+                ]
+            )
+        ),
+        (
+            "a call rescheduled in Outlook (its CRM line rewritten), then an Outlook value the CRM refuses beside a CRM edit, the rewrite not applied: the version judged is recorded, the CRM's edit lands",
+            SimHistory(
+                seed: 740672,
+                policy: 1,
+                batchSize: 3,
+                events: [
+                    .crmCreate(type: 2, owner: 0, day: 11),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .outlookEdit(mailbox: 0, pick: 35241, edit: SimEdit(field: .due, value: 847)),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .outlookEdit(mailbox: 0, pick: 15585, edit: SimEdit(field: .emptySubject, value: 362)),
+                    .crmEdit(pick: 34145, edit: SimEdit(field: .subject, value: 511)),
+                    .pass(
+                        mailbox: 0,
+                        faults: [SimFault(step: 0, kind: .notApplied, value: 625, onWrites: true)],
+                        crash: nil
+                    ),
+                ]
+            )
+        ),
     ]
 
     @Test("fixed histories run clean", arguments: 0..<fixed.count)
