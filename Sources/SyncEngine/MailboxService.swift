@@ -79,14 +79,6 @@ public enum WriteOutcome: Sendable, Equatable {
         if case .done = self { return true }
         return false
     }
-
-    /// Whether the write is known not to have happened (a passing fault, or a back-off, before it was applied).
-    public var notApplied: Bool {
-        switch self {
-        case .transient, .throttled: return true
-        default: return false
-        }
-    }
 }
 
 /// One entry of a change listing: enough to tell our own echoes and moves without reading the item.

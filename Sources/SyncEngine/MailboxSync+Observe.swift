@@ -160,8 +160,10 @@ extension MailboxSync {
                 let users =
                     item.unstrippedInformation != nil && exchange?.fields.information == item.unstrippedInformation
                 let line = users ? nil : item.crmLine
+                // (Only on an item that holds nothing new: a rewrite beside Outlook's changes would be a write of its
+                // own in a pass that merges them, and one not applied would leave them judged by nothing.)
                 if item.activityId == id, let activity = result.activities[id], !activity.deleted,
-                    crmLine(activity) != line
+                    exchange?.fields == link?.base, crmLine(activity) != line
                 {
                     exchange?.misaligned.insert(.information)
                 }

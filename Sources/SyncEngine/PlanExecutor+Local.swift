@@ -27,11 +27,6 @@ extension PlanExecutor {
             switch action {
             case .updateLocal(let id, let fields, let changed, let restore):
                 guard let activity = try tx.activity(id) else { return false }
-                if pushed.contains(id), let item = try tx.link(activityId: id)?.itemId,
-                    let version = read[item]?.version
-                {
-                    deferredJudged[id] = version
-                }
                 let (written, refused) = try Self.writeAccepted(
                     fields,
                     changed: changed,

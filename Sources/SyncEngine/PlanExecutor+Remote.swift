@@ -143,13 +143,7 @@ extension PlanExecutor {
                     try await replan(request.activityId, item: request.id, kind: request.kind)
                 default:
                     // The base stays: the next pass sees the CRM's change again and sends it again. A lost
-                    // answer stays open in the journal: the item is judged by what was sent. One not applied
-                    // leaves the item as read: what this pass judged of it (an Outlook edit merged, or refused) is
-                    // recorded now, so it is not judged again until it changes.
-                    if outcome.notApplied, let version = deferredJudged[request.activityId] {
-                        try store.transaction { tx in try confirm(request.activityId, in: tx) { $0.changeKey = version }
-                        }
-                    }
+                    // answer stays open in the journal: the item is judged by what was sent.
                     try fail(request.activityId, item: request.id, action: "update-remote", outcome) { tx in
                         if outcome == .ambiguous { try tx.markJournal(journal[index], .ambiguous, itemId: nil) }
                     }

@@ -15,9 +15,6 @@ struct PlanExecutor {
     var holds: [String: (crm: SyncFields?, exchange: SyncFields?)] = [:]
     /// The CRM versions this pass wrote itself, by activity (a link made later in the pass records them as synced).
     var ownWrites: [String: Int64] = [:]
-    /// Versions read and judged this pass but not recorded, as an update of the item was under way (its
-    /// version records the item then); recorded after all should that update not be applied.
-    var deferredJudged: [String: String] = [:]
     /// Imports of this pass waiting for their identity stamps, by the item they come from.
     var imported: [String: PendingImport] = [:]
     /// How many times a stale version has sent each pair back through planning in this pass.

@@ -1214,7 +1214,7 @@ struct SimulatorRegressionTests {
             )
         ),
         (
-            "a call rescheduled in Outlook (its CRM line rewritten), then an Outlook value the CRM refuses beside a CRM edit, the rewrite not applied: the version judged is recorded, the CRM's edit lands",
+            "a call rescheduled in Outlook, then an Outlook value the CRM refuses beside a CRM edit: our line is rewritten only on an item that holds nothing new, so no rewrite stands beside the refused merge",
             SimHistory(
                 seed: 740672,
                 policy: 1,
@@ -1231,6 +1231,36 @@ struct SimulatorRegressionTests {
                         faults: [SimFault(step: 0, kind: .notApplied, value: 625, onWrites: true)],
                         crash: nil
                     ),
+                ]
+            )
+        ),
+        (
+            "an Outlook edit restoring a deleted task while its conflict's winner is throttled: the item is read again next pass, not taken as judged (an intermediate fix recorded its version and lost the CRM's due)",
+            SimHistory(
+                seed: 519116,
+                policy: 0,
+                batchSize: 3,
+                events: [
+                    .crmCreate(type: 1, owner: 0, day: 2),
+                    .crmCreate(type: 0, owner: 0, day: 13),
+                    .crmCreate(type: 1, owner: 0, day: 3),
+                    .outlookCreate(mailbox: 0, task: true, category: true, day: 3),
+                    .outlookEdit(mailbox: 0, pick: 28812, edit: SimEdit(field: .time, value: 820)),
+                    .crmReassign(pick: 39207),
+                    .pass(mailbox: 0, faults: [], crash: nil),
+                    .crmDelete(pick: 36284),
+                    .crmDelete(pick: 24148),
+                    .crmCreate(type: 0, owner: 0, day: 9),
+                    .crmEdit(pick: 51877, edit: SimEdit(field: .due, value: 582)),
+                    .crmEdit(pick: 59406, edit: SimEdit(field: .information, value: 382)),
+                    .crmDelete(pick: 29440),
+                    .outlookEdit(mailbox: 0, pick: 55284, edit: SimEdit(field: .due, value: 647)),
+                    .pass(
+                        mailbox: 0,
+                        faults: [SimFault(step: 0, kind: .inBandBusy, value: 105, onWrites: true)],
+                        crash: nil
+                    ),
+                    .crmEdit(pick: 14726, edit: SimEdit(field: .time, value: 160)),
                 ]
             )
         ),
