@@ -116,6 +116,7 @@ public struct EWSMailboxService: MailboxService {
 
     func remote(_ item: EWSItem, _ id: EWSItemId, folder: FolderKind) -> RemoteItem {
         let kind: ItemKind = item.kind == .task ? .task : .calendarItem
+        let ours = mapping.crmLine(of: item)
         return RemoteItem(
             id: id.id,
             version: id.changeKey,
@@ -131,9 +132,9 @@ public struct EWSMailboxService: MailboxService {
             lastModified: item.lastModifiedTime.map(CRMTime.format) ?? "",
             created: item.dateTimeCreated.map(CRMTime.format) ?? "",
             responses: ItemMapping.responses(of: item),
-            unstrippedInformation: mapping.identity(of: item) == nil ? nil : item.body.flatMap(ItemMapping.unstripped),
+            unstrippedInformation: ours?.unstripped,
             misaligned: mapping.misaligned(item),
-            crmLine: mapping.crmLine(of: item)
+            crmLine: ours?.line
         )
     }
 

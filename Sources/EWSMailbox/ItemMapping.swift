@@ -149,10 +149,8 @@ public struct ItemMapping: Sendable {
             )
         }
         let allDay = item.isAllDayEvent == true
-        // (All-day: the days nearest the bounds, so a DST day's 23 or 25 hours, or an item an Outlook in another
-        // zone made a few hours off midnight, keeps the days the user saw.)
-        let start = item.start.map { allDay ? date($0.addingTimeInterval(43_200)) : CRMTime.format($0) }
-        let end = item.end.map { allDay ? date($0.addingTimeInterval(-43_200)) : CRMTime.format($0) }
+        let start = item.start.map { allDay ? firstDay($0) : CRMTime.format($0) }
+        let end = item.end.map { allDay ? lastDay($0) : CRMTime.format($0) }
         let attendees =
             (item.requiredAttendees ?? []).map { SyncFields.attendeeEntry($0.email, .required) }
             + (item.optionalAttendees ?? []).map { SyncFields.attendeeEntry($0.email, .optional) }
@@ -180,10 +178,14 @@ public struct ItemMapping: Sendable {
         guard item.kind == .calendarItem, item.isAllDayEvent == true, identity(of: item) != nil,
             let start = item.start, let end = item.end
         else { return [] }
-        let first = date(start.addingTimeInterval(43_200))
-        let last = date(end.addingTimeInterval(-43_200))
-        return start == startOfDay(first) && end == startOfDay(last, plusDays: 1) ? [] : [.start, .end]
+        let aligned = start == startOfDay(firstDay(start)) && end == startOfDay(lastDay(end), plusDays: 1)
+        return aligned ? [] : [.start, .end]
     }
+
+    /// An all-day item's first and last day from its bounds: the days nearest them, so a DST day's 23 or 25
+    /// hours, or an item an Outlook in another zone made a few hours off midnight, keeps the days the user saw.
+    func firstDay(_ start: Date) -> String { date(start.addingTimeInterval(43_200)) }
+    func lastDay(_ end: Date) -> String { date(end.addingTimeInterval(-43_200)) }
 
     /// The attendees' answers by lower-cased address (the organizer's own entry and unknown ones left out).
     public static func responses(of item: EWSItem) -> [String: AttendeeResponse] {
@@ -223,11 +225,11 @@ public struct ItemMapping: Sendable {
     /// The body without our last `CRM: ` line.
     public static func strippingCRMLine(_ body: String) -> String { text(body, strippingCRMLine: true) }
 
-    /// Our line's content on an item of ours (the body's last line when it starts `CRM: `), else nil.
-    public func crmLine(of item: EWSItem) -> String? {
-        guard identity(of: item) != nil, let body = item.body else { return nil }
-        let last = Self.lineEndsTrimmed(body).components(separatedBy: "\n").last ?? ""
-        return last.hasPrefix(Self.crmLinePrefix) ? String(last.dropFirst(Self.crmLinePrefix.count)) : nil
+    /// On an item of ours, the text with its last `CRM: ` line (nil: it has none) and that line's content.
+    public func crmLine(of item: EWSItem) -> (unstripped: String, line: String)? {
+        guard identity(of: item) != nil, let whole = item.body.flatMap(Self.unstripped) else { return nil }
+        let last = whole.components(separatedBy: "\n").last ?? ""
+        return (whole, String(last.dropFirst(Self.crmLinePrefix.count)))
     }
 
     /// The body as text: LF line ends, no trailing blank lines.

@@ -164,7 +164,7 @@ extension FakeExchange {
             return XMLElement(name: name, namespace: SOAPNamespace.types, children: names)
         }
         // Attendee lists as a user edits them (or answers come in): `address[=ResponseType],…`.
-        if ["RequiredAttendees", "OptionalAttendees", "Resources"].contains(name) {
+        if attendeeLists.contains(name) {
             let attendees = text.split(separator: ",").map { entry in
                 let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
                 let email = XMLElement(name: "EmailAddress", namespace: SOAPNamespace.types, text: parts[0])

@@ -40,9 +40,12 @@ extension FakeExchange {
         )
     }
 
+    /// The item fields that list attendees.
+    static let attendeeLists = ["RequiredAttendees", "OptionalAttendees", "Resources"]
+
     /// The attendees' addresses on an item, lower-cased (required, optional and resources).
     static func attendees(of item: FakeItem) -> [String] {
-        ["RequiredAttendees", "OptionalAttendees", "Resources"].flatMap { list in
+        attendeeLists.flatMap { list in
             (item.fields[list]?.children ?? []).compactMap {
                 $0.child("Mailbox")?.childText("EmailAddress")?.lowercased()
             }
@@ -75,8 +78,7 @@ extension FakeExchange {
             let added = now.filter { !old.contains($0) }
             let removed = old.filter { !now.contains($0) }
             let kept = now.filter { old.contains($0) }
-            let attendeeLists: Set<String> = ["RequiredAttendees", "OptionalAttendees", "Resources"]
-            let otherChange = !changedFields.subtracting(attendeeLists).isEmpty
+            let otherChange = !changedFields.subtracting(Self.attendeeLists).isEmpty
             send(.request, added)
             send(.cancellation, removed)
             if mode.contains("ToAll") || otherChange { send(.update, kept) }

@@ -134,8 +134,11 @@ extension SyncFields {
         guard let start = startOfDay(dueDate, zone: zone), let next = startOfDay(dueDate, zone: zone, plusDays: 1)
         else { return nil }
         let dayMinutes = Int((next.timeIntervalSince(start) / 60).rounded())
-        return -(dayMinutes - 1)...525_600
+        return -(dayMinutes - 1)...taskReminderMostMinutes
     }
+
+    /// A task reminder's farthest from its due day: a year before it.
+    public static let taskReminderMostMinutes = 525_600
 
     /// Minutes from the start of an instant's day (in the zone) to the instant.
     static func minutesIntoDay(_ text: String, zone: TimeZone) -> Int? {

@@ -165,7 +165,10 @@ extension SyncFields {
             guard value == nil || Int(value!) != nil else { return false }
             reminderMinutes = value.flatMap(Int.init)
         case .reminderDueBy:
-            guard value == nil || Int(value!).map((-1499...525_600).contains) == true else { return false }
+            // (-1499: the last minute of a 25-hour due day; the exact bound needs the day, which comes later.)
+            guard value == nil || Int(value!).map((-1499...Self.taskReminderMostMinutes).contains) == true else {
+                return false
+            }
             reminderDueBy = value.flatMap(Int.init)
         case .attendees:
             attendees = (value ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }

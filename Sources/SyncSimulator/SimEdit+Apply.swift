@@ -17,48 +17,38 @@ extension SimEdit {
     var date: String { "2026-12-\(String(format: "%02d", 1 + value % 20))" }
     var hour: String { String(format: "%02d", 8 + value % 8) }
 
-    /// Applies the edit as a CRM user would; answers the synced fields it touched.
-    func applyCRM(to a: inout Activity) -> [SyncFields.Field] {
+    /// Applies the edit as a CRM user would (the fields it moved are read off the compared form after).
+    func applyCRM(to a: inout Activity) {
         let task = a.type == .task
         switch field {
         case .subject, .emptySubject:
             a.subject = "C\(value)"
-            return [.subject]
         case .information:
             a.information = value % 4 == 0 ? nil : "crm note \(value)"
-            return [.information]
         case .priority:
             a.priority = Self.priorities[value % 3]
-            return [.priority]
         case .sensitivity:
             a.sensitivity = Self.sensitivities[value % 3]
-            return [.sensitivity]
         case .status:
             if task {
                 (a.status, a.percentComplete) = Self.statuses[value % Self.statuses.count]
-                return [.status, .percentComplete]
+            } else {
+                a.status = a.type.statuses[value % 3]
             }
-            a.status = a.type.statuses[value % 3]
-            return [.status]
         case .due, .time:
             if task {
                 a.due = date + "T\(hour):00:00Z"
-                return [.due]
+            } else {
+                a.start = date + "T\(hour):00:00Z"
+                if a.type != .call { a.end = date + "T\(hour):45:00Z" }
             }
-            a.start = date + "T\(hour):00:00Z"
-            if a.type == .call { return [.start, .end] }
-            a.end = date + "T\(hour):45:00Z"
-            return [.start, .end]
         case .location:
             a.location = value % 3 == 0 ? nil : "room \(value)"
-            return [.location]
         case .showAs:
             if task { fallthrough }
             a.showAs = Self.showAs[value % 4]
-            return [.showAs]
         case .reminder:
             a.reminderMinutes = Self.reminders[value % 4]
-            return [.reminderMinutes]
         }
     }
 

@@ -95,7 +95,7 @@ public final class SimWorld: @unchecked Sendable {
         case .crmEdit(let pick, let edit):
             guard var activity = pickActivity(pick, where: { !$0.deleted }) else { return }
             let before = SyncFields(activity: activity, zone: Self.zone)
-            _ = edit.applyCRM(to: &activity)
+            edit.applyCRM(to: &activity)
             if let written = try? store.saveActivity(activity) {
                 // (Every compared field the edit moved: a task's due time moves its reminder's compared form too.)
                 let values = SyncFields(activity: written, zone: Self.zone)

@@ -143,7 +143,8 @@ enum SyncRun {
         )
         var outcome = MailboxOutcome(ok: true, status: nil, lines: [])
         // (A zone stored before zones were checked, with no Windows id: nothing goes out in UTC instead.)
-        let zone = context.configuration.syncSettings.zone(of: employee).identifier
+        let settings = context.configuration.syncSettings
+        let zone = settings.zone(of: employee).identifier
         if let problem = WindowsTimeZone.problem(with: zone) {
             status.state = "backing_off"
             status.lastError = "time zone \(zone): \(problem); set the employee's time_zone"
@@ -153,7 +154,7 @@ enum SyncRun {
             let report = try await MailboxSync.ews(
                 store: store,
                 client: context.client,
-                settings: context.configuration.syncSettings,
+                settings: settings,
                 employee: employee,
                 shouldStop: shouldStop
             ).runPass(dryRun: dryRun, mode: mode)
