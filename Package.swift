@@ -14,6 +14,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // Microsoft Graph's app-only auth: the signed client assertion (PS256/RS256) and the certificate's
+        // thumbprint. (jwt-kit brings swift-crypto and swift-certificates; both are named for their own APIs.)
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     ],
     targets: [
         // C libraries: a module map plus typed inline wrappers for the variadic calls.
@@ -32,6 +37,23 @@ let package = Package(
         .target(
             name: "EWS",
             dependencies: ["CCurl", "XMLKit", "Bounds", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The Microsoft Graph client: app-only OAuth (certificate assertion or secret), JSON requests on the
+        // EWS module's libcurl event loop, $batch, per-mailbox throttling. No sync decisions.
+        .target(
+            name: "Graph",
+            dependencies: [
+                "EWS", "Bounds", .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The Graph adapter of the sync engine: events ↔ the EWS item values `ItemMapping` maps (one mapping for
+        // both backends), calendarView delta for changes.
+        .target(
+            name: "GraphMailbox",
+            dependencies: ["Graph", "EWS", "EWSMailbox", "SyncEngine", "SyncPlanning", "ActivityModel", "Bounds"]
         ),
         // The EWS adapter of the sync engine: SPEC §2's mapping between synced values and items, the
         // engine's MailboxService over EWS, and the notification hub (its MailboxWatcher).
@@ -62,11 +84,16 @@ let package = Package(
                 "ActivityModel", "SyncEngine", "SyncPlanning", .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        // A fake Exchange on 127.0.0.1 that validates every request against the official schema.
+        // A fake Exchange on 127.0.0.1 that validates every request against the official schema, and a fake
+        // Microsoft Graph that validates every body against Graph's v1.0 metadata and checks client assertions.
         .target(
             name: "EWSTestServer",
-            dependencies: ["XMLKit"],
-            resources: [.copy("Resources/ews-schema")]
+            dependencies: [
+                "XMLKit", "ActivityModel", .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            resources: [.copy("Resources/ews-schema"), .copy("Resources/graph-schema")]
         ),
         .executableTarget(
             name: "ews-test-server",
@@ -75,7 +102,8 @@ let package = Package(
         .executableTarget(
             name: "activity-sync",
             dependencies: [
-                "EWS", "EWSMailbox", "Store", "ActivityModel", "SyncPlanning", "SyncEngine", "Daemon", "EWSTestServer",
+                "EWS", "EWSMailbox", "Graph", "GraphMailbox", "Store", "ActivityModel", "SyncPlanning", "SyncEngine",
+                "Daemon", "EWSTestServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -91,6 +119,13 @@ let package = Package(
 
         .testTarget(name: "XMLKitTests", dependencies: ["XMLKit"]),
         .testTarget(name: "EWSTests", dependencies: ["EWS", "EWSTestServer", "XMLKit"], exclude: ["Resources"]),
+        .testTarget(
+            name: "GraphTests",
+            dependencies: [
+                "Graph", "GraphMailbox", "EWS", "EWSMailbox", "EWSTestServer", "SyncEngine", "SyncPlanning",
+                "ActivityModel",
+            ]
+        ),
 
         .testTarget(name: "ActivityModelTests", dependencies: ["ActivityModel", "Bounds"]),
         .testTarget(
@@ -104,6 +139,7 @@ let package = Package(
             name: "SyncEngineTests",
             dependencies: [
                 "SyncEngine", "SyncPlanning", "SyncTestKit", "EWSMailbox", "EWS", "EWSTestServer", "Store",
+                "Graph", "GraphMailbox",
                 "ActivityModel",
                 .product(name: "Logging", package: "swift-log"),
                 // (Only to damage a stored record, as a failing disk would.)

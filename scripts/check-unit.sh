@@ -13,6 +13,10 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 sed "s|/usr/local/bin/activity-sync|$binary|g" systemd/activity-sync.service > "$work/activity-sync.service"
 systemd-analyze verify "$work/activity-sync.service"
+# The Graph drop-in (issue 13) must parse too: verified merged with the unit.
+mkdir -p "$work/activity-sync.service.d"
+cp systemd/activity-sync.service.d/graph.conf "$work/activity-sync.service.d/"
+SYSTEMD_UNIT_PATH="$work:" systemd-analyze verify "$work/activity-sync.service"
 systemd-analyze security --offline=true --threshold=15 "$work/activity-sync.service" | tail -1
 # A crash loop must reach the start limit (issue 11): StartLimitBurst restarts, RestartSec apart, fit inside
 # StartLimitIntervalSec — systemd's default (5 in 10 s) never trips with RestartSec=5s.

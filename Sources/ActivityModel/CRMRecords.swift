@@ -10,18 +10,32 @@ public struct Employee: Sendable, Equatable, Codable {
     public var sync: Bool
     /// IANA zone; nil means `exchange.time_zone`.
     public var timeZone: String?
+    /// `ews` or `graph`: how the mailbox is reached; nil means `exchange.backend` (a hybrid organisation has
+    /// some mailboxes on Exchange Server and some on Exchange Online).
+    public var backend: String?
+
+    /// The backends a mailbox may be reached by.
+    public static let backends = ["ews", "graph"]
 
     /// Creates an employee.
-    public init(id: String, name: String, mailbox: String? = nil, sync: Bool = false, timeZone: String? = nil) {
+    public init(
+        id: String,
+        name: String,
+        mailbox: String? = nil,
+        sync: Bool = false,
+        timeZone: String? = nil,
+        backend: String? = nil
+    ) {
         self.id = id
         self.name = name
         self.mailbox = mailbox
         self.sync = sync
         self.timeZone = timeZone
+        self.backend = backend
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, mailbox, sync
+        case id, name, mailbox, sync, backend
         case timeZone = "time_zone"
     }
 
@@ -32,6 +46,7 @@ public struct Employee: Sendable, Equatable, Codable {
         mailbox = try c.decodeIfPresent(String.self, forKey: .mailbox)
         sync = try c.decodeIfPresent(Bool.self, forKey: .sync) ?? false
         timeZone = try c.decodeIfPresent(String.self, forKey: .timeZone)
+        backend = try c.decodeIfPresent(String.self, forKey: .backend)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -41,6 +56,7 @@ public struct Employee: Sendable, Equatable, Codable {
         try c.encode(mailbox, forKey: .mailbox)
         try c.encode(sync, forKey: .sync)
         try c.encode(timeZone, forKey: .timeZone)
+        try c.encode(backend, forKey: .backend)
     }
 }
 

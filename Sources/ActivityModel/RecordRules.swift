@@ -13,6 +13,9 @@ public enum RecordRules {
         if employee.sync && employee.mailbox == nil {
             issues.append(.init("sync", "true", "a sync user needs a mailbox"))
         }
+        if let backend = employee.backend, !Employee.backends.contains(backend) {
+            issues.append(.init("backend", backend, "is not one of \(Employee.backends.joined(separator: ", "))"))
+        }
         if let zone = employee.timeZone, let problem = WindowsTimeZone.problem(with: zone) {
             issues.append(.init("time_zone", zone, problem))
         }

@@ -146,14 +146,22 @@ final class CurlTransfer: @unchecked Sendable {
         try check(ccurl_setopt_str(easy, CURLOPT_URL, request.url), "URL")
         try check(ccurl_setopt_str(easy, CURLOPT_PROTOCOLS_STR, "http,https"), "protocols")
         _ = ccurl_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
-        _ = ccurl_setopt_long(easy, CURLOPT_POST, 1)
-        _ = ccurl_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
-        request.body.withUnsafeBytes { raw in
-            _ = ccurl_setopt_ptr(
-                easy,
-                CURLOPT_COPYPOSTFIELDS,
-                UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)
-            )
+        if request.method == "GET" {
+            _ = ccurl_setopt_long(easy, CURLOPT_HTTPGET, 1)
+        } else {
+            _ = ccurl_setopt_long(easy, CURLOPT_POST, 1)
+            _ = ccurl_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+            request.body.withUnsafeBytes { raw in
+                _ = ccurl_setopt_ptr(
+                    easy,
+                    CURLOPT_COPYPOSTFIELDS,
+                    UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!)
+                )
+            }
+            // PATCH and DELETE ride on curl's POST machinery with the method replaced.
+            if request.method != "POST" {
+                try check(ccurl_setopt_str(easy, CURLOPT_CUSTOMREQUEST, request.method), "method")
+            }
         }
         _ = ccurl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Bounded.milliseconds(request.timeoutSeconds, atMost: 86_400))
         _ = ccurl_setopt_long(

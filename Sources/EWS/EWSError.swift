@@ -40,6 +40,9 @@ public struct EWSError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The bound an answer met, when that is why it was refused (`answer_bytes`, `answer_elements`,
     /// `element_text`, `answer_depth`, `find_pages`): the `limit` label of `activity_sync_limits_hit_total`.
     public var limit: String?
+    /// Which protocol failed ("EWS", or "Graph": the Graph client reports in the same terms, so the engine and
+    /// the daemon decide alike whatever a mailbox speaks).
+    public var backend = "EWS"
 
     /// Creates an error.
     public init(
@@ -61,7 +64,7 @@ public struct EWSError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        var parts = ["EWS \(kind.rawValue)"]
+        var parts = ["\(backend) \(kind.rawValue)"]
         if let responseCode { parts.append(responseCode) }
         if let httpStatus { parts.append("HTTP \(httpStatus)") }
         if let curlCode { parts.append("curl \(curlCode)") }

@@ -24,13 +24,15 @@ public struct TLSOptions: Sendable, Equatable {
     }
 }
 
-/// One HTTP POST the transport performs.
+/// One HTTP request the transport performs (EWS posts; Graph also gets, patches and deletes).
 public struct HTTPRequest: Sendable {
     /// Absolute http(s) URL.
     public var url: String
+    /// `POST` (EWS), or `GET`, `PATCH`, `DELETE` (Graph).
+    public var method: String = "POST"
     /// Header lines, in order.
     public var headers: [(String, String)]
-    /// The body to POST.
+    /// The body (empty for GET and DELETE).
     public var body: [UInt8]
     /// Credentials at the HTTP layer.
     public var authentication: HTTPAuthentication
@@ -85,7 +87,7 @@ public struct HTTPResponse: Sendable {
 
 /// A transport failure, with whether any byte of the request may have reached the server: that decides
 /// whether a write is safe to resend or must be reported as ambiguous.
-struct TransportFailure: Error {
-    var error: EWSError
-    var requestMayHaveBeenSent: Bool
+public struct TransportFailure: Error {
+    public var error: EWSError
+    public var requestMayHaveBeenSent: Bool
 }

@@ -1,35 +1,35 @@
 import Bounds
 /// Per-mailbox "not before" times: after `ErrorServerBusy`, Exchange wants no request for that
 /// mailbox until `BackOffMilliseconds` has passed; retrying early only prolongs the throttling.
-actor MailboxThrottle {
+public actor MailboxThrottle {
     /// The longest wait honoured, whatever a server asks (`Retry-After`, `BackOffMilliseconds`) or an earlier
     /// process stored: a hostile or broken answer must not park a mailbox for days.
-    static let longestWait: Double = 3600
+    public static let longestWait: Double = 3600
     private var notBefore: [String: ContinuousClock.Instant] = [:]
     /// When Exchange throttled each mailbox in the last hour, for `status` and metrics.
     private var throttledAt: [String: [ContinuousClock.Instant]] = [:]
     private let clock = ContinuousClock()
     private let observer: EWSObserver?
 
-    init(observer: EWSObserver? = nil) { self.observer = observer }
+    public init(observer: EWSObserver? = nil) { self.observer = observer }
 
     /// Set when the process is stopping: waits end at once (the work left is journalled or re-planned).
     private var abandoned = false
 
     /// Waits until the mailbox may be contacted again; cancellation or `abandonWaits` ends the wait with
     /// `CancellationError` (SIGTERM must not sit out a back-off of minutes).
-    func waitTurn(_ mailbox: String) async throws {
+    public func waitTurn(_ mailbox: String) async throws {
         while let until = notBefore[mailbox.lowercased()], until > clock.now {
             if abandoned { throw CancellationError() }
             try await clock.sleep(until: min(until, clock.now.advanced(by: .milliseconds(100))))
         }
     }
 
-    func abandonWaits() { abandoned = true }
+    public func abandonWaits() { abandoned = true }
 
     /// Forbids requests for the mailbox for `seconds` (never shortens an existing wait).
     /// `throttled`: Exchange asked for the wait (ServerBusy, 429/503), as opposed to a network retry.
-    func backOff(_ mailbox: String, seconds asked: Double, throttled: Bool = false) {
+    public func backOff(_ mailbox: String, seconds asked: Double, throttled: Bool = false) {
         let key = mailbox.lowercased()
         let seconds = Bounded.seconds(asked, atMost: Self.longestWait)
         if throttled {
@@ -44,13 +44,13 @@ actor MailboxThrottle {
     }
 
     /// Remaining wait for a mailbox, for `status` and metrics.
-    func remaining(_ mailbox: String) -> Duration? {
+    public func remaining(_ mailbox: String) -> Duration? {
         guard let until = notBefore[mailbox.lowercased()], until > clock.now else { return nil }
         return until - clock.now
     }
 
     /// Throttling events of the mailbox in the last `seconds` (at most an hour is remembered).
-    func throttledCount(_ mailbox: String, lastSeconds seconds: Double) -> Int {
+    public func throttledCount(_ mailbox: String, lastSeconds seconds: Double) -> Int {
         let since = clock.now.advanced(by: .zero - Bounded.duration(seconds: seconds, atMost: 3600))
         return throttledAt[mailbox.lowercased()]?.filter { $0 >= since }.count ?? 0
     }

@@ -188,30 +188,24 @@ extension MailboxSync {
         client: EWSClient,
         settings: SyncSettings,
         employee: Employee,
+        services: (@Sendable (String) -> any MailboxService)? = nil,
         clock: @escaping @Sendable () -> Date = { Date() },
         shouldStop: @escaping @Sendable () -> Bool = { false },
         listing: (pages: Int, changes: Int) = (200, 512)
     ) -> MailboxSync {
-        let zone = settings.zone(of: employee)
-        let service = { @Sendable (mailbox: String) -> any MailboxService in
-            var service = EWSMailboxService(
-                client: client,
-                mailbox: mailbox,
-                mapping: ItemMapping(instance: settings.instance, category: settings.category, zone: zone),
-                clock: clock
-            )
+        let mapping = ItemMapping(settings, for: employee)
+        return MailboxSync(
+            store: store,
+            settings: settings,
+            employee: employee,
+            services: services,
+            clock: clock,
+            shouldStop: shouldStop
+        ) {
+            var service = EWSMailboxService(client: client, mailbox: $0, mapping: mapping, clock: clock)
             service.maxPages = listing.pages
             service.pageChanges = listing.changes
             return service
         }
-        return MailboxSync(
-            store: store,
-            service: service(employee.mailbox ?? ""),
-            services: service,
-            settings: settings,
-            employee: employee,
-            clock: clock,
-            shouldStop: shouldStop
-        )
     }
 }

@@ -30,6 +30,10 @@ public struct EWSMailboxService: MailboxService {
         self.clock = clock
     }
 
+    /// SyncFolderItems lists a whole folder.
+    public var listsWholeFolders: Bool { true }
+    public var folders: [FolderKind] { FolderKind.allCases }
+
     static func folder(_ folder: FolderKind) -> EWSFolder { folder == .tasks ? .tasks : .calendar }
 
     /// Ids and identity: enough to recognise echoes and moves without reading every item.

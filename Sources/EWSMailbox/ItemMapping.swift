@@ -1,6 +1,7 @@
 import ActivityModel
 import EWS
 import Foundation
+import SyncEngine
 import SyncPlanning
 
 /// SPEC §2 on the wire: synced values ↔ a Task or CalendarItem, with the identity properties, the
@@ -26,6 +27,11 @@ public struct ItemMapping: Sendable {
         self.instance = instance
         self.category = category
         self.zone = zone
+    }
+
+    /// The mapping for an employee's mailbox under these settings.
+    public init(_ settings: SyncSettings, for employee: Employee) {
+        self.init(instance: settings.instance, category: settings.category, zone: settings.zone(of: employee))
     }
 
     /// The fields every read needs (sync shape, GetItem): identity, category, and the mapped fields.

@@ -21,8 +21,14 @@ public final class NotificationHub: MailboxWatcher, @unchecked Sendable {
     }
 
     /// The current client (a reload replaces it; the next subscription or connection uses the new one).
-    let currentClient: @Sendable () -> EWSClient
-    var client: EWSClient { currentClient() }
+    let currentClient: @Sendable () -> EWSClient?
+    var client: EWSClient {
+        get throws {
+            // (A reload may leave no mailbox on EWS: the watchers it leaves are closed by the next watch.)
+            guard let client = currentClient() else { throw EWSError(.configuration, "no mailbox is on EWS") }
+            return client
+        }
+    }
     let mode: Mode
     let groupSize: Int
     let pullInterval: Double
@@ -42,7 +48,7 @@ public final class NotificationHub: MailboxWatcher, @unchecked Sendable {
     ]
 
     public init(
-        client: @escaping @Sendable () -> EWSClient,
+        client: @escaping @Sendable () -> EWSClient?,
         mode: Mode,
         groupSize: Int = 200,
         pullInterval: Double = 10,
@@ -103,8 +109,7 @@ public final class NotificationHub: MailboxWatcher, @unchecked Sendable {
 
     /// Ends the subscriptions of a closed watcher, outside its cancelled task.
     private func unsubscribe(_ subscriptions: [String: EWSSubscription], anchor: String?) {
-        guard !subscriptions.isEmpty else { return }
-        let client = self.client
+        guard !subscriptions.isEmpty, let client = currentClient() else { return }
         lock.withLock { unsubscribing += 1 }
         Task.detached { [self] in
             for (mailbox, subscription) in subscriptions {
@@ -148,7 +153,7 @@ public final class NotificationHub: MailboxWatcher, @unchecked Sendable {
                 subscriptions[anchor]?.affinityCookie ?? subscriptions.values.compactMap(\.affinityCookie).first
             let opened = Date()
             do {
-                for try await event in client.streamEvents(
+                for try await event in try client.streamEvents(
                     subscriptions: Array(byId.keys),
                     anchorMailbox: anchor,
                     connectionTimeoutMinutes: connectionMinutes,

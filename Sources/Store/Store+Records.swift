@@ -106,7 +106,8 @@ extension Store {
             name: row["name"],
             mailbox: row["mailbox"],
             sync: row["sync"],
-            timeZone: row["time_zone"]
+            timeZone: row["time_zone"],
+            backend: row["backend"]
         )
     }
     static func partner(_ row: Row) -> BusinessPartner {
@@ -147,11 +148,12 @@ extension Store {
     static func upsert(_ db: Database, _ e: Employee, now: String) throws {
         try db.execute(
             sql: """
-                INSERT INTO employees (id, name, mailbox, sync, time_zone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO employees (id, name, mailbox, sync, time_zone, backend, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET name = excluded.name, mailbox = excluded.mailbox, sync = excluded.sync,
-                time_zone = excluded.time_zone, updated_at = excluded.updated_at
+                time_zone = excluded.time_zone, backend = excluded.backend, updated_at = excluded.updated_at
                 """,
-            arguments: [e.id, e.name, e.mailbox, e.sync, e.timeZone, now, now]
+            arguments: [e.id, e.name, e.mailbox, e.sync, e.timeZone, e.backend, now, now]
         )
     }
     static func upsert(_ db: Database, _ p: BusinessPartner, now: String) throws {

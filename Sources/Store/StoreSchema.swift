@@ -26,6 +26,10 @@ enum StoreSchema {
         migrator.registerMigration("v6-relist-after-mapping-change") { db in
             try db.execute(sql: "UPDATE folder_states SET sync_state = NULL")
         }
+        // An employee's own backend (issue 13: hybrid organisations, some mailboxes on Exchange Online).
+        migrator.registerMigration("v7-employee-backend") { db in
+            try db.execute(sql: "ALTER TABLE employees ADD COLUMN backend TEXT")
+        }
         return migrator
     }
 

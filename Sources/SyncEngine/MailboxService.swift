@@ -48,6 +48,15 @@ public protocol MailboxService: Sendable {
     /// Writes this instance's identity on items a user made (or takes it off a user's copy), one outcome per
     /// item, in order.
     func stamp(_ stamps: [IdentityStamp]) async throws -> [WriteOutcome]
+
+    /// Whether a listing from the start holds every item of the folder (EWS) or only those of a date window
+    /// (Graph's calendarView delta): then a linked item not listed is read by id before it counts as gone.
+    /// (No default: a wrapper that forgot to forward it would turn a window into deletes.)
+    var listsWholeFolders: Bool { get }
+
+    /// The folders the backend serves (Graph: the calendar until Microsoft To Do comes). Activities that belong
+    /// in a folder it does not serve are not planned for the mailbox: never created, never taken for deleted.
+    var folders: [FolderKind] { get }
 }
 
 /// The server no longer knows the saved cursor: the folder is read from the start (identities re-link).
@@ -205,6 +214,9 @@ public struct NewItem: Sendable, Equatable {
     public var invitations: Bool
     /// The attendees' display names by lower-cased address (Outlook shows the address where none is sent).
     public var attendeeNames: [String: String]
+    /// Names this create among every create ever sent (the activity and its journal entry): a backend that
+    /// deduplicates resent creates (Graph's `transactionId`) is given it.
+    public var transaction: String?
 
     public init(
         activityId: String,
@@ -266,10 +278,14 @@ public struct ItemRemoval: Sendable, Equatable {
     public var id: String
     /// Send cancellations to the attendees.
     public var cancellations: Bool
+    /// The version the decision was made on: a backend that can delete conditionally (Graph's If-Match) answers
+    /// `.stale` when the item changed since — an Outlook edit the listing did not show is then read, not lost.
+    public var version: String?
 
-    public init(id: String, cancellations: Bool) {
+    public init(id: String, cancellations: Bool, version: String? = nil) {
         self.id = id
         self.cancellations = cancellations
+        self.version = version
     }
 }
 

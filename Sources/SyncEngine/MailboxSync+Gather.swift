@@ -50,7 +50,7 @@ extension MailboxSync {
     func gatherRemote(fromStart: Bool = false) async throws -> Remote {
         var remote = Remote()
         let links = try linksByItem()
-        for folder in FolderKind.allCases {
+        for folder in service.folders {
             let cursor = fromStart ? nil : try store.cursor(mailbox: mailbox, folder: folder)
             if cursor == nil { remote.listedFromStart.insert(folder) }
             let pages: [ChangePage]
@@ -101,9 +101,32 @@ extension MailboxSync {
                 remote.items[item.id] = item
             }
         }
+        var unlisted: [FolderKind: [SyncLink]] = [:]
         for link in links.values
-        where remote.listedFromStart.contains(link.folder) && !remote.seen.contains(link.itemId) {
-            remote.deleted.insert(link.itemId)
+        where remote.listedFromStart.contains(link.folder) && !remote.seen.contains(link.itemId)
+            && !remote.deleted.contains(link.itemId)
+        {
+            unlisted[link.folder, default: []].append(link)
+        }
+        for (folder, missing) in unlisted.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            guard !service.listsWholeFolders else {
+                for link in missing { remote.deleted.insert(link.itemId) }
+                continue
+            }
+            // A windowed listing leaves out linked items outside the window: each is read, and only one the
+            // mailbox no longer has is gone (SPEC: linked items stay linked whatever their date).
+            let found = Dictionary(
+                try await service.read(missing.map(\.itemId), in: folder).map { ($0.id, $0) },
+                uniquingKeysWith: { first, _ in first }
+            )
+            for link in missing {
+                guard let item = found[link.itemId] else {
+                    remote.deleted.insert(link.itemId)
+                    continue
+                }
+                remote.seen.insert(link.itemId)
+                if link.changeKey == nil || link.changeKey != item.version { remote.items[item.id] = item }
+            }
         }
         return remote
     }
@@ -188,7 +211,7 @@ extension MailboxSync {
             default: break
             }
         }
-        for folder in FolderKind.allCases {
+        for folder in service.folders {
             let entries = open.filter { $0.folder == folder }
             let creates = entries.filter { $0.action == "create" }
             let sent = Dictionary(creates.compactMap { e in e.activityId.map { ($0, e.sent?.fields) } }) { a, _ in a }

@@ -26,8 +26,10 @@ struct Observations {
 extension MailboxSync {
     func observe(remote: Remote, now: Date) async throws -> Observations {
         var result = Observations()
+        // (What belongs in a folder the backend does not serve is left alone: Graph mailboxes' tasks.)
+        let served = Set(service.folders)
         let activities = try store.activities(ofMailboxEmployee: employee.id).filter {
-            $0.type.isSynchronisable && $0.mailboxEmployee == employee.id
+            $0.type.isSynchronisable && $0.mailboxEmployee == employee.id && served.contains(FolderKind(placement($0)))
         }
         result.activities = Dictionary(activities.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let linkList = try store.links(mailbox: mailbox)
@@ -304,10 +306,10 @@ extension MailboxSync {
     }
 
     /// Items carrying the identity of these activities here (one FindItem per 50 per folder; none in a folder
-    /// this pass listed whole, where every such item was read already).
+    /// this pass listed whole, where every such item was read already — a windowed listing is not whole).
     func existingItems(_ ids: [FolderKind: [String]], listed: Set<FolderKind>) async throws -> [RemoteItem] {
         var found: [RemoteItem] = []
-        for folder in FolderKind.allCases where !listed.contains(folder) {
+        for folder in FolderKind.allCases where !(listed.contains(folder) && service.listsWholeFolders) {
             for chunk in (ids[folder] ?? []).sorted().chunks(of: 50) {
                 found += try await service.find(activityIds: Array(chunk), in: folder)
             }

@@ -48,6 +48,28 @@ public final class MailboxSync: Sendable {
         zone = settings.zone(of: employee)
     }
 
+    /// The engine for an employee's mailbox over services `make` builds per address (the employee's own, and the
+    /// previous owner's for a move — unless `services` routes those elsewhere, as a hybrid organisation does).
+    public convenience init(
+        store: any SyncStore,
+        settings: SyncSettings,
+        employee: Employee,
+        services: (@Sendable (String) -> any MailboxService)? = nil,
+        clock: @escaping @Sendable () -> Date = { Date() },
+        shouldStop: @escaping @Sendable () -> Bool = { false },
+        make: @escaping @Sendable (String) -> any MailboxService
+    ) {
+        self.init(
+            store: store,
+            service: make(employee.mailbox ?? ""),
+            services: services ?? make,
+            settings: settings,
+            employee: employee,
+            clock: clock,
+            shouldStop: shouldStop
+        )
+    }
+
     /// Runs one pass; `dryRun` plans and reports without changing anything anywhere.
     public func runPass(dryRun: Bool = false, mode: PassMode = .normal) async throws -> PassReport {
         let pass = newPassID()
@@ -71,7 +93,9 @@ public final class MailboxSync: Sendable {
         }
         for case .skip(let item, "recurring series") in plan.actions { report.recurringSeen.insert(item) }
         report.otherSeen = Set(remote.items.keys).union(remote.deleted).subtracting(report.recurringSeen)
-        report.listedWhole = remote.listedFromStart.isSuperset(of: FolderKind.allCases) && remote.cutShort.isEmpty
+        report.listedWhole =
+            service.listsWholeFolders && remote.listedFromStart.isSuperset(of: FolderKind.allCases)
+            && remote.cutShort.isEmpty
         if dryRun { return report }
         if checkDeletes,
             case .pause(let reason) = SyncSafety.check(plan, linkedCount: observations.linkedCount, policy: policy)

@@ -14,7 +14,7 @@ extension PlanExecutor {
             for chunk in group.chunks(of: sync.settings.batchSize) {
                 try sync.checkStop()
                 let batch = Array(chunk)
-                let items = batch.compactMap(newItem)
+                var items = batch.compactMap(newItem)
                 // Intent first: after a crash or a lost answer, the journal says which identities to look for.
                 let journal = try store.transaction { tx in
                     try items.map {
@@ -27,8 +27,10 @@ extension PlanExecutor {
                         )
                     }
                 }
+                for index in items.indices { items[index].transaction = "\(items[index].activityId)-\(journal[index])" }
                 let service = sync.service
-                let outcomes = try await send(items.count) { try await service.create(items, in: folder) }
+                let sending = items
+                let outcomes = try await send(items.count) { try await service.create(sending, in: folder) }
                 for (index, outcome) in outcomes.enumerated() {
                     let item = items[index]
                     guard case .done(let id, let version) = outcome else {
@@ -191,7 +193,17 @@ extension PlanExecutor {
                 var requests: [ItemRemoval] = []
                 for case .deleteRemote(let activity, let item, _, let reason, let cancellations) in batch {
                     removals.append((activity, item, reason))
-                    requests.append(ItemRemoval(id: item, cancellations: cancellations))
+                    // This mailbox's deletes are conditional on the version the plan saw (the read's, else the link's).
+                    var version: String?
+                    if target == mailbox {
+                        version = observations.items[item]?.version
+                        if version == nil, let link = try store.link(activityId: activity), link.itemId == item,
+                            link.mailbox.lowercased() == mailbox.lowercased()
+                        {
+                            version = link.changeKey
+                        }
+                    }
+                    requests.append(ItemRemoval(id: item, cancellations: cancellations, version: version))
                     if target == mailbox { writtenFolders.insert(FolderKind(kind(of: item, activity: activity))) }
                 }
                 // Intent first (this mailbox's deletes; move-outs are journalled already): an item gone after
@@ -216,6 +228,22 @@ extension PlanExecutor {
                     let journal =
                         target == mailbox
                         ? intents[index] : moveOutJournal["\(target.lowercased())|\(removal.activity)|\(removal.item)"]
+                    // Changed since the plan saw it (a conditional delete refused): read again and plan again — the
+                    // edit is merged or settled as a conflict with the delete, never thrown away.
+                    if outcome == .stale, target == mailbox, replans[removal.activity, default: 0] < 2,
+                        throttledUntil == nil
+                    {
+                        replans[removal.activity, default: 0] += 1
+                        if let journal {
+                            try store.transaction { tx in try tx.markJournal(journal, .done, itemId: nil) }
+                        }
+                        try await replan(
+                            removal.activity,
+                            item: removal.item,
+                            kind: kind(of: removal.item, activity: removal.activity)
+                        )
+                        continue
+                    }
                     // A vanished item is as good as deleted.
                     guard outcome.isDone || outcome == .notFound else {
                         try fail(removal.activity, item: removal.item, action: "delete-remote", outcome) { tx in

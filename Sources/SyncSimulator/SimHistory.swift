@@ -7,16 +7,20 @@ public struct SimHistory: Sendable, Equatable, CustomStringConvertible {
     /// Items per write request (small, so batches and their partial failures happen).
     public var batchSize: Int
     public var events: [SimEvent]
+    /// The mailboxes list their calendars as Graph does (a window of days, `InMemoryMailbox.window`) under a
+    /// sync window that cuts the histories' dates (`SimWorld.windowedFutureDays`).
+    public var windowed: Bool
 
-    public init(seed: UInt64, policy: Int = 0, batchSize: Int = 3, events: [SimEvent]) {
+    public init(seed: UInt64, policy: Int = 0, batchSize: Int = 3, windowed: Bool = false, events: [SimEvent]) {
         self.seed = seed
         self.policy = policy
         self.batchSize = batchSize
+        self.windowed = windowed
         self.events = events
     }
 
     public var description: String {
-        "seed \(seed), policy \(policy), batch \(batchSize):\n"
+        "seed \(seed), policy \(policy), batch \(batchSize)\(windowed ? ", windowed" : ""):\n"
             + events.enumerated().map { "  \($0.offset). \($0.element)" }.joined(separator: "\n")
     }
 
@@ -30,7 +34,10 @@ public struct SimHistory: Sendable, Equatable, CustomStringConvertible {
         let length = 5 + random.below(max(maxLength - 4, 1))
         var events: [SimEvent] = []
         for _ in 0..<length { events.append(event(&random)) }
-        return SimHistory(seed: seed, policy: random.below(3), batchSize: 1 + random.below(4), events: events)
+        let policy = random.below(3)
+        let batchSize = 1 + random.below(4)
+        // (Drawn last: the steps of a seed stay what they were before windowed histories existed.)
+        return SimHistory(seed: seed, policy: policy, batchSize: batchSize, windowed: random.chance(33), events: events)
     }
 
     static func edit(_ random: inout SimRandom, outlook: Bool) -> SimEdit {

@@ -23,6 +23,9 @@ struct SimMailbox: MailboxService {
         try await readRequest("find", ids: []) { try await inner.find(activityIds: activityIds, in: folder) }
     }
 
+    var listsWholeFolders: Bool { inner.listsWholeFolders }
+    var folders: [FolderKind] { inner.folders }
+
     func listOwn(in folder: FolderKind) async throws -> [RemoteHeader] {
         try await readRequest("list-own", ids: []) { try await inner.listOwn(in: folder) }
     }

@@ -12,7 +12,23 @@ extension SimWorld {
         let state = store.snapshot
         for m in mailboxes.indices { problems += identityAndConvergence(m, state) }
         problems += lostEdits(state)
+        problems += spuriousTombstones(state)
         return problems
+    }
+
+    /// A CRM activity is tombstoned only after a user deleted an item carrying it: an item the engine merely
+    /// did not see (a windowed listing, a lost answer) never deletes the activity, not even for a while.
+    func spuriousTombstones(_ state: InMemoryStore.State) -> [String] {
+        let deleted = Set(
+            log.compactMap { record -> String? in
+                guard case .outlook = record.side, record.field == nil else { return nil }
+                return record.carried
+            }
+        )
+        return state.audit.filter { $0.action == "tombstone-local" }.compactMap { entry in
+            guard let activity = entry.activityId, !deleted.contains(activity) else { return nil }
+            return "tombstone without a delete | \(activity): tombstoned, though no user deleted an item carrying it"
+        }
     }
 
     /// Whether the CRM's rules refuse the item's values (its updates are held back, audited).
@@ -22,7 +38,10 @@ extension SimWorld {
         var problems: [String] = []
         let employee = "E\(m + 1)"
         let items = mailboxes[m].snapshot.values.sorted { $0.id < $1.id }
-        let ours = items.filter { $0.instance == Self.instance && $0.activityId != nil }
+        // (A user's copy that no windowed listing could show is left out: Graph never reports it — README.)
+        let ours = items.filter {
+            $0.instance == Self.instance && $0.activityId != nil && !unseenByWindow($0, in: m, state)
+        }
         let byActivity = Dictionary(grouping: ours) { $0.activityId! }
         for activity in state.activities.values.sorted(by: { $0.id < $1.id })
         where activity.type.isSynchronisable && activity.mailboxEmployee == employee {
@@ -36,6 +55,12 @@ extension SimWorld {
                         "deleted or unsynchronized activity keeps its item | m\(m): \(activity.deleted ? "deleted" : "unsynchronized") \(activity.id) still has items \(left.map(\.id))"
                     )
                 }
+                continue
+            }
+            // (Outside the sync window and never linked: no item is made for it, as SPEC says.)
+            if carrying.isEmpty, state.links[activity.id] == nil,
+                !inWindow(SyncFields(activity: activity, zone: Self.zone))
+            {
                 continue
             }
             guard carrying.count == 1, let item = carrying.first else {
@@ -87,7 +112,9 @@ extension SimWorld {
             }
         }
         for item in items where item.activityId == nil || item.instance != Self.instance {
-            if item.categories.contains("CRM") && !item.isRecurring && !Self.refused(item.fields) {
+            if item.categories.contains("CRM") && !item.isRecurring && !Self.refused(item.fields)
+                && inWindow(item.fields)
+            {
                 problems.append(
                     "category item never imported | m\(m): Outlook item \(item.id) (\(item.lineage ?? "-")) with the category was never imported"
                 )
@@ -148,6 +175,13 @@ extension SimWorld {
                 continue
             }
             if record.field == .subject && (record.value ?? "").isEmpty { continue }  // refused by the CRM
+            // An edit of a copy no windowed listing could show: Graph never reports it (README).
+            if case .outlook(let m, let lineage) = record.side,
+                let item = mailboxes[m].snapshot.values.first(where: { $0.lineage == lineage }),
+                unseenByWindow(item, in: m, state)
+            {
+                continue
+            }
             if !activity.synchronize { continue }
             let later = log[(index + 1)...].enumerated().filter { owners[index + 1 + $0.offset] == id }.map(\.element)
             if later.contains(where: { $0.field == field }) { continue }
@@ -185,5 +219,25 @@ extension SimWorld {
             )
         }
         return problems
+    }
+}
+
+extension SimWorld {
+    /// An item of a windowed mailbox outside the window that is no activity's linked item: Graph's delta has
+    /// not reported it since the chain restarted, and no link makes the engine read it.
+    func unseenByWindow(_ item: InMemoryMailbox.Item, in m: Int, _ state: InMemoryStore.State) -> Bool {
+        guard windowed, item.folder == .calendar, !inWindow(item.fields) else { return false }
+        // (Item ids are per mailbox: two mailboxes may hold the same one.)
+        let address = Self.address(m).lowercased()
+        return !state.links.values.contains { $0.itemId == item.id && $0.mailbox.lowercased() == address }
+    }
+
+    /// Inside the sync window at the clock's now (the engine's rule: a date counts at its noon).
+    func inWindow(_ fields: SyncFields) -> Bool {
+        guard let text = fields.start ?? fields.due,
+            let instant = (try? CRMTime.parse(text.count == 10 ? text + "T12:00:00Z" : text).get())?.instant
+        else { return true }
+        return instant >= clock.now.addingTimeInterval(-Double(settings.pastDays) * 86_400)
+            && instant <= clock.now.addingTimeInterval(Double(settings.futureDays) * 86_400)
     }
 }

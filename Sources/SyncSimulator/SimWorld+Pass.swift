@@ -103,6 +103,16 @@ extension SimWorld {
         store.edit { state in
             for id in state.employees.keys { state.employees[id]?.sync = true }
         }
+        if windowed {
+            // Graph's chain restarts when the window moves on (weekly): a listing from the start, after which the
+            // engine reads the linked items the window left out — how their Outlook edits and deletes arrive.
+            for mailbox in mailboxes { mailbox.expireCursors() }
+            let state = store.snapshot
+            let outside = state.links.values.contains { link in
+                state.activities[link.activityId].map { !inWindow(SyncFields(activity: $0, zone: Self.zone)) } ?? false
+            }
+            if outside { coverage.events.insert("windowed: a linked item outside the window") }
+        }
         var quiet = false
         for _ in 0..<8 {
             quiet = true

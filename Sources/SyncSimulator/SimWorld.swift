@@ -34,6 +34,10 @@ public final class SimWorld: @unchecked Sendable {
     var coverage = SimCoverage()
     /// Print every step and pass plan (for reading one failing history).
     public var trace = false
+    /// The mailboxes list a window of days (Graph); the sync window is `windowedFutureDays` ahead.
+    let windowed: Bool
+    /// Ten days ahead of the start: of the histories' dates (December 1–20), the last ten are outside.
+    static let windowedFutureDays = 10
 
     public init(history: SimHistory) {
         let clock = self.clock
@@ -42,7 +46,7 @@ public final class SimWorld: @unchecked Sendable {
             InMemoryMailbox(address: Self.address($0), instance: Self.instance, clock: { clock.now })
         }
         let policies: [SyncPolicy.ConflictPolicy] = [.crmWins, .exchangeWins, .newestWins]
-        settings = SyncSettings(
+        var settings = SyncSettings(
             instance: Self.instance,
             policy: SyncPolicy(
                 conflictPolicy: policies[history.policy % 3],
@@ -52,6 +56,13 @@ public final class SimWorld: @unchecked Sendable {
             batchSize: history.batchSize,
             defaultZone: Self.zone
         )
+        if history.windowed {
+            settings.futureDays = Self.windowedFutureDays
+            for mailbox in mailboxes { mailbox.window = (settings.pastDays, settings.futureDays) }
+            coverage.events.insert("windowed listing (Graph)")
+        }
+        self.settings = settings
+        windowed = history.windowed
         store.edit { state in
             for index in 0..<SimHistory.mailboxes {
                 let employee = Self.employee(index)

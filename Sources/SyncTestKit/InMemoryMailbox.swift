@@ -39,8 +39,20 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
     private var items: [String: Item] = [:]
     /// Removed items, restorable (Deleted Items).
     private var deleted: [String: Item] = [:]
-    /// Per folder, the log of (sequence, item id) touched.
-    private var log: [FolderKind: [(seq: Int, id: String)]] = [:]
+    /// Per folder, the log of (sequence, item id) touched, and whether a windowed listing reports the change.
+    private var log: [FolderKind: [(seq: Int, id: String, visible: Bool)]] = [:]
+    /// Graph's calendarView delta (and the rest of the double plays Graph too: ids kept by moves and restores,
+    /// deletes conditional on the version): listings of the calendar cover a window of days around the clock's now
+    /// (nil: the whole folder, as EWS). A listing from the start holds what is inside; later listings report a
+    /// change of an item that was inside before it or is inside after it (one that left is looked up by the
+    /// adapter and reported as changed), never a change wholly outside.
+    public var window: (pastDays: Int, futureDays: Int)? {
+        get { lock.withLock { listingWindow } }
+        set { lock.withLock { listingWindow = newValue } }
+    }
+    private var listingWindow: (pastDays: Int, futureDays: Int)?
+    /// Whether each calendar item was inside the window at its last change.
+    private var wasInside: [String: Bool] = [:]
     private var seq = 0
     private var counter = 0
     /// Cursors issued before this epoch are refused (`CursorExpired`).
@@ -77,8 +89,19 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
                 guard parts.count == 2, parts[0] == epoch else { throw CursorExpired("cursor \(cursor)") }
                 since = parts[1]
             }
+            let windowed = folder == .calendar && listingWindow != nil
             var latest: [String: Int] = [:]
-            for entry in log[folder, default: []] where entry.seq > since { latest[entry.id] = entry.seq }
+            for entry in log[folder, default: []] where entry.seq > since {
+                if windowed {
+                    // From the start: what is inside now. Later: changes that touched the window.
+                    if cursor == nil {
+                        guard let item = items[entry.id], item.folder == folder, inside(item) else { continue }
+                    } else if !entry.visible {
+                        continue
+                    }
+                }
+                latest[entry.id] = entry.seq
+            }
             let touched = latest.sorted { $0.value < $1.value }
             if touched.isEmpty { return [ChangePage(changes: [], cursor: "\(epoch):\(max(since, seq))")] }
             return stride(from: 0, to: touched.count, by: pageSize).map { start in
@@ -94,6 +117,10 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
             }
         }
     }
+
+    public var listsWholeFolders: Bool { lock.withLock { listingWindow == nil } }
+    /// Both folders (the double plays Graph's listings and ids, not its missing task folder).
+    public var folders: [FolderKind] { FolderKind.allCases }
 
     public func read(_ ids: [String], in folder: FolderKind) async throws -> [RemoteItem] {
         lock.withLock { ids.compactMap { items[$0] }.map { remote($0, folder: folder) } }
@@ -191,7 +218,9 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
         lock.withLock {
             removals.map { removal in
                 if let fault = takeFault() { return fault }
-                guard items[removal.id] != nil else { return .notFound }
+                guard let item = items[removal.id] else { return .notFound }
+                // Graph's DELETE takes If-Match (an edit since the version read is not thrown away); EWS's does not.
+                if listingWindow != nil, let version = removal.version, version != item.version { return .stale }
                 removeItem(removal.id)
                 return .done(id: removal.id, version: nil)
             }
@@ -232,7 +261,23 @@ extension InMemoryMailbox {
 
     fileprivate func record(_ id: String, in folder: FolderKind) {
         seq += 1
-        log[folder, default: []].append((seq, id))
+        var visible = true
+        if folder == .calendar, listingWindow != nil {
+            let now = items[id].map { $0.folder == folder && inside($0) } ?? false
+            visible = now || wasInside[id] == true
+            wasInside[id] = now
+        }
+        log[folder, default: []].append((seq, id, visible))
+    }
+
+    /// Inside the listing window (the engine's rule: a date counts at its noon; no date is inside).
+    fileprivate func inside(_ item: Item) -> Bool {
+        guard let window = listingWindow, let text = item.fields.start ?? item.fields.due,
+            let instant = (try? CRMTime.parse(text.count == 10 ? text + "T12:00:00Z" : text).get())?.instant
+        else { return true }
+        let now = clock()
+        return instant >= now.addingTimeInterval(-Double(window.pastDays) * 86_400)
+            && instant <= now.addingTimeInterval(Double(window.futureDays) * 86_400)
     }
 
     fileprivate func touch(_ item: inout Item) {
@@ -305,6 +350,17 @@ extension InMemoryMailbox {
     public func userMove(_ id: String, to folder: FolderKind) -> String? {
         lock.withLock {
             guard let item = items[id] else { return nil }
+            if listingWindow != nil {
+                // Graph's ImmutableId: an item moved inside the mailbox keeps its id (a new version).
+                var moved = item
+                if item.folder != folder {
+                    items[id] = nil
+                    record(id, in: item.folder)
+                }
+                moved.folder = folder
+                touch(&moved)
+                return id
+            }
             removeItem(id, intoDeletedItems: false)
             var moved = item
             moved.folder = folder
@@ -312,10 +368,18 @@ extension InMemoryMailbox {
         }
     }
 
-    /// Restores an item from Deleted Items: a new id, every property kept.
+    /// Restores an item from Deleted Items: a new id (Graph: the same), every property kept.
     @discardableResult
     public func userRestore(_ id: String) -> String? {
-        lock.withLock { deleted.removeValue(forKey: id).map { insert($0).id } }
+        lock.withLock {
+            guard var item = deleted.removeValue(forKey: id) else { return nil }
+            // (Graph's ImmutableId: a restore is a move back, under the same id.)
+            if listingWindow != nil {
+                touch(&item)
+                return id
+            }
+            return insert(item).id
+        }
     }
 
     /// Copies an item as Outlook's copy does, here or into another mailbox: a new id and a new creation

@@ -54,10 +54,15 @@ extension CLIRecord {
 
 extension Employee: CLIRecord {
     static let kind = "employee"
-    static let columns = ["ID", "NAME", "MAILBOX", "SYNC", "TIME ZONE"]
-    var row: [String] { [id, name, mailbox ?? "-", sync ? "yes" : "no", timeZone ?? "(default)"] }
+    static let columns = ["ID", "NAME", "MAILBOX", "SYNC", "TIME ZONE", "BACKEND"]
+    var row: [String] {
+        [id, name, mailbox ?? "-", sync ? "yes" : "no", timeZone ?? "(default)", backend ?? "(default)"]
+    }
     var fields: [(String, String?)] {
-        [("id", id), ("name", name), ("mailbox", mailbox), ("sync", sync ? "yes" : "no"), ("time_zone", timeZone)]
+        [
+            ("id", id), ("name", name), ("mailbox", mailbox), ("sync", sync ? "yes" : "no"), ("time_zone", timeZone),
+            ("backend", backend),
+        ]
     }
     static func all(in store: Store) throws -> [Employee] { try store.employees() }
     static func one(_ id: String, in store: Store) throws -> Employee? { try store.employee(id) }

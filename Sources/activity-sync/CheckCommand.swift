@@ -3,7 +3,10 @@ import ArgumentParser
 import EWS
 import EWSMailbox
 import Foundation
+import Graph
+import GraphMailbox
 import Store
+import SyncEngine
 
 /// `activity-sync check [--mailbox M]... [--json]`: can the service account reach each mailbox?
 struct CheckCommand: AsyncParsableCommand {
@@ -16,9 +19,12 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(name: .customLong("mailbox"), help: "Only this mailbox (repeatable; default: all sync users).")
     var mailboxes: [String] = []
     @Flag var json = false
+    @Flag(help: "Graph mailboxes: also create one probe event outside the sync window, read it back and delete it.")
+    var write = false
 
     struct MailboxCheck: Encodable {
         var mailbox: String
+        var backend = "ews"
         var authentication: String
         var impersonation: String
         var folders: String
@@ -28,11 +34,15 @@ struct CheckCommand: AsyncParsableCommand {
         var time_zone: String = "-"
         var error: String?
 
-        var ok: Bool { [authentication, impersonation, folders, extended_property].allSatisfy { $0 == "ok" } }
+        var ok: Bool {
+            [authentication, impersonation, folders].allSatisfy { $0 == "ok" }
+                && (extended_property == "ok" || (backend == "graph" && extended_property == "readable"))
+        }
 
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: Keys.self)
             try c.encode(mailbox, forKey: .mailbox)
+            try c.encode(backend, forKey: .backend)
             try c.encode(authentication, forKey: .authentication)
             try c.encode(impersonation, forKey: .impersonation)
             try c.encode(folders, forKey: .folders)
@@ -42,23 +52,34 @@ struct CheckCommand: AsyncParsableCommand {
         }
 
         enum Keys: String, CodingKey {
-            case mailbox, authentication, impersonation, folders, extended_property, time_zone, error
+            case mailbox, backend, authentication, impersonation, folders, extended_property, time_zone, error
         }
     }
 
     func run() async throws {
         let configuration = try global.configuration()
-        let ews: EWSConfiguration
-        do { ews = try configuration.ewsConfiguration() } catch let error as ConfigurationError {
+        let store = CLI.run { try global.openStore() }
+        let employees = CLI.run { try store.employees() }
+        let clients: (EWSClient?, GraphClient?)
+        do {
+            clients = try SyncRun.makeClients(configuration, store: store, observer: nil) { CLI.warn($0) }
+        } catch let error as ConfigurationError {
             CLI.fail("configuration: \(error.description)", code: 2)
         }
-        let client = EWSClient(configuration: ews)
-        let employees = CLI.run { try global.openStore().employees() }
         var targets = mailboxes
         if targets.isEmpty { targets = employees.filter(\.sync).compactMap(\.mailbox) }
         let settings = configuration.syncSettings
         var results: [MailboxCheck] = []
         for mailbox in targets {
+            let employee = employees.first { $0.mailbox?.lowercased() == mailbox.lowercased() }
+            let backend = employee.map(configuration.backend(of:)) ?? configuration.string("exchange.backend") ?? "ews"
+            if backend == "graph", let graph = clients.1 {
+                results.append(await graphCheck(mailbox, employee: employee, client: graph, settings: settings))
+                continue
+            }
+            guard let client = clients.0 else {
+                CLI.fail("configuration: \(mailbox) is on EWS, which is not configured (exchange.url)", code: 2)
+            }
             var result = await Self.check(
                 mailbox,
                 client: client,
@@ -75,14 +96,19 @@ struct CheckCommand: AsyncParsableCommand {
             CLI.printJSON(results)
         } else {
             CLI.printTable(
-                ["MAILBOX", "AUTH", "IMPERSONATION", "FOLDERS", "EXTENDED PROPERTY", "TIME ZONE", "ERROR"],
+                ["MAILBOX", "BACKEND", "AUTH", "IMPERSONATION", "FOLDERS", "EXTENDED PROPERTY", "TIME ZONE", "ERROR"],
                 results.map {
                     [
-                        $0.mailbox, $0.authentication, $0.impersonation, $0.folders, $0.extended_property,
+                        $0.mailbox, $0.backend, $0.authentication, $0.impersonation, $0.folders, $0.extended_property,
                         $0.time_zone, $0.error ?? "-",
                     ]
                 }
             )
+            if results.contains(where: { $0.backend == "graph" && $0.extended_property == "readable" }) {
+                CLI.print(
+                    "Graph mailboxes were checked read-only; --write also creates, reads and deletes one probe event."
+                )
+            }
             for result in results where !["ok", "unknown", "-"].contains(result.time_zone) {
                 CLI.print(
                     "warning: \(result.mailbox): \(result.time_zone) — all-day items and task dates would show on the "
@@ -91,6 +117,33 @@ struct CheckCommand: AsyncParsableCommand {
             }
         }
         if results.contains(where: { !$0.ok }) { throw ExitCode(3) }
+    }
+
+    /// A Graph mailbox: token, access to the calendar, the identity property (and a probe with `--write`). The
+    /// access column says whether RBAC for Applications lets the app in (IMPERSONATION is EWS's word for it).
+    func graphCheck(
+        _ mailbox: String,
+        employee: Employee?,
+        client: GraphClient,
+        settings: SyncSettings
+    ) async -> MailboxCheck {
+        let service = GraphMailboxService(
+            client: client,
+            mailbox: mailbox,
+            mapping: ItemMapping(settings, for: employee ?? Employee(id: "", name: "", mailbox: mailbox)),
+            window: (settings.pastDays, settings.futureDays),
+            attendeesOnEvents: settings.sendInvitations
+        )
+        let found = await service.checkAccess(write: write)
+        return MailboxCheck(
+            mailbox: mailbox,
+            backend: "graph",
+            authentication: found.authentication,
+            impersonation: found.access,
+            folders: found.folders,
+            extended_property: found.extendedProperty,
+            error: found.error
+        )
     }
 
     /// The mailbox's own zone (Outlook on the web's regional setting) against the CRM's zone for it. A warning,

@@ -19,14 +19,29 @@ struct ConfigCommand: ParsableCommand {
 
         func run() throws {
             let configuration = try global.configuration()
-            let ews: EWSConfiguration
-            do { ews = try configuration.ewsConfiguration() } catch let error as ConfigurationError {
+            // Each backend the file sets up is checked: EWS when it is the default or has a URL, Graph when it is
+            // the default or has a client id. (The store is not opened: this runs before the service does.)
+            let backend = configuration.string("exchange.backend") ?? "ews"
+            var lines: [String] = []
+            var warnings: [String] = []
+            do {
+                if backend == "ews" || configuration.string("exchange.url") != nil {
+                    lines.append(try configuration.ewsConfiguration().description)  // (never a secret)
+                    warnings += configuration.exchangeWarnings()
+                }
+                if backend == "graph" || configuration.string("graph.client_id") != nil {
+                    let graph = try configuration.graphConfiguration()
+                    lines.append(graph.description)
+                    warnings += configuration.graphWarnings(graph)
+                }
+            } catch let error as ConfigurationError {
                 CLI.fail("configuration: \(error.description)", code: 2)
             }
             CLI.print("configuration ok: \(configuration.file ?? "(defaults only)")")
             CLI.print("  store: \(configuration.storePath())")
-            CLI.print("  \(ews.description)")  // the description never contains a secret
-            for warning in configuration.exchangeWarnings() { CLI.print("  warning: \(warning)") }
+            CLI.print("  default backend: \(backend)")
+            for line in lines { CLI.print("  \(line)") }
+            for warning in warnings { CLI.print("  warning: \(warning)") }
         }
     }
 }

@@ -1,6 +1,7 @@
 import Daemon
 import EWS
 import Foundation
+import Graph
 import Store
 import SyncEngine
 import SyncPlanning
@@ -44,6 +45,22 @@ final class DaemonMetrics: Sendable {
         )
         registry.describe("activity_sync_mailbox_lag_seconds", .gauge, "Seconds since the mailbox's last good pass.")
         registry.describe("activity_sync_mailboxes", .gauge, "Mailboxes by state.")
+        registry.describe(
+            "activity_sync_graph_certificate_expiry_timestamp_seconds",
+            .gauge,
+            "When the Graph app's certificate stops being accepted (Unix time); absent with a client secret."
+        )
+    }
+
+    /// The Graph certificate's end (set at start and on reload): an alert fires well before it.
+    func credentialExpiry(_ graph: GraphClient?) {
+        registry.reset("activity_sync_graph_certificate_expiry_timestamp_seconds")
+        guard case .certificate(let certificate)? = graph?.configuration.credential else { return }
+        registry.set(
+            "activity_sync_graph_certificate_expiry_timestamp_seconds",
+            ["thumbprint": certificate.thumbprintSHA1Hex],
+            to: certificate.notValidAfter.timeIntervalSince1970
+        )
     }
 
     /// Hooks for the EWS client.

@@ -64,7 +64,11 @@ final class DaemonRunner: @unchecked Sendable {
             logger.info("metrics endpoint listening", metadata: ["listen": "\(listen)"])
         }
         metrics.collectLag(store: context.store)
-        let mode = NotificationHub.Mode(rawValue: context.configuration.string("sync.notifications") ?? "") ?? .none
+        metrics.credentialExpiry(context.graph)
+        // (Notifications are EWS's: Graph mailboxes are polled — webhooks need a public endpoint.)
+        let mode =
+            context.client == nil
+            ? .none : NotificationHub.Mode(rawValue: context.configuration.string("sync.notifications") ?? "") ?? .none
         // The hub wakes the daemon, whose hooks feed the hub: the daemon is made second and found here.
         let daemonSlot = Protected<SyncDaemon?>(nil)
         let hub = NotificationHub(
@@ -104,7 +108,7 @@ final class DaemonRunner: @unchecked Sendable {
             reload: { [self] in reload() },
             maintenance: { [self] in prune() },
             concurrency: { [self] in current.value.configuration.int("sync.concurrency") },
-            stopping: { [self] in await current.value.client.abandonWaits() },
+            stopping: { [self] in await current.value.abandonWaits() },
             heartbeat: { stopped in try? store.recordHeartbeat(pid: Int(getpid()), stopped: stopped) },
             progressing: { CurlEventLoop.shared.secondsSinceTick < Self.stuckTransferSeconds }
         )
@@ -115,7 +119,14 @@ final class DaemonRunner: @unchecked Sendable {
     /// only when the list changed — so a pause, purge, resume or a pass that disables follows within a second.
     private func rewatch(_ mailboxes: Set<String>) {
         let states = (try? current.value.store.mailboxStates()) ?? [:]
-        let wanted = mailboxes.filter { !["disabled", "paused"].contains(states[$0] ?? "") }.sorted()
+        // Only mailboxes on EWS have notifications (Graph's are polled).
+        let configuration = current.value.configuration
+        let onGraph = Set(
+            ((try? current.value.store.employees()) ?? []).filter { configuration.backend(of: $0) == "graph" }
+                .compactMap { $0.mailbox?.lowercased() }
+        )
+        let wanted = mailboxes.filter { !["disabled", "paused"].contains(states[$0] ?? "") && !onGraph.contains($0) }
+            .sorted()
         let changed = watched.withLock { watched in
             defer { watched = wanted }
             return watched != wanted
@@ -207,7 +218,7 @@ final class DaemonRunner: @unchecked Sendable {
         if var status = outcome.status {
             // Paused and disabled mailboxes wait for ops: no next try to announce.
             status.nextPass = ["paused", "disabled"].contains(status.state) ? nil : CRMTime.format(next)
-            status.throttledLastHour = await context.client.throttledCount(mailbox: mailbox)
+            status.throttledLastHour = await context.throttledCount(mailbox: mailbox)
             do { try context.store.saveMailboxStatus(status) } catch {
                 logger.error(
                     "cannot record the mailbox state",
@@ -312,12 +323,14 @@ final class DaemonRunner: @unchecked Sendable {
             let configuration = try AppConfiguration.load(explicitPath: global.config)
             var next = current.value
             next.configuration = configuration
-            next.client = EWSClient(
-                configuration: try configuration.ewsConfiguration(),
-                observer: SyncRun.recordingBackOffs(metrics.observer, in: next.store),
-                replacing: next.client
-            )
+            (next.client, next.graph) = try SyncRun.makeClients(
+                configuration,
+                store: next.store,
+                observer: metrics.observer,
+                previous: next
+            ) { logger.warning("\($0)") }
             current.value = next
+            metrics.credentialExpiry(next.graph)
             logger.notice(
                 "configuration reloaded",
                 metadata: ["interval_seconds": "\(configuration.int("sync.interval_seconds"))"]

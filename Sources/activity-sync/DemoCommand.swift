@@ -4,6 +4,8 @@ import EWS
 import EWSMailbox
 import EWSTestServer
 import Foundation
+import Graph
+import GraphMailbox
 import Store
 import SyncEngine
 import SyncPlanning
@@ -24,28 +26,50 @@ struct DemoCommand: AsyncParsableCommand {
         let fake = try FakeExchange()
         try fake.start()
         defer { fake.stop() }
+        // Bob's mailbox is on Exchange Online: the fake Microsoft Graph serves it (a hybrid organisation).
+        let graphFake = try FakeGraph()
+        try graphFake.start()
+        defer { graphFake.stop() }
         let employees = try store.employees().filter(\.sync)
         fake.addAccount(
             .init(
                 username: "svc-crm",
                 password: "demo-password",
-                mayImpersonate: Set(employees.compactMap(\.mailbox))
+                mayImpersonate: Set(employees.filter { $0.backend != "graph" }.compactMap(\.mailbox))
             )
         )
-        for employee in employees { fake.addMailbox(employee.mailbox!) }
-        let client = EWSClient(
-            configuration: EWSConfiguration(
-                url: fake.url,
-                credentials: .basic(username: "svc-crm", password: "demo-password")
+        for employee in employees {
+            if employee.backend == "graph" {
+                graphFake.addMailbox(employee.mailbox!)
+            } else {
+                fake.addMailbox(employee.mailbox!)
+            }
+        }
+        graphFake.addClient(id: "demo-app", secret: "demo-secret")
+        let clients = Clients(
+            ews: EWSClient(
+                configuration: EWSConfiguration(
+                    url: fake.url,
+                    credentials: .basic(username: "svc-crm", password: "demo-password")
+                )
+            ),
+            graph: GraphClient(
+                configuration: GraphConfiguration(
+                    baseURL: graphFake.baseURL,
+                    tokenURL: graphFake.tokenURL,
+                    clientId: "demo-app",
+                    credential: .secret("demo-secret")
+                )
             )
         )
         let settings = SyncSettings(instance: "demo", defaultZone: .gmt)
-        print("Fake Exchange at \(fake.url); service account svc-crm (impersonation).")
+        print("Fake Exchange (EWS) at \(fake.url); service account svc-crm (impersonation): Alice.")
+        print("Fake Microsoft Graph at \(graphFake.baseURL); app-only client demo-app: Bob.")
         print("CRM store (temporary SQLite): \(store.path)\n")
 
         print("== Pass 1: first sync ==")
-        try await Self.pass(store, client, settings, employees)
-        Self.showExchange(fake, employees)
+        try await Self.pass(store, clients, settings, employees)
+        Self.showExchange(fake, graphFake, employees)
 
         print("\n== Meanwhile ==")
         let alice = employees[0].mailbox!
@@ -62,19 +86,17 @@ struct DemoCommand: AsyncParsableCommand {
         }
         _ = try store.updateActivity("A1") { $0.subject = "Call back about the renewal offer" }
         print("CRM: A1 renamed to 'Call back about the renewal offer' (the same field: a conflict)")
-        fake.userCreate(
+        graphFake.userCreateEvent(
             mailbox: employees[1].mailbox!,
-            folder: "calendar",
-            kind: "CalendarItem",
-            fields: [
-                "Subject": "Lunch with Pat", "Start": CRMTime.format(Date().addingTimeInterval(3 * 86_400)),
-                "End": CRMTime.format(Date().addingTimeInterval(3 * 86_400 + 3600)), "Categories": "CRM",
-            ]
+            subject: "Lunch with Pat",
+            start: Date().addingTimeInterval(3 * 86_400),
+            end: Date().addingTimeInterval(3 * 86_400 + 3600),
+            extra: ["categories": ["CRM"]]
         )
-        print("Outlook (Bob): new appointment 'Lunch with Pat' with category CRM")
+        print("Outlook (Bob, Exchange Online): new appointment 'Lunch with Pat' with category CRM")
 
         print("\n== Pass 2 ==")
-        try await Self.pass(store, client, settings, employees)
+        try await Self.pass(store, clients, settings, employees)
         for conflict in try store.conflicts() {
             print(
                 "conflict on \(conflict.activityId).\(conflict.field): CRM '\(conflict.crmValue ?? "")' vs Exchange "
@@ -88,28 +110,52 @@ struct DemoCommand: AsyncParsableCommand {
                     + (activity.origin == .exchange ? " (imported from Outlook)" : "")
             )
         }
-        Self.showExchange(fake, employees)
+        Self.showExchange(fake, graphFake, employees)
         print("\n== Pass 3: nothing left to do ==")
-        try await Self.pass(store, client, settings, employees)
-        print("Requests sent: \(fake.requestCount()); schema violations: \(fake.schemaViolations.count)")
+        try await Self.pass(store, clients, settings, employees)
+        print(
+            "Requests sent: EWS \(fake.requestCount()), Graph \(graphFake.requests.count); schema violations: "
+                + "EWS \(fake.schemaViolations.count), Graph \(graphFake.violations.count); "
+                + "meeting mail sent by Graph: \(graphFake.meetingMail.count)"
+        )
+    }
+
+    struct Clients {
+        var ews: EWSClient
+        var graph: GraphClient
     }
 
     static func pass(
         _ store: Store,
-        _ client: EWSClient,
+        _ clients: Clients,
         _ settings: SyncSettings,
         _ employees: [Employee]
     ) async throws {
         for employee in employees {
-            let report = try await MailboxSync.ews(store: store, client: client, settings: settings, employee: employee)
-                .runPass()
+            let sync =
+                employee.backend == "graph"
+                ? MailboxSync.graph(store: store, client: clients.graph, settings: settings, employee: employee)
+                : MailboxSync.ews(store: store, client: clients.ews, settings: settings, employee: employee)
+            let report = try await sync.runPass()
             let actions = report.plan.actions.map(\.description)
             print("\(employee.mailbox!): " + (actions.isEmpty ? "nothing to do" : actions.joined(separator: "; ")))
         }
     }
 
-    static func showExchange(_ fake: FakeExchange, _ employees: [Employee]) {
+    static func showExchange(_ fake: FakeExchange, _ graph: FakeGraph, _ employees: [Employee]) {
         for employee in employees {
+            if employee.backend == "graph" {
+                for event in graph.events(mailbox: employee.mailbox!) {
+                    let identity = (event["singleValueExtendedProperties"] as? [[String: Any]] ?? []).first {
+                        ($0["id"] as? String)?.hasSuffix("Name ActivityId") == true
+                    }
+                    print(
+                        "Outlook \(employee.name) calendar (Graph): '\(event["subject"] as? String ?? "")'"
+                            + " ActivityId=\(identity?["value"] as? String ?? "-")"
+                    )
+                }
+                continue
+            }
             for folder in ["calendar", "tasks"] {
                 for item in fake.items(mailbox: employee.mailbox!, folder: folder) {
                     print(
@@ -133,7 +179,14 @@ struct DemoCommand: AsyncParsableCommand {
             )
         )
         try store.save(
-            Employee(id: "E2", name: "Bob Jones", mailbox: "bob@contoso.test", sync: true, timeZone: "America/New_York")
+            Employee(
+                id: "E2",
+                name: "Bob Jones",
+                mailbox: "bob@contoso.test",
+                sync: true,
+                timeZone: "America/New_York",
+                backend: "graph"
+            )
         )
         try store.save(BusinessPartner(id: "BP1", name: "Fabrikam", internalRep: "E1", externalRep: "E2"))
         try store.save(Contact(id: "C1", name: "Pat Doe", partner: "BP1", email: "pat@fabrikam.test"))

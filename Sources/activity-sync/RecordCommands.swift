@@ -35,12 +35,14 @@ struct EmployeeCommand: ParsableCommand {
         @Option var mailbox: String?
         @Option(help: "true or false: whether the employee's mailbox is synchronised.") var sync: Bool?
         @Option(name: .customLong("time-zone"), help: "IANA zone, e.g. Europe/Amsterdam.") var timeZone: String?
+        @Option(help: "ews or graph: how the mailbox is reached (empty: exchange.backend).") var backend: String?
 
         func apply(to employee: inout Employee) {
             if let name { employee.name = name }
             employee.mailbox = CLI.optional(mailbox, current: employee.mailbox)
             if let sync { employee.sync = sync }
             employee.timeZone = CLI.optional(timeZone, current: employee.timeZone)
+            employee.backend = CLI.optional(backend, current: employee.backend)
         }
     }
 

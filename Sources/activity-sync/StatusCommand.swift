@@ -15,7 +15,7 @@ struct StatusCommand: ParsableCommand {
 
     /// SPEC §4's `status --json` shape.
     struct Row: Encodable {
-        var mailbox, state: String
+        var mailbox, backend, state: String
         var reason, last_pass, next_pass: String?
         var linked, pending_local, open_conflicts: Int
         var last_error: String?
@@ -24,6 +24,7 @@ struct StatusCommand: ParsableCommand {
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: Keys.self)
             try c.encode(mailbox, forKey: .mailbox)
+            try c.encode(backend, forKey: .backend)
             try c.encode(state, forKey: .state)
             try c.encode(reason, forKey: .reason)
             try c.encode(last_pass, forKey: .last_pass)
@@ -37,13 +38,15 @@ struct StatusCommand: ParsableCommand {
         }
 
         enum Keys: String, CodingKey {
-            case mailbox, state, reason, last_pass, next_pass, linked, pending_local, open_conflicts, last_error
+            case mailbox, backend, state, reason, last_pass, next_pass, linked, pending_local, open_conflicts,
+                last_error
             case throttled_last_hour, skipped_recurring
         }
     }
 
     func run() throws {
         let store = try global.openStore()
+        let configuration = try? global.configuration()
         let rows = CLI.run {
             try store.employees().filter { $0.sync && $0.mailbox != nil }.map { employee -> Row in
                 let mailbox = employee.mailbox!
@@ -51,6 +54,7 @@ struct StatusCommand: ParsableCommand {
                 let counts = try store.mailboxCounts(mailbox: mailbox, employee: employee.id)
                 return Row(
                     mailbox: mailbox,
+                    backend: configuration?.backend(of: employee) ?? employee.backend ?? "ews",
                     state: status?.state ?? "pending",
                     reason: status?.reason,
                     last_pass: status?.lastPass,
@@ -68,14 +72,20 @@ struct StatusCommand: ParsableCommand {
             CLI.printJSON(rows)
         } else {
             CLI.print(Self.daemonLine(CLI.run { try store.heartbeat() }))
+            // (The Graph certificate's expiry, when this user may read the key file: a warning a month ahead.)
+            if rows.contains(where: { $0.backend == "graph" }), let configuration,
+                let graph = try? configuration.graphConfiguration()
+            {
+                for warning in configuration.certificateWarnings(graph) { CLI.print("warning: \(warning)") }
+            }
             CLI.printTable(
                 [
-                    "MAILBOX", "STATE", "LAST PASS", "NEXT PASS", "LINKED", "PENDING", "CONFLICTS", "THROTTLED/H",
-                    "REASON / LAST ERROR",
+                    "MAILBOX", "BACKEND", "STATE", "LAST PASS", "NEXT PASS", "LINKED", "PENDING", "CONFLICTS",
+                    "THROTTLED/H", "REASON / LAST ERROR",
                 ],
                 rows.map {
                     [
-                        $0.mailbox, $0.state, $0.last_pass ?? "-", $0.next_pass ?? "-", String($0.linked),
+                        $0.mailbox, $0.backend, $0.state, $0.last_pass ?? "-", $0.next_pass ?? "-", String($0.linked),
                         String($0.pending_local), String($0.open_conflicts), String($0.throttled_last_hour),
                         $0.reason ?? $0.last_error ?? "-",
                     ]

@@ -3,6 +3,8 @@ import ArgumentParser
 import EWS
 import EWSMailbox
 import Foundation
+import Graph
+import GraphMailbox
 import Store
 import SyncEngine
 
@@ -12,8 +14,22 @@ enum SyncRun {
     struct Context: @unchecked Sendable {
         var configuration: AppConfiguration
         var store: Store
-        var client: EWSClient
+        /// The EWS client, when some mailbox is on Exchange Server.
+        var client: EWSClient?
+        /// The Graph client, when some mailbox is on Exchange Online.
+        var graph: GraphClient?
         var lock: DaemonLock
+
+        /// Throttling events of a mailbox in the last hour, whichever backend it is on.
+        func throttledCount(mailbox: String) async -> Int {
+            (await client?.throttledCount(mailbox: mailbox) ?? 0) + (await graph?.throttledCount(mailbox: mailbox) ?? 0)
+        }
+
+        /// Ends every back-off wait (the daemon is stopping).
+        func abandonWaits() async {
+            await client?.abandonWaits()
+            await graph?.abandonWaits()
+        }
     }
 
     /// What one mailbox's pass came to.
@@ -40,19 +56,53 @@ enum SyncRun {
     /// Configuration, store, daemon lock (one process writes to Exchange per store) and client.
     static func open(_ global: GlobalOptions, observer: EWSObserver? = nil) throws -> Context {
         let configuration = try global.configuration()
-        let ews: EWSConfiguration
-        do { ews = try configuration.ewsConfiguration() } catch let error as ConfigurationError {
-            CLI.fail("configuration: \(error.description)", code: 2)
-        }
-        for warning in configuration.exchangeWarnings() { CLI.warn(warning) }
         let store = try global.openStore()
         let lock = CLI.run { try store.lockForDaemon() }
-        return Context(
-            configuration: configuration,
-            store: store,
-            client: EWSClient(configuration: ews, observer: recordingBackOffs(observer, in: store)),
-            lock: lock
-        )
+        let clients: (EWSClient?, GraphClient?)
+        do {
+            clients = try makeClients(configuration, store: store, observer: observer, warn: CLI.warn)
+        } catch let error as ConfigurationError {
+            CLI.fail("configuration: \(error.description)", code: 2)
+        }
+        return Context(configuration: configuration, store: store, client: clients.0, graph: clients.1, lock: lock)
+    }
+
+    /// The backends the mailboxes use: `exchange.backend`, and every sync user's own.
+    static func backends(_ configuration: AppConfiguration, store: Store) -> Set<String> {
+        let employees = ((try? store.employees()) ?? []).filter { $0.sync && $0.mailbox != nil }
+        return Set([configuration.string("exchange.backend") ?? "ews"] + employees.map(configuration.backend(of:)))
+    }
+
+    /// A client per backend some mailbox uses (a configuration needs only the keys of those); `previous` hands
+    /// the back-offs of the clients a reload replaces.
+    static func makeClients(
+        _ configuration: AppConfiguration,
+        store: Store,
+        observer: EWSObserver?,
+        previous: Context? = nil,
+        warn: (String) -> Void
+    ) throws -> (EWSClient?, GraphClient?) {
+        let used = backends(configuration, store: store)
+        var ews: EWSClient?
+        var graph: GraphClient?
+        if used.contains("ews") {
+            ews = EWSClient(
+                configuration: try configuration.ewsConfiguration(),
+                observer: recordingBackOffs(observer, in: store),
+                replacing: previous?.client
+            )
+        }
+        for warning in configuration.exchangeWarnings() { warn(warning) }
+        if used.contains("graph") {
+            let settings = try configuration.graphConfiguration()
+            for warning in configuration.graphWarnings(settings) { warn(warning) }
+            graph = GraphClient(
+                configuration: settings,
+                observer: recordingBackOffs(observer, in: store),
+                replacing: previous?.graph
+            )
+        }
+        return (ews, graph)
     }
 
     /// The observer, plus: every back-off Exchange asks for is written to the store as it starts, so
@@ -70,7 +120,8 @@ enum SyncRun {
     /// Back-offs recorded by an earlier process that are still running hold this client back too.
     static func honourBackOffs(_ context: Context) async {
         for (mailbox, until) in (try? context.store.backOffs(after: Date())) ?? [:] {
-            await context.client.holdOff(mailbox: mailbox, until: until)
+            await context.client?.holdOff(mailbox: mailbox, until: until)
+            await context.graph?.holdOff(mailbox: mailbox, until: until)
         }
     }
 
@@ -151,13 +202,8 @@ enum SyncRun {
             return MailboxOutcome(ok: false, status: status, lines: ["\(mailbox): \(status.lastError!)"])
         }
         do {
-            let report = try await MailboxSync.ews(
-                store: store,
-                client: context.client,
-                settings: settings,
-                employee: employee,
-                shouldStop: shouldStop
-            ).runPass(dryRun: dryRun, mode: mode)
+            let report = try await engine(context, employee: employee, shouldStop: shouldStop)
+                .runPass(dryRun: dryRun, mode: mode)
             outcome.report = report
             outcome.lines = describe(report, dryRun: dryRun)
             if dryRun { return outcome }
@@ -217,12 +263,7 @@ enum SyncRun {
     static func purge(_ context: Context, employee: Employee, dryRun: Bool) async -> MailboxOutcome {
         let mailbox = employee.mailbox!
         do {
-            let report = try await MailboxSync.ews(
-                store: context.store,
-                client: context.client,
-                settings: context.configuration.syncSettings,
-                employee: employee
-            ).purge(dryRun: dryRun)
+            let report = try await engine(context, employee: employee).purge(dryRun: dryRun)
             var lines = [
                 "\(mailbox): \(dryRun ? "would remove" : "removed") \(report.created.count - report.failures.count) items "
                     + "this instance created, \(dryRun ? "would unlink" : "unlinked") \(report.unlinked); "
@@ -242,6 +283,56 @@ enum SyncRun {
         } catch {
             return MailboxOutcome(ok: false, status: nil, lines: ["\(mailbox): purge failed: \(error)"])
         }
+    }
+
+    /// The engine for an employee's mailbox over its backend; the delete half of an ownership move reaches the
+    /// previous owner's mailbox over that one's backend (a hybrid organisation moves people between them).
+    static func engine(
+        _ context: Context,
+        employee: Employee,
+        shouldStop: @escaping @Sendable () -> Bool = { false }
+    ) throws -> MailboxSync {
+        let configuration = context.configuration
+        let settings = configuration.syncSettings
+        let backends = Dictionary(
+            ((try? context.store.employees()) ?? []).compactMap { e in
+                e.mailbox.map { ($0.lowercased(), configuration.backend(of: e)) }
+            },
+            uniquingKeysWith: { first, _ in first }
+        )
+        let (ews, graph) = (context.client, context.graph)
+        func missing(_ backend: String) -> ConfigurationError {
+            ConfigurationError(
+                description: "\(employee.mailbox ?? employee.id) is on \(backend), which is not configured "
+                    + (backend == "graph" ? "(graph.client_id and its keys)" : "(exchange.url and its keys)")
+            )
+        }
+        let mapping = ItemMapping(settings, for: employee)
+        let services = { @Sendable (mailbox: String) -> any MailboxService in
+            let onGraph = (backends[mailbox.lowercased()] ?? configuration.string("exchange.backend")) == "graph"
+            if let graph, onGraph || ews == nil {
+                return GraphMailboxService(
+                    client: graph,
+                    mailbox: mailbox,
+                    mapping: mapping,
+                    window: (settings.pastDays, settings.futureDays),
+                    attendeesOnEvents: settings.sendInvitations
+                )
+            }
+            // (Never nil here: the own backend's client was required below, and a Graph mailbox took the branch above.)
+            return EWSMailboxService(client: ews!, mailbox: mailbox, mapping: mapping)
+        }
+        // The employee's own backend must be there (another's is routed by `services`).
+        let own = configuration.backend(of: employee)
+        if own == "graph" ? graph == nil : ews == nil { throw missing(own) }
+        return MailboxSync(
+            store: context.store,
+            service: services(employee.mailbox ?? ""),
+            services: services,
+            settings: settings,
+            employee: employee,
+            shouldStop: shouldStop
+        )
     }
 
     /// What a failed pass means for the mailbox: a mailbox the account may not open is disabled until

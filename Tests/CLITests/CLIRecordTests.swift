@@ -9,9 +9,9 @@ struct CLIRecordTests {
         try cli.seed()
         #expect(
             try cli.ok("employee", "list") == """
-                ID  NAME         MAILBOX             SYNC  TIME ZONE
-                E1  Alice Smith  alice@contoso.test  yes   (default)
-                E2  Bob Jones    bob@contoso.test    yes   Europe/Berlin
+                ID  NAME         MAILBOX             SYNC  TIME ZONE      BACKEND
+                E1  Alice Smith  alice@contoso.test  yes   (default)      (default)
+                E2  Bob Jones    bob@contoso.test    yes   Europe/Berlin  (default)
 
                 """
         )

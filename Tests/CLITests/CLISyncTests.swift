@@ -192,7 +192,7 @@ struct CLIStatusTests {
         )
         #expect(
             rows[alice]?.keys.sorted() == [
-                "last_error", "last_pass", "linked", "mailbox", "next_pass", "open_conflicts",
+                "backend", "last_error", "last_pass", "linked", "mailbox", "next_pass", "open_conflicts",
                 "pending_local", "reason", "skipped_recurring", "state", "throttled_last_hour",
             ]
         )

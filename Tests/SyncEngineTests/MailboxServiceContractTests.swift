@@ -3,6 +3,8 @@ import EWS
 import EWSMailbox
 import EWSTestServer
 import Foundation
+import Graph
+import GraphMailbox
 import SyncEngine
 import SyncPlanning
 import SyncTestKit
@@ -11,18 +13,29 @@ import Testing
 /// One mailbox behind the engine's protocol, with the user's and the server's hands on it.
 protocol MailboxHarness {
     var service: any MailboxService { get }
-    /// A task a user made in Outlook (no identity).
-    func userCreateTask(subject: String) -> String
+    /// An item a user made in Outlook (no identity).
+    func userCreate(subject: String, in folder: FolderKind) -> String
     func userMove(_ id: String, to folder: FolderKind) -> String?
     func expireCursors()
+    /// Change listings name each item's identity (EWS; Graph's delta carries no extended properties).
+    var listsIdentity: Bool { get }
+}
+
+extension MailboxHarness {
+    var listsIdentity: Bool { true }
 }
 
 /// The in-memory double.
 struct MemoryMailboxHarness: MailboxHarness {
     let mailbox = InMemoryMailbox(address: SyncFixture.alice, instance: "test")
     var service: any MailboxService { mailbox }
-    func userCreateTask(subject: String) -> String {
-        mailbox.userCreate(kind: .task, fields: SyncFields(subject: subject, status: "not_started", percentComplete: 0))
+    func userCreate(subject: String, in folder: FolderKind) -> String {
+        folder == .tasks
+            ? mailbox.userCreate(
+                kind: .task,
+                fields: SyncFields(subject: subject, status: "not_started", percentComplete: 0)
+            )
+            : mailbox.userCreate(kind: .calendarItem, fields: MailboxServiceContractTests.userMeeting(subject))
     }
     func userMove(_ id: String, to folder: FolderKind) -> String? { mailbox.userMove(id, to: folder) }
     func expireCursors() { mailbox.expireCursors() }
@@ -42,8 +55,20 @@ final class EWSMailboxHarness: MailboxHarness {
         )
     }
 
-    func userCreateTask(subject: String) -> String {
-        fixture.fake.userCreate(mailbox: SyncFixture.alice, folder: "tasks", kind: "Task", fields: ["Subject": subject])
+    func userCreate(subject: String, in folder: FolderKind) -> String {
+        folder == .tasks
+            ? fixture.fake.userCreate(
+                mailbox: SyncFixture.alice,
+                folder: "tasks",
+                kind: "Task",
+                fields: ["Subject": subject]
+            )
+            : fixture.fake.userCreate(
+                mailbox: SyncFixture.alice,
+                folder: "calendar",
+                kind: "CalendarItem",
+                fields: ["Subject": subject, "Start": "2026-12-05T09:00:00Z", "End": "2026-12-05T10:00:00Z"]
+            )
     }
     func userMove(_ id: String, to folder: FolderKind) -> String? {
         fixture.fake.userMove(mailbox: SyncFixture.alice, itemId: id, to: folder.rawValue)
@@ -51,20 +76,81 @@ final class EWSMailboxHarness: MailboxHarness {
     func expireCursors() { fixture.fake.invalidateSyncStates(mailbox: SyncFixture.alice) }
 }
 
+/// The Graph adapter against the fake Graph over HTTP (every body checked against Graph's metadata); the
+/// calendar only (tasks come with Microsoft To Do). Attendees on events, so values round-trip whole.
+final class GraphMailboxHarness: MailboxHarness {
+    let fake: FakeGraph
+    let service: any MailboxService
+    var listsIdentity: Bool { false }
+
+    init() throws {
+        fake = try FakeGraph()
+        try fake.start()
+        fake.addClient(id: "contract-app", secret: "contract-secret")
+        fake.addMailbox(SyncFixture.alice)
+        let client = GraphClient(
+            configuration: GraphConfiguration(
+                baseURL: fake.baseURL,
+                tokenURL: fake.tokenURL,
+                clientId: "contract-app",
+                credential: .secret("contract-secret")
+            )
+        )
+        service = GraphMailboxService(
+            client: client,
+            mailbox: SyncFixture.alice,
+            mapping: ItemMapping(instance: "test", category: "CRM", zone: TimeZone(identifier: "Europe/Amsterdam")!),
+            window: (30, 365),
+            attendeesOnEvents: true,
+            clock: { Date(timeIntervalSince1970: 1_796_000_000) }  // 2026-11-30
+        )
+    }
+
+    deinit {
+        fake.stop()
+    }
+
+    func userCreate(subject: String, in folder: FolderKind) -> String {
+        fake.userCreateEvent(
+            mailbox: SyncFixture.alice,
+            subject: subject,
+            start: Date(timeIntervalSince1970: 1_796_461_200),  // 2026-12-05T09:00Z
+            end: Date(timeIntervalSince1970: 1_796_464_800)
+        )
+    }
+    func userMove(_ id: String, to folder: FolderKind) -> String? { nil }
+    func expireCursors() { fake.expireDeltaTokens(mailbox: SyncFixture.alice) }
+}
+
 enum Backend: String, CaseIterable, CustomTestStringConvertible {
-    case memory, ews
+    case memory, ews, graph
     var testDescription: String { rawValue }
 
     func mailbox() throws -> any MailboxHarness {
         switch self {
         case .memory: return MemoryMailboxHarness()
         case .ews: return try EWSMailboxHarness()
+        case .graph: return try GraphMailboxHarness()
         }
+    }
+
+    /// The folders the backend serves (Graph: the calendar; To Do comes with issue 14).
+    var folders: [FolderKind] { self == .graph ? [.calendar] : FolderKind.allCases }
+}
+
+/// A backend and one of its folders.
+struct ContractCase: CustomTestStringConvertible, Sendable {
+    var backend: Backend
+    var folder: FolderKind
+    var testDescription: String { "\(backend.rawValue) \(folder.rawValue)" }
+
+    static let all: [ContractCase] = Backend.allCases.flatMap { backend in
+        backend.folders.map { ContractCase(backend: backend, folder: $0) }
     }
 }
 
-/// The contract of `MailboxService`: the in-memory double and the EWS adapter answer alike.
-@Suite("MailboxService contract: the in-memory mailbox and EWS over HTTP answer alike")
+/// The contract of `MailboxService`: the in-memory double, the EWS adapter and the Graph adapter answer alike.
+@Suite("MailboxService contract: the in-memory mailbox, EWS and Graph over HTTP answer alike")
 struct MailboxServiceContractTests {
     static let task = SyncFields(
         subject: "Call back",
@@ -85,6 +171,13 @@ struct MailboxServiceContractTests {
         attendees: ["pat@fabrikam.test"]
     )
 
+    /// A meeting a user made (the double's values; the fakes' are their own).
+    static func userMeeting(_ subject: String) -> SyncFields {
+        SyncFields(subject: subject, status: "planned", start: "2026-12-05T09:00:00Z", end: "2026-12-05T10:00:00Z")
+    }
+
+    static func fields(_ folder: FolderKind) -> SyncFields { folder == .tasks ? task : meeting }
+
     static func create(
         _ service: any MailboxService,
         _ id: String,
@@ -101,6 +194,16 @@ struct MailboxServiceContractTests {
         return (item, version)
     }
 
+    static func create(
+        _ service: any MailboxService,
+        _ id: String,
+        in folder: FolderKind
+    ) async throws
+        -> (id: String, version: String?)
+    {
+        try await create(service, id, fields(folder), folder.itemKind)
+    }
+
     static func headers(_ pages: [ChangePage]) -> [RemoteChange] { pages.flatMap(\.changes) }
 
     /// The cursor after everything the folder holds now.
@@ -108,46 +211,61 @@ struct MailboxServiceContractTests {
         try #require(try await service.changes(in: folder, from: nil).last?.cursor)
     }
 
-    @Test(
-        "a created item is listed from nothing with its identity and version, and reads back as written",
-        arguments: Backend.allCases
+    /// A header as the backend lists it (Graph's delta names no identity: the read does).
+    static func header(
+        _ box: any MailboxHarness,
+        id: String,
+        version: String?,
+        activityId: String,
+        created: String
     )
-    func createListRead(backend: Backend) async throws {
-        let box = try backend.mailbox()
-        let task = try await Self.create(box.service, "A1", Self.task, .task)
-        let meeting = try await Self.create(box.service, "A2", Self.meeting, .calendarItem)
-        let listed = Self.headers(try await box.service.changes(in: .tasks, from: nil))
-        let readTask = try #require(try await box.service.read([task.id], in: .tasks).first)
+        -> RemoteChange
+    {
+        .changed(
+            RemoteHeader(id: id, version: version, activityId: box.listsIdentity ? activityId : nil, created: created)
+        )
+    }
+
+    @Test(
+        "a created item is listed from nothing with its version (and identity), and reads back as written",
+        arguments: ContractCase.all
+    )
+    func createListRead(_ test: ContractCase) async throws {
+        let box = try test.backend.mailbox()
+        let folder = test.folder
+        let created = try await Self.create(box.service, "A1", in: folder)
+        let listed = Self.headers(try await box.service.changes(in: folder, from: nil))
+        let read = try #require(try await box.service.read([created.id], in: folder).first)
         // (The header says when the item was made, as the read does: a move keeps it, so links remember it.)
-        #expect(!readTask.created.isEmpty)
+        #expect(!read.created.isEmpty)
         #expect(
             listed == [
-                .changed(RemoteHeader(id: task.id, version: task.version, activityId: "A1", created: readTask.created))
+                Self.header(box, id: created.id, version: created.version, activityId: "A1", created: read.created)
             ]
         )
-        #expect(readTask.fields == Self.task && readTask.activityId == "A1" && readTask.hasCategory)
-        #expect(readTask.version == task.version && readTask.kind == .task && readTask.unkept.isEmpty)
-        let readMeeting = try #require(try await box.service.read([meeting.id], in: .calendar).first)
-        var expected = Self.meeting
-        expected.status = readMeeting.fields.status
-        #expect(readMeeting.fields == expected && readMeeting.unkept == [.status])
+        var expected = Self.fields(folder)
+        if folder == .calendar { expected.status = read.fields.status }
+        #expect(read.fields == expected && read.activityId == "A1" && read.hasCategory)
+        #expect(read.version == created.version && read.kind == folder.itemKind)
+        #expect(read.unkept == (folder == .calendar ? [.status] : []))
     }
 
     @Test(
         "updates are conditional on the version; each write gives a new version, listed as a change",
-        arguments: Backend.allCases
+        arguments: ContractCase.all
     )
-    func conditionalUpdates(backend: Backend) async throws {
-        let box = try backend.mailbox()
-        let created = try await Self.create(box.service, "A1", Self.task, .task)
-        let cursor = try await Self.cursor(box.service, .tasks)
-        var fields = Self.task
+    func conditionalUpdates(_ test: ContractCase) async throws {
+        let box = try test.backend.mailbox()
+        let folder = test.folder
+        let created = try await Self.create(box.service, "A1", in: folder)
+        let cursor = try await Self.cursor(box.service, folder)
+        var fields = Self.fields(folder)
         fields.subject = "Changed"
         let update = ItemUpdate(
             id: created.id,
             version: created.version,
             activityId: "A1",
-            kind: .task,
+            kind: folder.itemKind,
             fields: fields,
             changed: [.subject],
             crmLine: nil,
@@ -157,46 +275,48 @@ struct MailboxServiceContractTests {
         guard case .done(let id, let version) = first.first else { throw ContractFailure("update answered \(first)") }
         #expect(id == created.id && version != created.version)
         #expect(try await box.service.update([update]) == [.stale])
-        let listed = Self.headers(try await box.service.changes(in: .tasks, from: cursor))
-        let read = try #require(try await box.service.read([id], in: .tasks).first)
-        #expect(listed == [.changed(RemoteHeader(id: id, version: version, activityId: "A1", created: read.created))])
+        let listed = Self.headers(try await box.service.changes(in: folder, from: cursor))
+        let read = try #require(try await box.service.read([id], in: folder).first)
+        #expect(listed == [Self.header(box, id: id, version: version, activityId: "A1", created: read.created)])
         #expect(read.fields.subject == "Changed")
     }
 
-    @Test("a removed item is listed as removed, not read, and writes to it find nothing", arguments: Backend.allCases)
-    func removal(backend: Backend) async throws {
-        let box = try backend.mailbox()
-        let created = try await Self.create(box.service, "A1", Self.task, .task)
-        let cursor = try await Self.cursor(box.service, .tasks)
+    @Test("a removed item is listed as removed, not read, and writes to it find nothing", arguments: ContractCase.all)
+    func removal(_ test: ContractCase) async throws {
+        let box = try test.backend.mailbox()
+        let folder = test.folder
+        let created = try await Self.create(box.service, "A1", in: folder)
+        let cursor = try await Self.cursor(box.service, folder)
         #expect(try await box.service.remove([ItemRemoval(id: created.id, cancellations: false)]).first?.isDone == true)
-        #expect(Self.headers(try await box.service.changes(in: .tasks, from: cursor)) == [.removed(created.id)])
-        #expect(try await box.service.read([created.id], in: .tasks).isEmpty)
+        #expect(Self.headers(try await box.service.changes(in: folder, from: cursor)) == [.removed(created.id)])
+        #expect(try await box.service.read([created.id], in: folder).isEmpty)
         #expect(try await box.service.remove([ItemRemoval(id: created.id, cancellations: false)]) == [.notFound])
     }
 
     @Test(
         "find and listOwn see this instance's identity only; a stamp gives a user's item ours",
-        arguments: Backend.allCases
+        arguments: ContractCase.all
     )
-    func identity(backend: Backend) async throws {
-        let box = try backend.mailbox()
-        let created = try await Self.create(box.service, "A1", Self.task, .task)
-        let users = box.userCreateTask(subject: "Mine")
-        #expect(try await box.service.find(activityIds: ["A1", "A9"], in: .tasks).map(\.id) == [created.id])
-        #expect(try await box.service.listOwn(in: .tasks).map(\.id) == [created.id])
-        let read = try #require(try await box.service.read([users], in: .tasks).first)
+    func identity(_ test: ContractCase) async throws {
+        let box = try test.backend.mailbox()
+        let folder = test.folder
+        let created = try await Self.create(box.service, "A1", in: folder)
+        let users = box.userCreate(subject: "Mine", in: folder)
+        #expect(try await box.service.find(activityIds: ["A1", "A9"], in: folder).map(\.id) == [created.id])
+        #expect(try await box.service.listOwn(in: folder).map(\.id) == [created.id])
+        let read = try #require(try await box.service.read([users], in: folder).first)
         #expect(read.activityId == nil && !read.hasCategory)
         let stamped = try await box.service.stamp([
-            IdentityStamp(id: users, version: read.version, kind: .task, activityId: "A2")
+            IdentityStamp(id: users, version: read.version, kind: folder.itemKind, activityId: "A2")
         ])
         guard case .done(_, let version) = stamped.first else { throw ContractFailure("stamp answered \(stamped)") }
         #expect(version != read.version)
-        #expect(try await box.service.find(activityIds: ["A2"], in: .tasks).map(\.id) == [users])
+        #expect(try await box.service.find(activityIds: ["A2"], in: folder).map(\.id) == [users])
     }
 
     @Test(
         "a move gives the item a new id with its identity kept: removed here, changed there",
-        arguments: Backend.allCases
+        arguments: [Backend.memory, .ews]
     )
     func move(backend: Backend) async throws {
         let box = try backend.mailbox()
@@ -212,15 +332,44 @@ struct MailboxServiceContractTests {
         #expect(try await box.service.read([moved], in: .calendar).first?.kind == .task)
     }
 
-    @Test("an expired cursor is CursorExpired; from nothing, everything is listed again", arguments: Backend.allCases)
-    func expiredCursor(backend: Backend) async throws {
-        let box = try backend.mailbox()
-        let created = try await Self.create(box.service, "A1", Self.task, .task)
-        let cursor = try await Self.cursor(box.service, .tasks)
+    @Test("an expired cursor is CursorExpired; from nothing, everything is listed again", arguments: ContractCase.all)
+    func expiredCursor(_ test: ContractCase) async throws {
+        let box = try test.backend.mailbox()
+        let folder = test.folder
+        let created = try await Self.create(box.service, "A1", in: folder)
+        let cursor = try await Self.cursor(box.service, folder)
         box.expireCursors()
-        await #expect(throws: CursorExpired.self) { try await box.service.changes(in: .tasks, from: cursor) }
-        let again = Self.headers(try await box.service.changes(in: .tasks, from: nil))
+        await #expect(throws: CursorExpired.self) { try await box.service.changes(in: folder, from: cursor) }
+        let again = Self.headers(try await box.service.changes(in: folder, from: nil))
         #expect(again.map { if case .changed(let h) = $0 { h.id } else { "" } } == [created.id])
+    }
+
+    @Test(
+        "a delete with the version it was decided on is stale after an edit (Graph, the double playing it); EWS deletes",
+        arguments: [Backend.memory, .ews, .graph]
+    )
+    func conditionalDelete(backend: Backend) async throws {
+        let box = try backend.mailbox()
+        if let memory = box as? MemoryMailboxHarness { memory.mailbox.window = (30, 365) }
+        let created = try await Self.create(box.service, "A1", in: .calendar)
+        var fields = Self.meeting
+        fields.location = "Elsewhere"
+        let edit = ItemUpdate(
+            id: created.id,
+            version: created.version,
+            activityId: "A1",
+            kind: .calendarItem,
+            fields: fields,
+            changed: [.location],
+            crmLine: nil,
+            meetingMail: false
+        )
+        #expect(try await box.service.update([edit]).first?.isDone == true)
+        let outcome = try await box.service.remove([
+            ItemRemoval(id: created.id, cancellations: false, version: created.version)
+        ])
+        #expect(outcome == (box.service.listsWholeFolders ? [.done(id: created.id, version: nil)] : [.stale]))
+        #expect(box.service.listsWholeFolders == (backend == .ews))
     }
 }
 

@@ -1,0 +1,221 @@
+import ActivityModel
+import EWS
+import EWSMailbox
+import Foundation
+import Graph
+import SyncEngine
+import SyncPlanning
+
+extension GraphMailboxService {
+    static let noTasks = "tasks are not synced on Graph mailboxes yet (Microsoft To Do comes with issue 14)"
+
+    public func create(_ items: [NewItem], in folder: FolderKind) async throws -> [WriteOutcome] {
+        try await send(items, kinds: items.map(\.kind)) { item in
+            var json = GraphEvent.json(
+                eventItem(item.fields, activityId: item.activityId, line: item.crmLine, names: item.attendeeNames),
+                zone: mapping.zone,
+                attendees: attendeesOnEvents
+            )
+            // Graph answers a resent create with the event the first one made.
+            if let transaction = item.transaction { json["transactionId"] = transaction }
+            return GraphRequest("POST", events, mailbox: address, body: try Self.body(json))
+        } outcome: { _, response in
+            response.status == 201 || response.status == 200 ? done(response) : nil
+        }
+    }
+
+    public func update(_ updates: [ItemUpdate]) async throws -> [WriteOutcome] {
+        try await send(updates, kinds: updates.map(\.kind)) { update in
+            let item = eventItem(
+                update.fields,
+                activityId: update.activityId,
+                line: update.crmLine,
+                names: update.attendeeNames
+            )
+            let json = GraphEvent.json(
+                item,
+                zone: mapping.zone,
+                only: properties(update.changed),
+                attendees: attendeesOnEvents
+            )
+            return GraphRequest(
+                "PATCH",
+                "\(events)/\(GraphRequest.segment(update.id))",
+                mailbox: address,
+                body: try Self.body(json),
+                headers: Self.prefer + (update.version.map { [("If-Match", "W/\"\($0)\"")] } ?? [])
+            )
+        } outcome: { _, response in
+            response.status == 200 ? done(response) : nil
+        }
+    }
+
+    public func remove(_ removals: [ItemRemoval]) async throws -> [WriteOutcome] {
+        // (Graph moves a deleted event to Deleted Items. Under `none` our events list no attendees, so no
+        // cancellation goes out; under `all` Graph sends them, as the setting asks.)
+        try await send(removals, kinds: removals.map { _ in .calendarItem }) { removal in
+            GraphRequest(
+                "DELETE",
+                "\(events)/\(GraphRequest.segment(removal.id))",
+                mailbox: address,
+                headers: removal.version.map { [("If-Match", "W/\"\($0)\"")] } ?? []
+            )
+        } outcome: { removal, response in
+            response.status == 204 || response.status == 200 ? .done(id: removal.id, version: nil) : nil
+        }
+    }
+
+    public func stamp(_ stamps: [IdentityStamp]) async throws -> [WriteOutcome] {
+        try await send(stamps, kinds: stamps.map(\.kind)) { stamp in
+            // Graph cannot delete an extended property: a released copy gets empty values, which no instance
+            // claims (`ItemMapping.identity` wants our instance id).
+            let values = [
+                (GraphEvent.activityIdProperty, stamp.activityId ?? ""),
+                (GraphEvent.instanceIdProperty, stamp.activityId == nil ? "" : mapping.instance),
+            ]
+            let json: [String: Any] = ["singleValueExtendedProperties": values.map { ["id": $0.0, "value": $0.1] }]
+            return GraphRequest(
+                "PATCH",
+                "\(events)/\(GraphRequest.segment(stamp.id))",
+                mailbox: address,
+                body: try Self.body(json),
+                headers: Self.prefer + (stamp.version.map { [("If-Match", "W/\"\($0)\"")] } ?? [])
+            )
+        } outcome: { _, response in
+            response.status == 200 ? done(response) : nil
+        }
+    }
+
+    // MARK: - Shared
+
+    /// The item values to write: the mapping's, with the attendees named in our line when they stay off the event.
+    func eventItem(_ fields: SyncFields, activityId: String, line: String?, names: [String: String]) -> EWSItem {
+        var line = line
+        if !attendeesOnEvents, !fields.attendees.isEmpty {
+            let named = fields.attendees.map(SyncFields.attendee).map { attendee in
+                names[attendee.email].map { "\($0) <\(attendee.email)>" } ?? attendee.email
+            }
+            line = (line ?? "") + Self.attendeesMarker + named.joined(separator: ", ")
+        }
+        return mapping.item(kind: .calendarItem, activityId: activityId, fields: fields, crmLine: line, names: names)
+    }
+
+    /// The event properties an update of these synced fields writes. Never `categories` (the user's to change
+    /// after the create, as over EWS).
+    func properties(_ changed: [SyncFields.Field]) -> Set<String> {
+        var names: Set<String> = []
+        for field in changed {
+            switch field {
+            case .subject: names.insert("subject")
+            case .information: names.insert("body")
+            case .priority: names.insert("importance")
+            case .sensitivity: names.insert("sensitivity")
+            // (The body too: a call's `CRM: ` line names its duration.)
+            case .start, .end, .allDay: names.formUnion(["start", "end", "isAllDay", "body"])
+            case .location: names.insert("location")
+            case .showAs: names.insert("showAs")
+            case .reminderMinutes: names.formUnion(["isReminderOn", "reminderMinutesBeforeStart"])
+            case .attendees: names.insert(attendeesOnEvents ? "attendees" : "body")
+            case .status, .percentComplete, .due, .reminderDueBy: break
+            }
+        }
+        // (A change the event does not hold, e.g. an appointment's held/not held: the subject written as it is, so
+        // the update is one and the version moves as the engine expects.)
+        return names.isEmpty ? ["subject"] : names
+    }
+
+    func done(_ response: GraphResponse) -> WriteOutcome? {
+        guard let json = response.json, let id = json["id"] as? String else { return nil }
+        return .done(id: id, version: json["changeKey"] as? String)
+    }
+
+    /// Sends one request per value in `$batch`es and answers one outcome per value, in order. Task writes are
+    /// refused (not served yet); a request's failure is its outcome; errors about the mailbox (auth) end the pass.
+    func send<Value: Sendable>(
+        _ values: [Value],
+        kinds: [ItemKind],
+        request: (Value) throws -> GraphRequest,
+        outcome: (Value, GraphResponse) -> WriteOutcome?
+    ) async throws -> [WriteOutcome] {
+        var outcomes = [WriteOutcome?](repeating: nil, count: values.count)
+        var requests: [GraphRequest] = []
+        var indices: [Int] = []
+        for (index, value) in values.enumerated() {
+            if kinds[index] == .task {
+                outcomes[index] = .refused(Self.noTasks)
+                continue
+            }
+            requests.append(try request(value))
+            indices.append(index)
+        }
+        let results = try await client.batch(requests)
+        for (slot, result) in zip(indices, results) {
+            switch result {
+            case .success(let response):
+                outcomes[slot] = outcome(values[slot], response) ?? self.outcome(response)
+            case .failure(let error):
+                if error.kind == .authentication || error.kind == .configuration { throw error }
+                outcomes[slot] = self.outcome(error)
+            }
+        }
+        return outcomes.map { $0 ?? .transient("no answer for this item") }
+    }
+
+    func outcome(_ response: GraphResponse) -> WriteOutcome {
+        switch response.status {
+        case 404: return .notFound
+        case 409, 412: return .stale  // ErrorIrresolvableConflict: re-read and plan again
+        case 429, 503:
+            let seconds = response.headers["retry-after"].flatMap(Double.init) ?? 30
+            return .throttled(until: clock().addingTimeInterval(min(max(seconds, 0), 3600)))
+        case 500...: return .transient(response.error(.http, "Graph failed").description)
+        default: return .refused(response.error(.item, "Graph refused the write").description)
+        }
+    }
+
+    func outcome(_ error: EWSError) -> WriteOutcome {
+        switch error.kind {
+        case .ambiguous: return .ambiguous
+        case .throttled: return .throttled(until: clock().addingTimeInterval(60))
+        case .http, .transport, .malformedResponse: return .transient(error.description)
+        default: return .refused(error.description)
+        }
+    }
+
+    static func body(_ json: [String: Any]) throws -> [UInt8] {
+        Array(try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]))
+    }
+}
+
+extension MailboxSync {
+    /// The engine for an employee's mailbox over Microsoft Graph (the calendar; the delete half of an ownership
+    /// move goes to the previous owner's mailbox over Graph too — `services` may route it elsewhere).
+    public static func graph(
+        store: any SyncStore,
+        client: GraphClient,
+        settings: SyncSettings,
+        employee: Employee,
+        services: (@Sendable (String) -> any MailboxService)? = nil,
+        clock: @escaping @Sendable () -> Date = { Date() },
+        shouldStop: @escaping @Sendable () -> Bool = { false }
+    ) -> MailboxSync {
+        let mapping = ItemMapping(settings, for: employee)
+        return MailboxSync(
+            store: store,
+            settings: settings,
+            employee: employee,
+            services: services,
+            clock: clock,
+            shouldStop: shouldStop
+        ) {
+            GraphMailboxService(
+                client: client,
+                mailbox: $0,
+                mapping: mapping,
+                window: (settings.pastDays, settings.futureDays),
+                attendeesOnEvents: settings.sendInvitations,
+                clock: clock
+            )
+        }
+    }
+}
