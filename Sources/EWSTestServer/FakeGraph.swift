@@ -31,6 +31,7 @@ public final class FakeGraph: @unchecked Sendable {
     var inFlight: [String: Int] = [:]
     var peak: [String: Int] = [:]
     var transactions: [String: String] = [:]
+    var denied: Set<String> = []
     var tokenCount = 0
     /// The token lifetime the endpoint grants.
     public var tokenLifetimeSeconds = 3599
@@ -121,6 +122,9 @@ public final class FakeGraph: @unchecked Sendable {
         lock.withLock { mailboxes[mailbox.lowercased()]?.generation += 1 }
     }
 
+    /// The app may no longer open the mailbox (RBAC for Applications leaves it out): 403 `ErrorAccessDenied`.
+    public func deny(mailbox: String) { lock.withLock { denied.insert(mailbox.lowercased()) } }
+
     /// Every access token issued so far stops being accepted (an auth outage, a revoked consent).
     public func revokeTokens() { lock.withLock { tokens = [:] } }
 
@@ -192,6 +196,12 @@ public final class FakeGraph: @unchecked Sendable {
     ) -> Answer {
         let mailbox = Self.mailbox(of: route)
         let answer: Answer = {
+            if let mailbox, lock.withLock({ denied.contains(mailbox) }) {
+                return Answer(
+                    status: 403,
+                    body: Self.errorBody("ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+                )
+            }
             if let mailbox, let wait = takeThrottle(mailbox) {
                 return Answer(
                     status: 429,

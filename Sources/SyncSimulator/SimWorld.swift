@@ -58,7 +58,11 @@ public final class SimWorld: @unchecked Sendable {
         )
         if history.windowed {
             settings.futureDays = Self.windowedFutureDays
-            for mailbox in mailboxes { mailbox.window = (settings.pastDays, settings.futureDays) }
+            for mailbox in mailboxes {
+                mailbox.window = (settings.pastDays, settings.futureDays)
+                // (Small pages: Graph's reordered and repeated entries cross page bounds.)
+                mailbox.pageSize = 2
+            }
             coverage.events.insert("windowed listing (Graph)")
         }
         self.settings = settings

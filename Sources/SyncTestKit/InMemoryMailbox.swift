@@ -104,15 +104,27 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
             }
             let touched = latest.sorted { $0.value < $1.value }
             if touched.isEmpty { return [ChangePage(changes: [], cursor: "\(epoch):\(max(since, seq))")] }
+            let graph = listingWindow != nil
             return stride(from: 0, to: touched.count, by: pageSize).map { start in
-                let page = touched[start..<min(start + pageSize, touched.count)]
+                var page = Array(touched[start..<min(start + pageSize, touched.count)])
+                let last = start + pageSize >= touched.count ? seq : page.last!.value
+                if graph {
+                    // Graph's delta pages come in any order and may repeat an entity of an earlier page; its
+                    // entries carry no extended properties (the identity comes with the read).
+                    page.reverse()
+                    if start > 0 { page.append(touched[start - 1]) }
+                }
                 let changes: [RemoteChange] = page.map { id, _ in
                     guard let item = items[id], item.folder == folder else { return .removed(id) }
                     return .changed(
-                        RemoteHeader(id: id, version: item.version, activityId: ours(item), created: item.created)
+                        RemoteHeader(
+                            id: id,
+                            version: item.version,
+                            activityId: graph ? nil : ours(item),
+                            created: item.created
+                        )
                     )
                 }
-                let last = start + pageSize >= touched.count ? seq : page.last!.value
                 return ChangePage(changes: changes, cursor: "\(epoch):\(last)")
             }
         }

@@ -357,5 +357,11 @@ final class DaemonRunner: @unchecked Sendable {
         } catch {
             logger.error("pruning failed", metadata: ["error": "\(error)"])
         }
+        // (A daemon runs for months: the certificate's end is warned of with each housekeeping, not only at start.)
+        if let graph = context.graph {
+            for warning in context.configuration.certificateWarnings(graph.configuration) {
+                logger.warning("\(warning)")
+            }
+        }
     }
 }

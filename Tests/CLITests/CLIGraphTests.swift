@@ -112,6 +112,23 @@ struct CLIGraphTests {
         #expect(graph.events(mailbox: Self.bob).isEmpty && graph.violations.isEmpty)
     }
 
+    @Test("a mailbox RBAC for Applications leaves out is disabled with the reason, the other one syncs on")
+    func accessDenied() throws {
+        let (fake, graph, cli) = try Self.make()
+        defer {
+            fake.stop()
+            graph.stop()
+        }
+        graph.deny(mailbox: Self.bob)
+        let run = try cli.run("run", "--once")
+        #expect(run.status == 3 && run.stdout.contains("ErrorAccessDenied"))
+        let status = try cli.run("status")
+        #expect(status.stdout.contains("disabled") && status.stdout.contains("access denied"))
+        #expect(status.stdout.contains("alice@contoso.test  ews      enabled"))
+        let check = try cli.run("check", "--mailbox", Self.bob)
+        #expect(check.status == 3 && check.stdout.contains("denied"))
+    }
+
     @Test("a Graph-only configuration needs no EWS keys; a missing Graph key is named (exit 2)")
     func graphOnly() throws {
         let graph = try FakeGraph()
