@@ -32,6 +32,7 @@ public final class FakeGraph: @unchecked Sendable {
     var peak: [String: Int] = [:]
     var transactions: [String: String] = [:]
     var denied: Set<String> = []
+    var drops = 0
     var tokenCount = 0
     /// The token lifetime the endpoint grants.
     public var tokenLifetimeSeconds = 3599
@@ -122,6 +123,10 @@ public final class FakeGraph: @unchecked Sendable {
         lock.withLock { mailboxes[mailbox.lowercased()]?.generation += 1 }
     }
 
+    /// The next `times` requests (a `$batch` counts as one) lose their answer: the connection closes before it,
+    /// after the request was applied.
+    public func dropAnswers(times: Int) { lock.withLock { drops = times } }
+
     /// The app may no longer open the mailbox (RBAC for Applications leaves it out): 403 `ErrorAccessDenied`.
     public func deny(mailbox: String) { lock.withLock { denied.insert(mailbox.lowercased()) } }
 
@@ -167,7 +172,15 @@ public final class FakeGraph: @unchecked Sendable {
             }
         }
         defer { if let mailbox { lock.withLock { inFlight[mailbox, default: 1] -= 1 } } }
-        if route == "/$batch", request.method == "POST" { return Self.reply(batch(request)) }
+        let drop = lock.withLock { () -> Bool in
+            guard drops > 0 else { return false }
+            drops -= 1
+            return true
+        }
+        if route == "/$batch", request.method == "POST" {
+            let answer = batch(request)
+            return drop ? .drop : Self.reply(answer)
+        }
         let answer = dispatch(
             method: request.method,
             route: route,
@@ -176,7 +189,7 @@ public final class FakeGraph: @unchecked Sendable {
             body: request.body,
             batched: false
         )
-        return Self.reply(answer)
+        return drop ? .drop : Self.reply(answer)
     }
 
     /// One answer, of a request or of a request inside a batch.

@@ -33,9 +33,11 @@ extension GraphClient {
             let envelope = try Self.envelope(open.map { ($0, requests[$0]) })
             let outer: GraphResponse
             do {
-                outer = try await send(GraphRequest("POST", "/$batch", mailbox: mailbox, body: envelope))
+                var batch = GraphRequest("POST", "/$batch", mailbox: mailbox, body: envelope)
+                batch.isWrite = open.contains { requests[$0].isWrite }
+                outer = try await send(batch)
             } catch let error as EWSError {
-                for index in open { results[index] = .failure(requests[index].isWrite ? error : Self.graph(error)) }
+                for index in open { results[index] = .failure(error) }
                 break
             }
             guard outer.status == 200, let answers = outer.json?["responses"] as? [[String: Any]] else {

@@ -27,10 +27,12 @@ public struct GraphRequest: Sendable {
         self.body = body
         self.headers = headers
         self.mailbox = mailbox
+        isWrite = method != "GET"
     }
 
-    /// Whether the call changes the mailbox: never resent once it may have reached the server.
-    public var isWrite: Bool { method != "GET" }
+    /// Whether the call changes the mailbox: never resent once it may have reached the server. (A `$batch` is a
+    /// POST, but one of reads only is a read.)
+    public var isWrite: Bool
 
     /// `/users/{address}` with the address escaped for a path segment.
     public static func user(_ address: String) -> String { "/users/" + segment(address) }

@@ -219,6 +219,30 @@ struct GraphMailboxTests {
         #expect(await fixture.client.throttledCount(mailbox: GraphFixture.alice) >= 1)
     }
 
+    @Test("a lost answer: a batch of reads is sent again; a batch of writes is ambiguous, never resent")
+    func lostAnswers() async throws {
+        let fixture = try GraphFixture()
+        let service = fixture.service(clock: Self.now)
+        let first = try await Self.create(service, "A1", Self.meeting())
+        let second = try await Self.create(service, "A2", Self.meeting(5))
+        fixture.fake.dropAnswers(times: 1)
+        #expect(try await service.read([first.id, second.id], in: .calendar).count == 2)
+        fixture.fake.dropAnswers(times: 1)
+        let creates = [Self.meeting(6), Self.meeting(7)].enumerated().map {
+            NewItem(
+                activityId: "B\($0.offset)",
+                kind: .calendarItem,
+                fields: $0.element,
+                crmLine: nil,
+                invitations: false
+            )
+        }
+        #expect(try await service.create(creates, in: .calendar) == [.ambiguous, .ambiguous])
+        // Applied once, never twice: the journal's lookup by identity finds them next pass.
+        #expect(fixture.fake.events(mailbox: GraphFixture.alice).count == 4)
+        #expect(try await service.find(activityIds: ["B0", "B1"], in: .calendar).count == 2)
+    }
+
     @Test("a resent create with the same transactionId gives the first event, not a second")
     func transactionId() async throws {
         let fixture = try GraphFixture()
