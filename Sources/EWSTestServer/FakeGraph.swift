@@ -128,7 +128,7 @@ public final class FakeGraph: @unchecked Sendable {
     public func dropAnswers(times: Int) { lock.withLock { drops = times } }
 
     /// The app may no longer open the mailbox (RBAC for Applications leaves it out): 403 `ErrorAccessDenied`.
-    public func deny(mailbox: String) { lock.withLock { denied.insert(mailbox.lowercased()) } }
+    public func deny(mailbox: String) { _ = lock.withLock { denied.insert(mailbox.lowercased()) } }
 
     /// Every access token issued so far stops being accepted (an auth outage, a revoked consent).
     public func revokeTokens() { lock.withLock { tokens = [:] } }

@@ -143,7 +143,10 @@ public final class GraphClient: Sendable {
         )
         logger.notice(
             "Graph throttled; backing off",
-            metadata: ["mailbox": "\(mailbox)", "status": "\(response.status)", "seconds": "\(seconds ?? -1)"]
+            metadata: [
+                "mailbox": "\(mailbox)", "status": "\(response.status)",
+                "seconds": "\(seconds.map { Bounded.text($0) } ?? "jittered (no Retry-After)")",
+            ]
         )
     }
 

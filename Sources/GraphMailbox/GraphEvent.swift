@@ -29,7 +29,7 @@ enum GraphEvent {
     ) -> [String: Any] {
         var json: [String: Any] = [:]
         func put(_ name: String, _ value: @autoclosure () -> Any) {
-            if changed == nil || changed!.contains(name) { json[name] = value() }
+            if changed?.contains(name) ?? true { json[name] = value() }
         }
         put("subject", item.subject ?? "")
         put("body", ["contentType": "text", "content": item.body ?? ""])
@@ -53,7 +53,7 @@ enum GraphEvent {
                 + (item.resources ?? []).map { attendee($0, "resource") }
             put("attendees", listed)
         }
-        if changed == nil || changed!.contains("singleValueExtendedProperties") {
+        if changed?.contains("singleValueExtendedProperties") ?? true {
             let properties = item.extendedProperties.sorted { $0.key.name < $1.key.name }.map {
                 ["id": propertyId($0.key), "value": $0.value]
             }
