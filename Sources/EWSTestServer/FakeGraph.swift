@@ -33,6 +33,7 @@ public final class FakeGraph: @unchecked Sendable {
     var transactions: [String: String] = [:]
     var denied: Set<String> = []
     var drops = 0
+    var outage = false
     var tokenCount = 0
     /// The token lifetime the endpoint grants.
     public var tokenLifetimeSeconds = 3599
@@ -129,6 +130,12 @@ public final class FakeGraph: @unchecked Sendable {
 
     /// The app may no longer open the mailbox (RBAC for Applications leaves it out): 403 `ErrorAccessDenied`.
     public func deny(mailbox: String) { _ = lock.withLock { denied.insert(mailbox.lowercased()) } }
+
+    /// The token endpoint answers 503 (an Entra outage) until set back.
+    public var tokenOutage: Bool {
+        get { lock.withLock { outage } }
+        set { lock.withLock { outage = newValue } }
+    }
 
     /// Every access token issued so far stops being accepted (an auth outage, a revoked consent).
     public func revokeTokens() { lock.withLock { tokens = [:] } }
@@ -314,6 +321,11 @@ public final class FakeGraph: @unchecked Sendable {
     }
 
     func token(_ request: HTTPServerRequest) -> HTTPServerReply {
+        if tokenOutage {
+            return Self.reply(
+                Answer(status: 503, body: ["error": "temporarily_unavailable", "error_description": "AADSTS90033"])
+            )
+        }
         let form = Self.form(request.body)
         func refuse(_ status: Int, _ error: String, _ description: String) -> HTTPServerReply {
             Self.reply(Answer(status: status, body: ["error": error, "error_description": description]))

@@ -56,6 +56,17 @@ enum SyncRun {
     /// Configuration, store, daemon lock (one process writes to Exchange per store) and client.
     static func open(_ global: GlobalOptions, observer: EWSObserver? = nil) throws -> Context {
         let configuration = try global.configuration()
+        // The default backend's keys are checked before the store is opened (a bad file leaves no store behind);
+        // the other backend's once the employees say it is used.
+        do {
+            if configuration.string("exchange.backend") == "graph" {
+                _ = try configuration.graphConfiguration()
+            } else {
+                _ = try configuration.ewsConfiguration()
+            }
+        } catch let error as ConfigurationError {
+            CLI.fail("configuration: \(error.description)", code: 2)
+        }
         let store = try global.openStore()
         let lock = CLI.run { try store.lockForDaemon() }
         let clients: (EWSClient?, GraphClient?)

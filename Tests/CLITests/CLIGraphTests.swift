@@ -155,5 +155,9 @@ struct CLIGraphTests {
         let missing = try CLIRunner(config: "store:\n  path: crm.sqlite\nexchange:\n  backend: graph\n")
         let refused = try missing.run("config", "check")
         #expect(refused.status == 2 && refused.stderr.contains("graph.client_id is required"))
+        // The default backend's keys are checked before the store is opened: a bad file leaves no store behind.
+        let run = try missing.run("run", "--once")
+        #expect(run.status == 2 && run.stderr.contains("graph.client_id is required"))
+        #expect(!FileManager.default.fileExists(atPath: missing.path("crm.sqlite")))
     }
 }

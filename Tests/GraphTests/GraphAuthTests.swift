@@ -109,14 +109,26 @@ struct GraphAuthTests {
         }
     }
 
-    @Test("a revoked token is renewed once; a 401 that persists is an auth failure, not a dead delta token")
+    @Test("a revoked token is renewed once; during an auth outage the pass fails as auth, the delta token lives on")
     func revoked() async throws {
         let fixture = try GraphFixture()
         let service = fixture.service()
-        _ = try await service.changes(in: .calendar, from: nil)
+        let cursor = try #require(try await service.changes(in: .calendar, from: nil).last?.cursor)
         fixture.fake.revokeTokens()
         // Renewed once: the pass goes on.
-        _ = try await service.changes(in: .calendar, from: nil)
+        _ = try await service.changes(in: .calendar, from: cursor)
         #expect(fixture.fake.requests.filter { $0.status == 401 }.count == 1)
+        // An outage: the token is refused and cannot be renewed. An auth failure — never CursorExpired (a mass
+        // re-read, evolution-ews #313) — and the same cursor works once the outage is over.
+        fixture.fake.revokeTokens()
+        fixture.fake.tokenOutage = true
+        do {
+            _ = try await service.changes(in: .calendar, from: cursor)
+            Issue.record("a pass ran without a token")
+        } catch let error as EWSError {
+            #expect(error.kind == .authentication && error.backend == "Graph")
+        }
+        fixture.fake.tokenOutage = false
+        #expect(try await service.changes(in: .calendar, from: cursor).flatMap(\.changes).isEmpty)
     }
 }
