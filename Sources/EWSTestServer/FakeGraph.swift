@@ -34,6 +34,7 @@ public final class FakeGraph: @unchecked Sendable {
     var denied: Set<String> = []
     var drops = 0
     var outage = false
+    var raw: [(Int, [(String, String)], [UInt8])] = []
     var tokenCount = 0
     /// The token lifetime the endpoint grants.
     public var tokenLifetimeSeconds = 3599
@@ -124,6 +125,12 @@ public final class FakeGraph: @unchecked Sendable {
         lock.withLock { mailboxes[mailbox.lowercased()]?.generation += 1 }
     }
 
+    /// The next request (not the token endpoint) is answered with this, whatever it asked: hostile and broken
+    /// answers for the client's bounds.
+    public func answerNext(status: Int, headers: [(String, String)] = [], body: [UInt8]) {
+        lock.withLock { raw.append((status, headers, body)) }
+    }
+
     /// The next `times` requests (a `$batch` counts as one) lose their answer: the connection closes before it,
     /// after the request was applied.
     public func dropAnswers(times: Int) { lock.withLock { drops = times } }
@@ -160,6 +167,9 @@ public final class FakeGraph: @unchecked Sendable {
                 )
             }
             return Self.error(401, "InvalidAuthenticationToken", "Access token is empty or invalid.")
+        }
+        if let answer = lock.withLock({ raw.isEmpty ? nil : raw.removeFirst() }) {
+            return .respond(status: answer.0, headers: answer.1, body: answer.2)
         }
         let route = String(path.dropFirst("/v1.0".count))
         let mailbox = Self.mailbox(of: route) ?? (route == "/$batch" ? batchMailbox(request.body) : nil)

@@ -1,4 +1,5 @@
 import ActivityModel
+import Bounds
 import EWS
 import EWSMailbox
 import Foundation
@@ -166,8 +167,9 @@ extension GraphMailboxService {
         case 404: return .notFound
         case 409, 412: return .stale  // ErrorIrresolvableConflict: re-read and plan again
         case 429, 503:
+            // (Bounded: a hostile Retry-After — NaN, 1e300, negative — must neither trap nor park the mailbox.)
             let seconds = response.headers["retry-after"].flatMap(Double.init) ?? 30
-            return .throttled(until: clock().addingTimeInterval(min(max(seconds, 0), 3600)))
+            return .throttled(until: clock().addingTimeInterval(Bounded.seconds(seconds, atMost: 3600)))
         case 500...: return .transient(response.error(.http, "Graph failed").description)
         default: return .refused(response.error(.item, "Graph refused the write").description)
         }
