@@ -8,7 +8,7 @@ import Testing
 struct CLIGraphTests {
     static let bob = "bob@contoso.test"
 
-    static func make() throws -> (FakeExchange, FakeGraph, CLIRunner) {
+    static func make(extra: String = "") throws -> (FakeExchange, FakeGraph, CLIRunner) {
         let graph = try FakeGraph()
         try graph.start()
         graph.addClient(id: "app-1", secret: "graph-secret")
@@ -21,6 +21,7 @@ struct CLIGraphTests {
                   base_url: \(graph.baseURL)
                   token_url: \(graph.tokenURL)
                   tasks: none
+                \(extra)
                 """
         )
         try "graph-secret\n".write(toFile: cli.path("graph-secret"), atomically: true, encoding: .utf8)

@@ -88,6 +88,62 @@ struct DaemonTests {
         #expect(try await cli.runAsync("status").stdout.hasPrefix("daemon: not running"))
     }
 
+    @Test("a hybrid daemon: Bob's Graph calendar follows the CRM without waiting for the interval; SIGHUP keeps both")
+    func hybrid() async throws {
+        let (fake, graph, cli) = try CLIGraphTests.make(extra: "sync:\n  interval_seconds: 300\n")
+        defer {
+            fake.stop()
+            graph.stop()
+        }
+        try await cli.okAsync(
+            "activity",
+            "add",
+            "--type",
+            "appointment",
+            "--id",
+            "A1",
+            "--owner",
+            "E2",
+            "--subject",
+            "First",
+            "--start",
+            CLIGraphTests.soon(2),
+            "--end",
+            CLIGraphTests.soon(2.05)
+        )
+        let notify = try NotifySocket()
+        let daemon = try cli.start(["run"], environment: ["NOTIFY_SOCKET": notify.path])
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        #expect(await notify.wait(for: "READY=1", seconds: 30))
+        #expect(await eventually(30) { graph.events(mailbox: CLIGraphTests.bob).count == 1 })
+        // A reload builds both clients again (handing over their back-offs); the daemon goes on.
+        kill(daemon.processIdentifier, SIGHUP)
+        #expect(await notify.wait(for: "RELOADING=1", seconds: 5))
+        try await cli.okAsync(
+            "activity",
+            "add",
+            "--type",
+            "appointment",
+            "--id",
+            "A2",
+            "--owner",
+            "E2",
+            "--subject",
+            "Second",
+            "--start",
+            CLIGraphTests.soon(3),
+            "--end",
+            CLIGraphTests.soon(3.05)
+        )
+        // (Polled, not notified: the CRM's change sequence wakes the pass, well before the 300 s interval.)
+        #expect(await eventually(20) { graph.events(mailbox: CLIGraphTests.bob).count == 2 })
+        #expect(graph.meetingMail.isEmpty && graph.violations.isEmpty)
+        kill(daemon.processIdentifier, SIGTERM)
+        let stopping = Date()
+        while daemon.isRunning && Date().timeIntervalSince(stopping) < 10 { usleep(20_000) }
+        #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0)
+    }
+
     @Test("SIGHUP applies a new interval; a broken file is refused and the running configuration kept")
     func reload() async throws {
         let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  interval_seconds: 300\n")
