@@ -48,31 +48,31 @@ struct CLIGraphTests {
         ISO8601DateFormatter().string(from: Date().addingTimeInterval(days * 86_400))
     }
 
+    /// Bob's appointment `days` ahead, an hour long, with more fields as given (off the cooperative pool: the
+    /// daemon tests wait beside it).
+    static func addAppointment(
+        _ cli: CLIRunner,
+        _ id: String,
+        _ subject: String,
+        days: Double,
+        _ more: [String] = []
+    )
+        async throws
+    {
+        let arguments =
+            ["activity", "add", "--type", "appointment", "--id", id, "--owner", "E2", "--subject", subject]
+            + ["--start", soon(days), "--end", soon(days + 1.0 / 24)] + more
+        try await cli.okAsync(arguments)
+    }
+
     @Test("run --once syncs each mailbox over its backend; no meeting mail, no metadata violation")
-    func hybridPass() throws {
+    func hybridPass() async throws {
         let (fake, graph, cli) = try Self.make()
         defer {
             fake.stop()
             graph.stop()
         }
-        try cli.ok(
-            "activity",
-            "add",
-            "--type",
-            "appointment",
-            "--id",
-            "A1",
-            "--owner",
-            "E2",
-            "--subject",
-            "Visit Fabrikam",
-            "--start",
-            Self.soon(2),
-            "--end",
-            Self.soon(2.05),
-            "--attendee",
-            "pat@fabrikam.test"
-        )
+        try await Self.addAppointment(cli, "A1", "Visit Fabrikam", days: 2, ["--attendee", "pat@fabrikam.test"])
         try cli.ok("activity", "add", "--type", "task", "--id", "A2", "--owner", "E1", "--subject", "Call back")
         // (A task of Bob's: his mailbox is on Graph, whose tasks wait for To Do — not planned, not refused.)
         try cli.ok("activity", "add", "--type", "task", "--id", "A3", "--owner", "E2", "--subject", "Not yet")

@@ -92,6 +92,12 @@ struct CLIRunner {
     /// `ok` off the cooperative pool.
     @discardableResult
     func okAsync(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+        try await okAsync(arguments, sourceLocation: sourceLocation)
+    }
+
+    /// `ok` off the cooperative pool, the arguments as a list.
+    @discardableResult
+    func okAsync(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
         let output = try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(with: Result { try self.run(arguments) }) }
         }

@@ -95,22 +95,7 @@ struct DaemonTests {
             fake.stop()
             graph.stop()
         }
-        try await cli.okAsync(
-            "activity",
-            "add",
-            "--type",
-            "appointment",
-            "--id",
-            "A1",
-            "--owner",
-            "E2",
-            "--subject",
-            "First",
-            "--start",
-            CLIGraphTests.soon(2),
-            "--end",
-            CLIGraphTests.soon(2.05)
-        )
+        try await CLIGraphTests.addAppointment(cli, "A1", "First", days: 2)
         let notify = try NotifySocket()
         let daemon = try cli.start(["run"], environment: ["NOTIFY_SOCKET": notify.path])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
@@ -119,22 +104,7 @@ struct DaemonTests {
         // A reload builds both clients again (handing over their back-offs); the daemon goes on.
         kill(daemon.processIdentifier, SIGHUP)
         #expect(await notify.wait(for: "RELOADING=1", seconds: 5))
-        try await cli.okAsync(
-            "activity",
-            "add",
-            "--type",
-            "appointment",
-            "--id",
-            "A2",
-            "--owner",
-            "E2",
-            "--subject",
-            "Second",
-            "--start",
-            CLIGraphTests.soon(3),
-            "--end",
-            CLIGraphTests.soon(3.05)
-        )
+        try await CLIGraphTests.addAppointment(cli, "A2", "Second", days: 3)
         // (Polled, not notified: the CRM's change sequence wakes the pass, well before the 300 s interval.)
         #expect(await eventually(20) { graph.events(mailbox: CLIGraphTests.bob).count == 2 })
         #expect(graph.meetingMail.isEmpty && graph.violations.isEmpty)
