@@ -21,6 +21,11 @@ final class DaemonMetrics: Sendable {
             "EWS request duration including retries, by operation.",
             buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
         )
+        registry.describe(
+            "activity_sync_graph_requests_total",
+            .counter,
+            "Microsoft Graph requests by method and outcome (the HTTP status, or transport)."
+        )
         registry.describe("activity_sync_throttle_waits_total", .counter, "Back-offs Exchange asked for, by mailbox.")
         registry.describe(
             "activity_sync_throttle_wait_seconds_total",
@@ -67,6 +72,12 @@ final class DaemonMetrics: Sendable {
     var observer: EWSObserver {
         EWSObserver(
             request: { [registry] operation, _, outcome, seconds in
+                // (The Graph client reports "Graph GET" and the like through the same hook: counted apart.)
+                if operation.hasPrefix("Graph ") {
+                    let method = String(operation.dropFirst("Graph ".count))
+                    registry.increment("activity_sync_graph_requests_total", ["method": method, "outcome": outcome])
+                    return
+                }
                 registry.increment("activity_sync_ews_requests_total", ["operation": operation, "outcome": outcome])
                 // A streaming connection lives for minutes by design: its duration says nothing.
                 if operation != "GetStreamingEvents" {

@@ -2,6 +2,10 @@ import EWSTestServer
 import Foundation
 import Testing
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 /// A datagram socket standing in for systemd's `$NOTIFY_SOCKET`.
 final class NotifySocket {
     let path: String
@@ -90,7 +94,10 @@ struct DaemonTests {
 
     @Test("a hybrid daemon: Bob's Graph calendar follows the CRM without waiting for the interval; SIGHUP keeps both")
     func hybrid() async throws {
-        let (fake, graph, cli) = try CLIGraphTests.make(extra: "sync:\n  interval_seconds: 300\n")
+        let port = Int.random(in: 20_000...32_000)  // below the ephemeral range the fakes bind in
+        let (fake, graph, cli) = try CLIGraphTests.make(
+            extra: "sync:\n  interval_seconds: 300\nmetrics:\n  listen: 127.0.0.1:\(port)\n"
+        )
         defer {
             fake.stop()
             graph.stop()
@@ -108,6 +115,11 @@ struct DaemonTests {
         // (Polled, not notified: the CRM's change sequence wakes the pass, well before the 300 s interval.)
         #expect(await eventually(20) { graph.events(mailbox: CLIGraphTests.bob).count == 2 })
         #expect(graph.meetingMail.isEmpty && graph.violations.isEmpty)
+        // Graph's requests are counted as Graph's, apart from EWS's.
+        let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
+        let scrape = String(decoding: data, as: UTF8.self)
+        #expect(scrape.contains("activity_sync_graph_requests_total{method=\"POST\",outcome=\"201\"} 2"))
+        #expect(!scrape.contains("operation=\"Graph "))
         kill(daemon.processIdentifier, SIGTERM)
         let stopping = Date()
         while daemon.isRunning && Date().timeIntervalSince(stopping) < 10 { usleep(20_000) }
