@@ -31,6 +31,13 @@ public struct ClientCertificate: Sendable {
             error.backend = "Graph"
             return error
         }
+        // (A key exported with a password, as from a Windows .pfx: the daemon has no one to ask for it.)
+        if pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || pem.contains("Proc-Type: 4,ENCRYPTED") {
+            throw refuse(
+                "the private key is encrypted; store it decrypted (openssl pkey -in KEY -out KEY.pem) with the file's "
+                    + "owner-only permissions"
+            )
+        }
         guard let keyBlock = Self.block(in: pem, labels: ["PRIVATE KEY", "RSA PRIVATE KEY"]) else {
             throw refuse("no PEM private key (BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY) in the file")
         }

@@ -97,6 +97,13 @@ struct GraphAuthTests {
     func badFiles() throws {
         let keyOnly = TestCertificates.app.components(separatedBy: "-----BEGIN CERTIFICATE-----")[0]
         #expect(throws: EWSError.self) { try ClientCertificate(pem: keyOnly) }
+        let encrypted = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkq\n-----END ENCRYPTED PRIVATE KEY-----\n"
+        do {
+            _ = try ClientCertificate(pem: encrypted)
+            Issue.record("an encrypted key was taken")
+        } catch {
+            #expect(error.message.contains("encrypted") && error.message.contains("openssl pkey"))
+        }
         let mixed =
             TestCertificates.app.components(separatedBy: "-----BEGIN CERTIFICATE-----")[0]
             + "-----BEGIN CERTIFICATE-----"
