@@ -61,21 +61,21 @@ public struct GraphResponse: Sendable {
     /// The body as a JSON object (nil when it is none).
     public var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] }
 
+    /// Graph's error object (`{"error": {"code", "message"}}`).
+    var errorObject: [String: Any]? { json?["error"] as? [String: Any] }
+
     /// Graph's error code (`ErrorItemNotFound`, `syncStateNotFound`, `ErrorIrresolvableConflict`…).
-    public var errorCode: String? { (json?["error"] as? [String: Any])?["code"] as? String }
+    public var errorCode: String? { errorObject?["code"] as? String }
 
-    /// Graph's error message, cut short (it may quote the request).
-    public var errorMessage: String? {
-        ((json?["error"] as? [String: Any])?["message"] as? String).map { String($0.prefix(200)) }
-    }
-
-    /// The answer as an error for the caller's message.
+    /// The answer as an error for the caller's message (Graph's message cut short: it may quote the request).
     public func error(_ kind: EWSError.Kind, _ what: String) -> EWSError {
+        let object = errorObject  // (the body parsed once)
+        let message = (object?["message"] as? String).map { String($0.prefix(200)) }
         var error = EWSError(
             kind,
-            "\(what): \(errorMessage ?? "HTTP \(status)")",
+            "\(what): \(message ?? "HTTP \(status)")",
             httpStatus: status,
-            responseCode: errorCode
+            responseCode: object?["code"] as? String
         )
         error.backend = "Graph"
         return error

@@ -65,12 +65,20 @@ enum GraphEvent {
     /// Wall-clock time in the owner's zone with its Windows name (as Outlook writes it), so an all-day event
     /// starts at the owner's midnight and Outlook shows the owner's zone.
     static func dateTimeTimeZone(_ date: Date, zone: TimeZone, windows: String) -> [String: String] {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.calendar = Calendar(identifier: .gregorian)
-        formatter.timeZone = windows == "UTC" ? TimeZone(identifier: "UTC")! : zone
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'.0000000'"
-        return ["dateTime": formatter.string(from: date), "timeZone": windows]
+        // (Calendar fields, not a DateFormatter per event: a bulk create writes thousands.)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = windows == "UTC" ? TimeZone(identifier: "UTC")! : zone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        let text = String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.0000000",
+            c.year ?? 0,
+            c.month ?? 0,
+            c.day ?? 0,
+            c.hour ?? 0,
+            c.minute ?? 0,
+            c.second ?? 0
+        )
+        return ["dateTime": text, "timeZone": windows]
     }
 
     static func attendee(_ attendee: EWSAttendee, _ type: String) -> [String: Any] {

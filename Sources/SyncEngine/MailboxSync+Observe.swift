@@ -463,14 +463,5 @@ extension MailboxSync {
     }
 
     /// Inside `sync.window`; something without a date is always inside.
-    func inWindow(_ text: String?, now: Date) -> Bool {
-        guard let text, let time = try? CRMTime.parse(text).get() else { return true }
-        let instant: Date
-        switch time {
-        case .instant(let date): instant = date
-        case .date: instant = (try? CRMTime.parse(text + "T12:00:00Z").get().instant) ?? now
-        }
-        return instant >= now.addingTimeInterval(-Double(settings.pastDays) * 86_400)
-            && instant <= now.addingTimeInterval(Double(settings.futureDays) * 86_400)
-    }
+    func inWindow(_ text: String?, now: Date) -> Bool { settings.inWindow(text, now: now) }
 }

@@ -93,3 +93,23 @@ public struct PassReport: Sendable, Equatable {
     /// What to show: the plan when nothing was executed (a dry run, a held pass), else what was done.
     public var listed: [SyncAction] { dryRun || paused != nil ? plan.actions : executed }
 }
+
+extension SyncSettings {
+    /// Whether a date or instant lies in a window of days around `now` (a date counts at its noon UTC); something
+    /// without a date is always inside. `sync.window`'s rule — and the test double's Graph listing window.
+    public static func inWindow(_ text: String?, now: Date, pastDays: Int, futureDays: Int) -> Bool {
+        guard let text, let time = try? CRMTime.parse(text).get() else { return true }
+        let instant: Date
+        switch time {
+        case .instant(let date): instant = date
+        case .date: instant = (try? CRMTime.parse(text + "T12:00:00Z").get().instant) ?? now
+        }
+        return instant >= now.addingTimeInterval(-Double(pastDays) * 86_400)
+            && instant <= now.addingTimeInterval(Double(futureDays) * 86_400)
+    }
+
+    /// Inside `sync.window`.
+    public func inWindow(_ text: String?, now: Date) -> Bool {
+        Self.inWindow(text, now: now, pastDays: pastDays, futureDays: futureDays)
+    }
+}

@@ -232,12 +232,6 @@ extension SimWorld {
         return !state.links.values.contains { $0.itemId == item.id && $0.mailbox.lowercased() == address }
     }
 
-    /// Inside the sync window at the clock's now (the engine's rule: a date counts at its noon).
-    func inWindow(_ fields: SyncFields) -> Bool {
-        guard let text = fields.start ?? fields.due,
-            let instant = (try? CRMTime.parse(text.count == 10 ? text + "T12:00:00Z" : text).get())?.instant
-        else { return true }
-        return instant >= clock.now.addingTimeInterval(-Double(settings.pastDays) * 86_400)
-            && instant <= clock.now.addingTimeInterval(Double(settings.futureDays) * 86_400)
-    }
+    /// Inside the sync window at the clock's now (the engine's rule).
+    func inWindow(_ fields: SyncFields) -> Bool { settings.inWindow(fields.start ?? fields.due, now: clock.now) }
 }

@@ -282,14 +282,15 @@ extension InMemoryMailbox {
         log[folder, default: []].append((seq, id, visible))
     }
 
-    /// Inside the listing window (the engine's rule: a date counts at its noon; no date is inside).
+    /// Inside the listing window (`sync.window`'s rule).
     fileprivate func inside(_ item: Item) -> Bool {
-        guard let window = listingWindow, let text = item.fields.start ?? item.fields.due,
-            let instant = (try? CRMTime.parse(text.count == 10 ? text + "T12:00:00Z" : text).get())?.instant
-        else { return true }
-        let now = clock()
-        return instant >= now.addingTimeInterval(-Double(window.pastDays) * 86_400)
-            && instant <= now.addingTimeInterval(Double(window.futureDays) * 86_400)
+        guard let window = listingWindow else { return true }
+        return SyncSettings.inWindow(
+            item.fields.start ?? item.fields.due,
+            now: clock(),
+            pastDays: window.pastDays,
+            futureDays: window.futureDays
+        )
     }
 
     fileprivate func touch(_ item: inout Item) {

@@ -119,10 +119,11 @@ final class DaemonRunner: @unchecked Sendable {
     /// only when the list changed — so a pause, purge, resume or a pass that disables follows within a second.
     private func rewatch(_ mailboxes: Set<String>) {
         let states = (try? current.value.store.mailboxStates()) ?? [:]
-        // Only mailboxes on EWS have notifications (Graph's are polled).
+        // Only mailboxes on EWS have notifications (Graph's are polled). (From the employees `mailboxes()` just
+        // read: no second read of them every second.)
         let configuration = current.value.configuration
         let onGraph = Set(
-            ((try? current.value.store.employees()) ?? []).filter { configuration.backend(of: $0) == "graph" }
+            known.withLock { $0.values }.filter { configuration.backend(of: $0) == "graph" }
                 .compactMap { $0.mailbox?.lowercased() }
         )
         let wanted = mailboxes.filter { !["disabled", "paused"].contains(states[$0] ?? "") && !onGraph.contains($0) }

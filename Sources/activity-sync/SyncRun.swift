@@ -305,13 +305,15 @@ enum SyncRun {
     ) throws -> MailboxSync {
         let configuration = context.configuration
         let settings = configuration.syncSettings
-        let backends = Dictionary(
-            ((try? context.store.employees()) ?? []).compactMap { e in
-                e.mailbox.map { ($0.lowercased(), configuration.backend(of: e)) }
-            },
-            uniquingKeysWith: { first, _ in first }
-        )
-        let (ews, graph) = (context.client, context.graph)
+        let (ews, graph, store) = (context.client, context.graph, context.store)
+        let own = configuration.backend(of: employee)
+        /// A mailbox's backend: the employee's own; another's (the delete half of an ownership move, rare) looked
+        /// up when asked — not every employee read for every pass.
+        @Sendable func backend(_ mailbox: String) -> String {
+            if mailbox.lowercased() == employee.mailbox?.lowercased() { return own }
+            let other = ((try? store.employees()) ?? []).first { $0.mailbox?.lowercased() == mailbox.lowercased() }
+            return other.map(configuration.backend(of:)) ?? configuration.string("exchange.backend") ?? "ews"
+        }
         func missing(_ backend: String) -> ConfigurationError {
             ConfigurationError(
                 description: "\(employee.mailbox ?? employee.id) is on \(backend), which is not configured "
@@ -320,8 +322,7 @@ enum SyncRun {
         }
         let mapping = ItemMapping(settings, for: employee)
         let services = { @Sendable (mailbox: String) -> any MailboxService in
-            let onGraph = (backends[mailbox.lowercased()] ?? configuration.string("exchange.backend")) == "graph"
-            if let graph, onGraph || ews == nil {
+            if let graph, backend(mailbox) == "graph" || ews == nil {
                 return GraphMailboxService(
                     client: graph,
                     mailbox: mailbox,
@@ -334,7 +335,6 @@ enum SyncRun {
             return EWSMailboxService(client: ews!, mailbox: mailbox, mapping: mapping)
         }
         // The employee's own backend must be there (another's is routed by `services`).
-        let own = configuration.backend(of: employee)
         if own == "graph" ? graph == nil : ews == nil { throw missing(own) }
         return MailboxSync(
             store: context.store,
