@@ -160,9 +160,11 @@ extension EWSMailboxService {
             case .sensitivity: fields.append(.sensitivity)
             case .status, .percentComplete: if kind == .task { fields += [.status, .percentComplete] }
             case .start, .end, .allDay:
-                // (The body too: a call's `CRM: ` line names its duration, which the schedule just changed.)
+                // (The body too: a call's `CRM: ` line names its duration — and, on a task that keeps it, its time.)
                 if kind == .calendarItem {
                     fields += [.start, .end, .isAllDayEvent, .startTimeZone, .endTimeZone, .body]
+                } else {
+                    fields.append(.body)
                 }
             case .due: if kind == .task { fields += [.dueDate, .reminderDueBy, .reminderIsSet] }
             case .location: fields.append(.location)

@@ -72,8 +72,10 @@ public struct ItemMapping: Sendable {
         // (Never UTC in practice: a zone without a Windows id is refused before a pass — SyncRun.syncMailbox.)
         let windowsZone = WindowsTimeZone.id(forIANA: zone.identifier) ?? "UTC"
         if kind == .task {
-            item.status = Self.taskStatus[f.status] ?? .notStarted
-            item.percentComplete = f.percentComplete ?? 0
+            // (A call kept as a task has a call's status: `SyncFields(call:zone:)`.)
+            let status = Self.taskStatus[SyncFields.callTaskStatus[f.status] ?? f.status] ?? .notStarted
+            item.status = status
+            item.percentComplete = f.percentComplete ?? (status == .completed ? 100 : 0)
             item.dueDate = f.due.flatMap { startOfDay($0) }
             if let minutes = f.reminderDueBy, let due = item.dueDate {
                 item.reminderDueBy = due.addingTimeInterval(-Double(minutes) * 60)

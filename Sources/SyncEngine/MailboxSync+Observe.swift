@@ -90,7 +90,7 @@ extension MailboxSync {
                 seq > link.syncedSeq, !activity.deleted, !link.itemId.isEmpty
             else { return false }
             return carrying[link.activityId] == nil && !remote.deleted.contains(link.itemId)
-                && SyncFields(activity: activity, zone: zone).changedFields(from: link.base.upgradedTaskBase).isEmpty
+                && form.fields(of: activity).changedFields(from: link.base.upgradedTaskBase).isEmpty
         }
         for (folder, group) in Dictionary(grouping: unlisted, by: \.folder).sorted(by: {
             $0.key.rawValue < $1.key.rawValue
@@ -413,7 +413,7 @@ extension MailboxSync {
         CRMSide(
             activityId: activity.id,
             kind: placement(activity),
-            fields: SyncFields(activity: activity, zone: zone),
+            fields: form.fields(of: activity),
             deleted: activity.deleted,
             synchronize: activity.synchronize,
             inWindow: inWindow(activity.start ?? activity.due, now: now),
@@ -430,6 +430,10 @@ extension MailboxSync {
     func exchangeSide(_ item: RemoteItem, carrying: SyncFields?, now: Date) -> ExchangeSide {
         var fields = item.fields
         if let carrying { for field in item.unkept { fields.take(field, from: carrying) } }
+        // (A task that keeps a call, read in the call's terms: see `SyncFields(call:zone:)`.)
+        if item.kind == .task, let carrying, SyncFields.callTaskStatus[carrying.status] != nil {
+            fields = fields.asCall(carrying: carrying, zone: zone)
+        }
         // (A last `CRM: ` line the CRM holds as part of the text is the user's, not ours: kept.)
         if let whole = item.unstrippedInformation, whole == carrying?.information { fields.information = whole }
         return ExchangeSide(
@@ -448,18 +452,29 @@ extension MailboxSync {
         )
     }
 
-    /// The body's `CRM: ` line: partner, contact, opportunity, and a call's direction and duration.
+    /// The body's `CRM: ` line: partner, contact, opportunity, and a call's direction and duration (and its time
+    /// of day, on a task, which keeps dates only).
     func crmLine(_ activity: Activity) -> String? {
         var parts = (try? store.referenceNames(of: activity)) ?? []
         if activity.type == .call {
+            let time = placement(activity) == .task ? activity.start.flatMap(timeOfDay) : nil
             parts.append(
-                [activity.direction, activity.durationMinutes.map { "\($0) min" }].compactMap { $0 }.joined(
+                [activity.direction, time, activity.durationMinutes.map { "\($0) min" }].compactMap { $0 }.joined(
                     separator: ", "
                 )
             )
         }
         let line = parts.filter { !$0.isEmpty }.joined(separator: " · ")
         return line.isEmpty ? nil : line
+    }
+
+    /// `HH:mm` of an instant in the owner's zone.
+    func timeOfDay(_ text: String) -> String? {
+        guard let instant = try? CRMTime.parse(text).get().instant else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let parts = calendar.dateComponents([.hour, .minute], from: instant)
+        return String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
     }
 
     /// Inside `sync.window`; something without a date is always inside.

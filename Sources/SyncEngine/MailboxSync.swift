@@ -142,9 +142,10 @@ public final class MailboxSync: Sendable {
     }
 
     /// The item class and folder an activity lives in (SPEC §2; `sync.calls_as`).
-    func placement(_ activity: Activity) -> ItemKind {
-        activity.type == .task || (activity.type == .call && settings.callsAsTasks) ? .task : .calendarItem
-    }
+    func placement(_ activity: Activity) -> ItemKind { form.kind(of: activity) }
+
+    /// How activities of this mailbox are compared with their items.
+    var form: ComparedForm { ComparedForm(zone: zone, callsAsTasks: settings.callsAsTasks) }
 }
 
 /// A pass ended early because the daemon is stopping; what it finished is committed.

@@ -85,7 +85,6 @@ extension PlanExecutor {
 
     /// The item carries the activity's id: the activity is added and linked, in one transaction.
     mutating func finishImport(_ pending: PendingImport, item itemId: String, version: String?) throws {
-        let zone = sync.zone
         let outcome: Result<Activity, RecordRefused> = try store.transaction { tx in
             let created: Activity
             do { created = try tx.addActivity(pending.activity) } catch let refused as RecordRefused {
@@ -103,7 +102,7 @@ extension PlanExecutor {
                     changeKey: version,
                     base: SyncFields.confirmedBase(
                         previous: nil,
-                        crm: SyncFields(activity: created, zone: zone),
+                        crm: sync.form.fields(of: created),
                         exchange: pending.fields
                     ),
                     syncedSeq: created.changeSeq ?? 0,
@@ -116,7 +115,7 @@ extension PlanExecutor {
         }
         switch outcome {
         case .success(let created):
-            holds[created.id] = (SyncFields(activity: created, zone: zone), pending.fields)
+            holds[created.id] = (sync.form.fields(of: created), pending.fields)
             observations.activities[created.id] = created
             executed.append(
                 .createLocal(item: itemId, kind: created.type == .task ? .task : .calendarItem, fields: pending.fields)
@@ -137,10 +136,9 @@ extension PlanExecutor {
     )
         throws
     {
-        let zone = sync.zone
         try store.transaction { tx in
             if !changed.isEmpty, let target = try tx.activity(original) {
-                _ = try Self.writeAccepted(fields, changed: changed, to: target, restore: false, tx, zone)
+                _ = try Self.writeAccepted(fields, changed: changed, to: target, restore: false, tx, sync.form)
             }
             if var duplicate = try tx.activity(activity), !duplicate.deleted {
                 duplicate.deleted = true

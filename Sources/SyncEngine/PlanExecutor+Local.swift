@@ -17,7 +17,7 @@ extension PlanExecutor {
     }
 
     mutating func applyLocally(_ action: SyncAction, in tx: any SyncStoreTransaction) throws -> Bool {
-        let zone = sync.zone
+        let form = sync.form
         // (References, not copies: the closures below may not touch self.) A version read is recorded as judged
         // only when no update of the item is under way.
         let read = observations.items
@@ -33,7 +33,7 @@ extension PlanExecutor {
                     to: activity,
                     restore: restore,
                     tx,
-                    zone
+                    form
                 )
                 if let refused {
                     // The rest of the item's changes land; these wait for the user's next change of the item.
@@ -52,7 +52,7 @@ extension PlanExecutor {
                     return false
                 }
                 ownWrites[id] = written.changeSeq
-                try confirm(id, crm: SyncFields(activity: written, zone: zone), in: tx) {
+                try confirm(id, crm: form.fields(of: written), in: tx) {
                     $0.syncedSeq = written.changeSeq ?? $0.syncedSeq  // our own write is not pending
                     // Merged as read.
                     $0.changeKey = judged(id, $0.itemId) ?? $0.changeKey
@@ -142,10 +142,10 @@ extension PlanExecutor {
         to activity: Activity,
         restore: Bool,
         _ tx: any SyncStoreTransaction,
-        _ zone: TimeZone
+        _ form: ComparedForm
     ) throws -> (Activity?, (fields: [SyncFields.Field], reason: String)?) {
         var whole = activity
-        fields.apply(to: &whole, zone: zone)
+        form.apply(fields, to: &whole)
         if restore { whole.deleted = false }
         let reason: String
         do { return (try tx.writeActivity(whole), nil) } catch let refused as RecordRefused { reason = refused.reason }
@@ -158,10 +158,10 @@ extension PlanExecutor {
             groups.append(Self.units.first { $0.contains(field) }?.filter(changed.contains) ?? [field])
         }
         for group in groups {
-            var values = SyncFields(activity: accepted, zone: zone)
+            var values = form.fields(of: accepted)
             for field in group { values.take(field, from: fields) }
             var candidate = accepted
-            values.apply(to: &candidate, zone: zone)
+            form.apply(values, to: &candidate)
             do {
                 written = try tx.writeActivity(candidate)
                 accepted = candidate

@@ -24,9 +24,11 @@ extension SyncFields {
             end: a.type == .task ? nil : end,
             due: a.type == .task ? a.due.flatMap { Self.date(of: $0, in: zone) } : nil,
             allDay: a.type == .appointment && a.allDay,
-            location: a.location,
+            // (A task keeps no place and no free/busy: the CRM's own, never compared, so an Outlook edit of the task
+            // does not read as them taken off.)
+            location: a.type == .task ? nil : a.location,
             // An appointment or call without show-as shows as busy in Outlook: compare it as busy.
-            showAs: a.type.hasAttendees ? (a.showAs ?? .busy) : a.showAs,
+            showAs: a.type == .task ? nil : a.type.hasAttendees ? (a.showAs ?? .busy) : a.showAs,
             reminderMinutes: a.type == .task ? nil : a.reminderMinutes,
             reminderDueBy: a.type == .task
                 ? Self.taskReminder(minutes: a.reminderMinutes, due: a.due, zone: zone) : nil,
@@ -69,8 +71,10 @@ extension SyncFields {
             }
             a.allDay = a.type == .appointment && allDay
         }
-        a.location = location
-        if !(a.showAs == nil && showAs == .busy) { a.showAs = showAs }  // busy is the unset default
+        if a.type != .task {
+            a.location = location
+            if !(a.showAs == nil && showAs == .busy) { a.showAs = showAs }  // busy is the unset default
+        }
         if a.type == .task { applyTaskReminder(to: &a, zone: zone) } else { a.reminderMinutes = reminderMinutes }
         if a.type.hasAttendees {
             let existing = Dictionary(a.attendees.map { ($0.email.lowercased(), $0) }, uniquingKeysWith: { x, _ in x })

@@ -1,7 +1,7 @@
 extension SimHistory {
     /// The history as Swift source, to paste into the regression suite.
     public var swiftSource: String {
-        "SimHistory(seed: \(seed), policy: \(policy), batchSize: \(batchSize)\(windowed ? ", windowed: true" : ""), events: [\n"
+        "SimHistory(seed: \(seed), policy: \(policy), batchSize: \(batchSize)\(windowed ? ", windowed: true" : "")\(callsAsTasks ? ", callsAsTasks: true" : ""), events: [\n"
             + events.map { "    " + $0.swiftSource + "," }.joined(separator: "\n") + "\n])"
     }
 }

@@ -10,17 +10,27 @@ public struct SimHistory: Sendable, Equatable, CustomStringConvertible {
     /// The mailboxes list their calendars as Graph does (a window of days, `InMemoryMailbox.window`) under a
     /// sync window that cuts the histories' dates (`SimWorld.windowedFutureDays`).
     public var windowed: Bool
+    /// `sync.calls_as: task`: calls are kept as tasks.
+    public var callsAsTasks: Bool
 
-    public init(seed: UInt64, policy: Int = 0, batchSize: Int = 3, windowed: Bool = false, events: [SimEvent]) {
+    public init(
+        seed: UInt64,
+        policy: Int = 0,
+        batchSize: Int = 3,
+        windowed: Bool = false,
+        callsAsTasks: Bool = false,
+        events: [SimEvent]
+    ) {
         self.seed = seed
         self.policy = policy
         self.batchSize = batchSize
         self.windowed = windowed
+        self.callsAsTasks = callsAsTasks
         self.events = events
     }
 
     public var description: String {
-        "seed \(seed), policy \(policy), batch \(batchSize)\(windowed ? ", windowed" : ""):\n"
+        "seed \(seed), policy \(policy), batch \(batchSize)\(windowed ? ", windowed" : "")\(callsAsTasks ? ", calls as tasks" : ""):\n"
             + events.enumerated().map { "  \($0.offset). \($0.element)" }.joined(separator: "\n")
     }
 
@@ -36,8 +46,16 @@ public struct SimHistory: Sendable, Equatable, CustomStringConvertible {
         for _ in 0..<length { events.append(event(&random)) }
         let policy = random.below(3)
         let batchSize = 1 + random.below(4)
-        // (Drawn last: the steps of a seed stay what they were before windowed histories existed.)
-        return SimHistory(seed: seed, policy: policy, batchSize: batchSize, windowed: random.chance(33), events: events)
+        // (Drawn last, in the order they came: the steps of a seed stay what they were before each existed.)
+        let windowed = random.chance(33)
+        return SimHistory(
+            seed: seed,
+            policy: policy,
+            batchSize: batchSize,
+            windowed: windowed,
+            callsAsTasks: random.chance(25),
+            events: events
+        )
     }
 
     static func edit(_ random: inout SimRandom, outlook: Bool) -> SimEdit {

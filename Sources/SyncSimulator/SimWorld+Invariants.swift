@@ -59,7 +59,7 @@ extension SimWorld {
             }
             // (Outside the sync window and never linked: no item is made for it, as SPEC says.)
             if carrying.isEmpty, state.links[activity.id] == nil,
-                !inWindow(SyncFields(activity: activity, zone: Self.zone))
+                !inWindow(form.fields(of: activity))
             {
                 continue
             }
@@ -75,8 +75,9 @@ extension SimWorld {
                 )
             }
             var held = item.fields
-            let crm = SyncFields(activity: activity, zone: Self.zone)
+            let crm = form.fields(of: activity)
             if item.kind == .calendarItem { held.status = crm.status }
+            if item.kind == .task && activity.type == .call { held = held.asCall(carrying: crm, zone: Self.zone) }
             if Self.refused(held) {
                 let audited = state.audit.contains { $0.action.hasSuffix("refused") && $0.activityId == activity.id }
                 if !audited {
@@ -183,8 +184,26 @@ extension SimWorld {
                 continue
             }
             if !activity.synchronize { continue }
+            // An Outlook edit of a task that keeps a call, in the call's terms: completed is held, deferred not held,
+            // any other status planned; a call keeps no percentage. One that moves nothing there is no edit.
+            var recorded = record.value
+            if case .outlook = record.side, activity.type == .call, settings.callsAsTasks {
+                func call(_ status: String?) -> String? {
+                    guard let status, SyncFields.callTaskStatus[status] == nil else { return status }
+                    return status == "completed" ? "held" : status == "deferred" ? "not_held" : "planned"
+                }
+                if field == .percentComplete { continue }
+                if field == .status {
+                    recorded = call(recorded)
+                    if call(record.before) == recorded { continue }
+                }
+            }
             let later = log[(index + 1)...].enumerated().filter { owners[index + 1 + $0.offset] == id }.map(\.element)
-            if later.contains(where: { $0.field == field }) { continue }
+            // (A call kept as a task: its day is the task's due date, one value with its start and end.)
+            let unit: Set<SyncFields.Field> =
+                activity.type == .call && settings.callsAsTasks && [.start, .end, .due].contains(field)
+                ? [.start, .end, .due] : [field]
+            if later.contains(where: { $0.field.map(unit.contains) == true }) { continue }
             // The user deleted the item holding the edit afterwards: that version was thrown away.
             if later.contains(where: { $0.field == nil && $0.side == record.side }) { continue }
             // Edits of one side since the last pass that could have synced them, ending where they started,
@@ -205,17 +224,25 @@ extension SimWorld {
                 }
                 continue
             }
-            let value = SyncFields(activity: activity, zone: Self.zone).text(field)
-            if value == record.value { continue }
+            let value = form.fields(of: activity).text(field)
+            if value == recorded { continue }
+            // A task reminder after the start of the call it keeps rings at the start (README, calls as tasks).
+            if field == .reminderDueBy, activity.type == .call, settings.callsAsTasks,
+                let set = recorded.flatMap(Int.init),
+                let atStart = SyncFields.taskReminder(minutes: 0, due: activity.start, zone: Self.zone),
+                set < atStart, value == String(atStart)
+            {
+                continue
+            }
             // (Recorded for the activity the item carried then, too: a copy's edit lost a conflict there, and the
             // copy became another activity's item afterwards.)
             let conflicted = state.conflicts.contains { conflict, _ in
-                (conflict.activityId == id || conflict.activityId == record.carried) && conflict.field == field
-                    && (conflict.crmValue == record.value || conflict.exchangeValue == record.value)
+                (conflict.activityId == id || conflict.activityId == record.carried) && unit.contains(conflict.field)
+                    && (conflict.crmValue == recorded || conflict.exchangeValue == recorded)
             }
             if conflicted { continue }
             problems.append(
-                "lost \(record.side.name) edit | \(id): lost edit of \(field.rawValue) to \(record.value ?? "nil") (\(record.side)); the CRM holds \(value ?? "nil")"
+                "lost \(record.side.name) edit | \(id): lost edit of \(field.rawValue) to \(recorded ?? "nil") (\(record.side)); the CRM holds \(value ?? "nil")"
             )
         }
         return problems

@@ -78,7 +78,7 @@ extension SimWorld {
             // Each activity as the CRM holds it, and each item as its mailbox does (what the invariants judge).
             for activity in state.activities.values.sorted(by: { $0.id < $1.id }) {
                 print(
-                    "      crm \(activity.id)\(activity.deleted ? " deleted" : "") \(activity.owner): \(Self.brief(SyncFields(activity: activity, zone: Self.zone)))"
+                    "      crm \(activity.id)\(activity.deleted ? " deleted" : "") \(activity.owner): \(Self.brief(form.fields(of: activity)))"
                 )
             }
             for (index, mailbox) in mailboxes.enumerated() {
@@ -109,7 +109,7 @@ extension SimWorld {
             for mailbox in mailboxes { mailbox.expireCursors() }
             let state = store.snapshot
             let outside = state.links.values.contains { link in
-                state.activities[link.activityId].map { !inWindow(SyncFields(activity: $0, zone: Self.zone)) } ?? false
+                state.activities[link.activityId].map { !inWindow(form.fields(of: $0)) } ?? false
             }
             if outside { coverage.events.insert("windowed: a linked item outside the window") }
         }

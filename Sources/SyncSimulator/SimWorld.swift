@@ -16,6 +16,8 @@ public final class SimWorld: @unchecked Sendable {
     public let mailboxes: [InMemoryMailbox]
     let throttle = SimThrottleBook()
     public let settings: SyncSettings
+    /// How activities are compared with their items (`sync.calls_as` decides a call's form).
+    let form: ComparedForm
     /// What users did, in order (the no-lost-edit check reads it).
     var log: [SimRecord] = []
     var nextActivity = 1
@@ -65,7 +67,12 @@ public final class SimWorld: @unchecked Sendable {
             }
             coverage.events.insert("windowed listing (Graph)")
         }
+        if history.callsAsTasks {
+            settings.callsAsTasks = true
+            coverage.events.insert("calls kept as tasks")
+        }
         self.settings = settings
+        form = ComparedForm(zone: Self.zone, callsAsTasks: history.callsAsTasks)
         windowed = history.windowed
         store.edit { state in
             for index in 0..<SimHistory.mailboxes {
@@ -109,11 +116,11 @@ public final class SimWorld: @unchecked Sendable {
         case .crmCreate(let type, let owner, let day): crmCreate(type: type, owner: owner, day: day)
         case .crmEdit(let pick, let edit):
             guard var activity = pickActivity(pick, where: { !$0.deleted }) else { return }
-            let before = SyncFields(activity: activity, zone: Self.zone)
+            let before = form.fields(of: activity)
             edit.applyCRM(to: &activity)
             if let written = try? store.saveActivity(activity) {
                 // (Every compared field the edit moved: a task's due time moves its reminder's compared form too.)
-                let values = SyncFields(activity: written, zone: Self.zone)
+                let values = form.fields(of: written)
                 for field in values.changedFields(from: before) {
                     record(
                         .crm(written.id),

@@ -294,6 +294,7 @@ extension InMemoryMailbox {
     }
 
     fileprivate func touch(_ item: inout Item) {
+        item.fields = Self.kept(item.fields, kind: item.kind)
         item.version = nextId("v")
         item.lastModified = CRMTime.format(clock())
         items[item.id] = item
@@ -314,6 +315,28 @@ extension InMemoryMailbox {
         guard let item = items.removeValue(forKey: id) else { return }
         if intoDeletedItems { deleted[id] = item }
         record(id, in: item.folder)
+    }
+
+    /// What an item of the kind keeps of the values written, as Exchange's do: a task no place, free/busy, times or
+    /// attendees, and a task status (a call's status as `SyncFields.callTaskStatus` maps it; a percentage from it
+    /// when none is written); a calendar item no due date, percentage or task reminder (its status is `unkept`).
+    static func kept(_ f: SyncFields, kind: ItemKind) -> SyncFields {
+        guard kind == .task else {
+            var kept = f
+            (kept.percentComplete, kept.due, kept.reminderDueBy) = (nil, nil, nil)
+            return kept
+        }
+        let status = SyncFields.callTaskStatus[f.status] ?? f.status
+        return SyncFields(
+            subject: f.subject,
+            information: f.information,
+            priority: f.priority,
+            sensitivity: f.sensitivity,
+            status: status,
+            percentComplete: f.percentComplete ?? (status == "completed" ? 100 : 0),
+            due: f.due,
+            reminderDueBy: f.reminderDueBy
+        )
     }
 
     // MARK: - As a user in Outlook, and the server on its own
