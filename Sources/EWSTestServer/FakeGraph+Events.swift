@@ -354,17 +354,7 @@ extension FakeGraph {
 
     /// The body, when it is JSON that Graph's metadata accepts for an event (else nil; the violation recorded).
     func checkedBody(_ body: [UInt8]) -> CheckedBody? {
-        guard let value = JSONValue.parse(body),
-            let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
-        else {
-            lock.withLock { violationLog.append("a body that is not JSON") }
-            return nil
-        }
-        let found = metadata.violations(of: value, as: "graph.event")
-        guard found.isEmpty else {
-            lock.withLock { violationLog += found }
-            return nil
-        }
+        guard let object = checkedJSON(body, as: "graph.event") else { return nil }
         var checked = CheckedBody(properties: [:], extended: [:])
         for (key, member) in object {
             switch key {

@@ -52,9 +52,22 @@ public final class FakeGraph: @unchecked Sendable {
         public var headers: [String: String]
     }
 
-    public init(metadata: GraphMetadata? = GraphMetadata.bundled) throws {
+    /// The mailboxes' store Microsoft To Do is served from: the fake Exchange's, so a task made over EWS is the
+    /// task seen over Graph (and back).
+    public let exchange: FakeExchange
+    var todoAllowed = true
+
+    /// `exchange`: a fake Exchange whose mailboxes this Graph serves too (nil: one of its own, not listening).
+    public init(metadata: GraphMetadata? = GraphMetadata.bundled, exchange: FakeExchange? = nil) throws {
         guard let metadata else { throw FakeExchangeError("the Graph metadata is not in the test server's resources") }
         self.metadata = metadata
+        self.exchange = try exchange ?? FakeExchange(validateSchema: false)
+    }
+
+    /// Whether the app holds `Tasks.ReadWrite.All` (without it, To Do answers 403 for every mailbox).
+    public var todoPermission: Bool {
+        get { lock.withLock { todoAllowed } }
+        set { lock.withLock { todoAllowed = newValue } }
     }
 
     public func start(port: Int = 0) throws {
@@ -104,6 +117,7 @@ public final class FakeGraph: @unchecked Sendable {
 
     public func addMailbox(_ address: String) {
         lock.withLock { mailboxes[address.lowercased()] = FakeGraphMailbox(address: address.lowercased()) }
+        exchange.addMailbox(address)
     }
 
     /// Every metadata violation a request caused (a test that caused one has a bug).
@@ -243,6 +257,9 @@ public final class FakeGraph: @unchecked Sendable {
                         ]
                     ]
                 )
+            }
+            if route.split(separator: "/").dropFirst(2).first == "todo" {
+                return todo(method: method, route: route, query: query, headers: headers, body: body)
             }
             return events(method: method, route: route, query: query, headers: headers, body: body)
         }()

@@ -18,6 +18,10 @@ struct FakeItem {
     var fields: [String: XMLElement]
     var extended: [FakePropertyKey: String]
     var lastModified: Date
+    /// Graph open extensions (Microsoft To Do carries no extended properties), by extension name.
+    var extensions: [String: [String: JSONValue]] = [:]
+    /// Graph linkedResources (To Do), each with its id.
+    var linkedResources: [[String: String]] = []
 }
 
 /// Change bookkeeping per item id of a folder, which SyncFolderItems states are computed from.
@@ -77,7 +81,12 @@ final class FakeFolder {
 /// A fake mailbox: the calendar and tasks folders, plus Deleted Items for what was deleted.
 final class FakeMailbox {
     let address: String
-    let folders: [String: FakeFolder]
+    var folders: [String: FakeFolder]
+    /// Microsoft To Do's lists, each a task folder: the default list is the tasks folder (as Exchange keeps it).
+    var todoLists: [FakeTodoList] = [
+        FakeTodoList(folder: "tasks", displayName: "Tasks", wellknown: "defaultList"),
+        FakeTodoList(folder: "flaggedEmails", displayName: "Flagged Emails", wellknown: "flaggedEmails"),
+    ]
     var deletedItems: [FakeItem] = []
     /// The `timezone` of its `OWA.UserOptions` (nil: never set, as for a mailbox never opened on the web).
     var timeZone: String?
@@ -88,6 +97,7 @@ final class FakeMailbox {
         folders = [
             "calendar": FakeFolder(name: "calendar", id: "AQMk-calendar-\(token)"),
             "tasks": FakeFolder(name: "tasks", id: "AQMk-tasks-\(token)"),
+            "flaggedEmails": FakeFolder(name: "flaggedEmails", id: "AQMk-flagged-\(token)"),
         ]
     }
 
@@ -113,4 +123,11 @@ final class FakeSubscription {
         self.folders = folders
         self.streaming = streaming
     }
+}
+
+/// A Microsoft To Do list of a fake mailbox: a task folder, its name and its well-known kind.
+struct FakeTodoList {
+    var folder: String
+    var displayName: String
+    var wellknown: String
 }

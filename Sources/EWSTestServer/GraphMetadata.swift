@@ -15,9 +15,12 @@ public struct GraphMetadata: Sendable {
         /// Open types accept properties the metadata does not name — but Graph still refuses unknown ones on
         /// writes of `event` (a write of an undeclared property is `RequestBodyRead`); only `@odata` annotations pass.
         var isOpen: Bool
+        /// Abstract (`extension`): a value must name its concrete type with `@odata.type`.
+        var isAbstract: Bool
     }
 
     private var types: [String: StructuredType] = [:]
+    private var bases: [String: String] = [:]
     private var enums: [String: Set<String>] = [:]
 
     /// The copy in the test server's resources.
@@ -33,7 +36,6 @@ public struct GraphMetadata: Sendable {
         limits.maxDocumentBytes = 8 << 20
         let root = try XMLParser.parse(csdl, limits: limits)
         guard let schema = root.descendant("Schema") else { throw FakeExchangeError("CSDL without a Schema") }
-        var bases: [String: String] = [:]
         for element in schema.children {
             guard let name = element.attributes["Name"] else { continue }
             switch element.name {
@@ -53,7 +55,8 @@ public struct GraphMetadata: Sendable {
                 }
                 types["graph." + name] = StructuredType(
                     properties: properties,
-                    isOpen: element.attributes["OpenType"] == "true"
+                    isOpen: element.attributes["OpenType"] == "true",
+                    isAbstract: element.attributes["Abstract"] == "true"
                 )
                 if let base = element.attributes["BaseType"] { bases["graph." + name] = base }
             default: continue
@@ -95,11 +98,33 @@ public struct GraphMetadata: Sendable {
             }
             return []
         }
-        guard let structured = types[type] else { return ["\(path): unknown type \(type)"] }
+        guard var structured = types[type] else { return ["\(path): unknown type \(type)"] }
         guard case .object(let object) = value else { return ["\(path): expected an object of \(type)"] }
+        var concrete = type
+        if case .string(let named)? = object["@odata.type"] {
+            // `#microsoft.graph.openTypeExtension`: a type derived from the one expected.
+            let name =
+                "graph."
+                + named.replacingOccurrences(of: "#", with: "").replacingOccurrences(
+                    of: "microsoft.graph.",
+                    with: ""
+                )
+            guard let derived = types[name], derives(name, from: type) else {
+                return ["\(path): \(named) is not a type derived from \(type)"]
+            }
+            (structured, concrete) = (derived, name)
+        } else if structured.isAbstract {
+            return ["\(path): \(type) is abstract: the value must name its type with @odata.type"]
+        }
+        // (An open extension holds properties of its own: any name, primitive values.)
+        let dynamic = structured.isOpen && derives(concrete, from: "graph.extension")
         var found: [String] = []
         for (key, member) in object.sorted(by: { $0.key < $1.key }) {
             if key.hasPrefix("@odata.") { continue }
+            if dynamic && structured.properties[key] == nil {
+                if case .object = member { found.append("\(path)/\(key): an open extension holds primitive values") }
+                continue
+            }
             guard let property = structured.properties[key] else {
                 found.append("\(path)/\(key): the property does not exist on type \(type)")
                 continue
@@ -111,5 +136,15 @@ public struct GraphMetadata: Sendable {
             found += violations(of: member, as: property.type, at: "\(path)/\(key)")
         }
         return found
+    }
+
+    /// Whether a type is `base` or derives from it.
+    func derives(_ type: String, from base: String) -> Bool {
+        var current: String? = type
+        while let name = current {
+            if name == base { return true }
+            current = bases[name]
+        }
+        return false
     }
 }

@@ -10,7 +10,8 @@ public struct GraphAccessCheck: Sendable {
     /// The app may open the mailbox's calendar (`ok`, `denied`: RBAC for Applications or an access policy
     /// leaves it out; `no such mailbox`).
     public var access = "-"
-    /// The primary calendar (`ok`); tasks are not synced on Graph yet.
+    /// The primary calendar, and Microsoft To Do under `graph.tasks: todo` (`ok`; `To Do denied`: the app lacks
+    /// `Tasks.ReadWrite.All`).
     public var folders = "-"
     /// The identity property: `readable` (read-only check), `ok` (a probe written, read back and deleted).
     public var extendedProperty = "-"
@@ -44,6 +45,19 @@ extension GraphMailboxService {
                 result.access = "failed"
                 result.error = calendar.error(.http, "calendar refused").description
                 return result
+            }
+            if servesTodo {
+                let lists = try await client.send(get(todo))
+                guard lists.status == 200 else {
+                    result.folders = lists.status == 403 ? "To Do denied" : "To Do failed"
+                    result.error =
+                        lists.error(
+                            .authentication,
+                            "Microsoft To Do refused the app: grant Tasks.ReadWrite.All (it cannot be limited to some "
+                                + "mailboxes), or set graph.tasks: calendar or none"
+                        ).description
+                    return result
+                }
             }
             result.folders = "ok"
             let read = try await client.send(

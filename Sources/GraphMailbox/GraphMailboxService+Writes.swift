@@ -8,10 +8,11 @@ import SyncEngine
 import SyncPlanning
 
 extension GraphMailboxService {
-    static let noTasks = "tasks are not synced on Graph mailboxes yet (Microsoft To Do comes with issue 14)"
+    static let noTasks = "tasks of Graph mailboxes are not synced (graph.tasks: none)"
 
     public func create(_ items: [NewItem], in folder: FolderKind) async throws -> [WriteOutcome] {
-        try await send(items, kinds: items.map(\.kind)) { item in
+        if folder == .tasks, case .todo = tasks { return try await todoCreate(items) }
+        return try await send(items, kinds: items.map(\.kind)) { item in
             var json = GraphEvent.json(
                 eventItem(item.fields, activityId: item.activityId, line: item.crmLine, names: item.attendeeNames),
                 zone: mapping.zone,
@@ -27,6 +28,7 @@ extension GraphMailboxService {
 
     public func update(_ updates: [ItemUpdate]) async throws -> [WriteOutcome] {
         try await send(updates, kinds: updates.map(\.kind)) { update in
+            if update.kind == .task, let request = try todoUpdateRequest(update) { return request }
             let item = eventItem(
                 update.fields,
                 activityId: update.activityId,
@@ -46,18 +48,20 @@ extension GraphMailboxService {
                 body: try Self.body(json),
                 headers: Self.prefer + (update.version.map { [("If-Match", "W/\"\($0)\"")] } ?? [])
             )
-        } outcome: { _, response in
-            response.status == 200 ? done(response) : nil
+        } outcome: { update, response in
+            guard response.status == 200 else { return nil }
+            guard update.kind == .task, let ref = TodoRef(update.id) else { return done(response) }
+            return .done(id: ref.text, version: response.json.flatMap(GraphTodoTask.version))
         }
     }
 
     public func remove(_ removals: [ItemRemoval]) async throws -> [WriteOutcome] {
         // (Graph moves a deleted event to Deleted Items. Under `none` our events list no attendees, so no
         // cancellation goes out; under `all` Graph sends them, as the setting asks.)
-        try await send(removals, kinds: removals.map { _ in .calendarItem }) { removal in
+        try await send(removals, kinds: removals.map { TodoRef($0.id) == nil ? .calendarItem : .task }) { removal in
             GraphRequest(
                 "DELETE",
-                "\(events)/\(GraphRequest.segment(removal.id))",
+                TodoRef(removal.id).map(tasksPath) ?? "\(events)/\(GraphRequest.segment(removal.id))",
                 mailbox: address,
                 headers: removal.version.map { [("If-Match", "W/\"\($0)\"")] } ?? []
             )
@@ -67,7 +71,22 @@ extension GraphMailboxService {
     }
 
     public func stamp(_ stamps: [IdentityStamp]) async throws -> [WriteOutcome] {
-        try await send(stamps, kinds: stamps.map(\.kind)) { stamp in
+        if case .todo = tasks, stamps.contains(where: { $0.kind == .task }) {
+            // (A task's identity is two requests, read first: one task at a time; the events batched.)
+            var outcomes: [Int: WriteOutcome] = [:]
+            for (index, stamp) in stamps.enumerated() where stamp.kind == .task {
+                do {
+                    outcomes[index] = try await todoStamp(stamp)
+                } catch let error as EWSError {
+                    if error.kind == .authentication || error.kind == .configuration { throw error }
+                    outcomes[index] = outcome(error)
+                }
+            }
+            let events = stamps.indices.filter { stamps[$0].kind != .task }
+            for (index, result) in zip(events, try await stamp(events.map { stamps[$0] })) { outcomes[index] = result }
+            return stamps.indices.map { outcomes[$0] ?? .transient("no answer for this item") }
+        }
+        return try await send(stamps, kinds: stamps.map(\.kind)) { stamp in
             // Graph cannot delete an extended property: a released copy gets empty values, which no instance
             // claims (`ItemMapping.identity` wants our instance id).
             let values = [
@@ -142,7 +161,7 @@ extension GraphMailboxService {
         var requests: [GraphRequest] = []
         var indices: [Int] = []
         for (index, value) in values.enumerated() {
-            if kinds[index] == .task {
+            if kinds[index] == .task, !servesTodo {
                 outcomes[index] = .refused(Self.noTasks)
                 continue
             }
@@ -198,6 +217,7 @@ extension MailboxSync {
         settings: SyncSettings,
         employee: Employee,
         services: (@Sendable (String) -> any MailboxService)? = nil,
+        tasks: GraphTaskMode = .todo(list: nil),
         clock: @escaping @Sendable () -> Date = { Date() },
         shouldStop: @escaping @Sendable () -> Bool = { false }
     ) -> MailboxSync {
@@ -216,6 +236,7 @@ extension MailboxSync {
                 mapping: mapping,
                 window: (settings.pastDays, settings.futureDays),
                 attendeesOnEvents: settings.sendInvitations,
+                tasks: tasks,
                 clock: clock
             )
         }

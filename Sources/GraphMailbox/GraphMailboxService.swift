@@ -10,8 +10,8 @@ import SyncPlanning
 /// The sync engine's `MailboxService` over Microsoft Graph v1.0 for a mailbox's primary calendar: calendarView
 /// delta for changes, `$batch`ed GETs for reads, `$filter` on the identity property for lookups, and
 /// POST/PATCH/DELETE for writes, with `ItemMapping` between synced values and items (`GraphEvent` between
-/// items and events). Tasks (Microsoft To Do) are not served yet: its task folder lists nothing and refuses
-/// writes.
+/// items and events). Tasks as `tasks` says (`graph.tasks`): in Microsoft To Do (`GraphTodoTask`, every list a
+/// part of the one tasks folder), or not at all.
 public struct GraphMailboxService: MailboxService {
     public let client: GraphClient
     public let address: String
@@ -27,8 +27,10 @@ public struct GraphMailboxService: MailboxService {
     public var attendeesOnEvents: Bool
     /// Delta pages per pass (the next pass goes on from the last one).
     public var maxPages = 200
-    /// Events per delta page (`Prefer: odata.maxpagesize`).
+    /// Events (and To Do tasks) per delta page (`Prefer: odata.maxpagesize`).
     public var pageSize = 50
+    /// Where tasks are kept (`graph.tasks`).
+    public var tasks: GraphTaskMode
     let clock: @Sendable () -> Date
 
     public init(
@@ -37,6 +39,7 @@ public struct GraphMailboxService: MailboxService {
         mapping: ItemMapping,
         window: (pastDays: Int, futureDays: Int),
         attendeesOnEvents: Bool,
+        tasks: GraphTaskMode = .todo(list: nil),
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.client = client
@@ -44,13 +47,20 @@ public struct GraphMailboxService: MailboxService {
         self.mapping = mapping
         self.window = window
         self.attendeesOnEvents = attendeesOnEvents
+        self.tasks = tasks
         self.clock = clock
     }
 
-    /// Over Graph a listing from the start covers the window only: a linked event outside it is not gone.
+    /// Over Graph a listing from the start covers the window only: a linked event outside it is not gone. (To Do's
+    /// delta has no window; a linked task not listed is read by id too — at a chain's restart only.)
     public var listsWholeFolders: Bool { false }
-    /// The calendar: tasks are Microsoft To Do's (issue 14).
-    public var folders: [FolderKind] { [.calendar] }
+    /// The calendar, and tasks unless `graph.tasks: none`.
+    public var folders: [FolderKind] { servesTodo ? [.calendar, .tasks] : [.calendar] }
+    /// Tasks are Microsoft To Do's.
+    var servesTodo: Bool {
+        if case .todo = tasks { return true }
+        return false
+    }
 
     var user: String { GraphRequest.user(address) }
     var events: String { user + "/calendar/events" }
@@ -74,7 +84,10 @@ public struct GraphMailboxService: MailboxService {
     // MARK: - Reads
 
     public func changes(in folder: FolderKind, from cursor: String?) async throws -> [ChangePage] {
-        guard folder == .calendar else { return [ChangePage(changes: [], cursor: "graph-no-tasks")] }
+        guard folder == .calendar else {
+            if case .todo = tasks { return try await todoChanges(from: cursor) }
+            return [ChangePage(changes: [], cursor: "graph-no-tasks")]
+        }
         let now = clock()
         let needEnd = now.addingTimeInterval(Double(window.futureDays) * 86_400)
         var chain: DeltaCursor
@@ -165,6 +178,7 @@ public struct GraphMailboxService: MailboxService {
     }
 
     public func read(_ ids: [String], in folder: FolderKind) async throws -> [RemoteItem] {
+        if folder == .tasks, case .todo = tasks { return try await todoRead(ids) }
         guard folder == .calendar, !ids.isEmpty else { return [] }
         let results = try await client.batch(ids.map { readRequest($0) })
         var found: [RemoteItem] = []
@@ -217,6 +231,10 @@ public struct GraphMailboxService: MailboxService {
     }
 
     public func find(activityIds: [String], in folder: FolderKind) async throws -> [RemoteItem] {
+        if folder == .tasks, case .todo = tasks, !activityIds.isEmpty {
+            let wanted = Set(activityIds)
+            return try await todoAll().filter { $0.activityId.map(wanted.contains) == true }
+        }
         guard folder == .calendar, !activityIds.isEmpty else { return [] }
         var found: [RemoteItem] = []
         let requests = activityIds.map { filtered(GraphEvent.activityIdProperty, equals: $0) }
@@ -231,6 +249,13 @@ public struct GraphMailboxService: MailboxService {
     }
 
     public func listOwn(in folder: FolderKind) async throws -> [RemoteHeader] {
+        if folder == .tasks, case .todo = tasks {
+            return try await todoAll().compactMap { item in
+                item.activityId.map {
+                    RemoteHeader(id: item.id, version: item.version, activityId: $0, created: item.created)
+                }
+            }
+        }
         guard folder == .calendar else { return [] }
         var headers: [RemoteHeader] = []
         var request = filtered(GraphEvent.instanceIdProperty, equals: mapping.instance)

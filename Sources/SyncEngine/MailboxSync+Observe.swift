@@ -430,6 +430,11 @@ extension MailboxSync {
     func exchangeSide(_ item: RemoteItem, carrying: SyncFields?, now: Date) -> ExchangeSide {
         var fields = item.fields
         if let carrying { for field in item.unkept { fields.take(field, from: carrying) } }
+        // (A percentage the item does not keep cannot make it completed: one reopened in To Do — completed is 100 % —
+        // reads at the percentage it answers, not at the base's 100.)
+        if item.unkept.contains(.percentComplete), fields.status != "completed", fields.percentComplete == 100 {
+            fields.percentComplete = item.fields.percentComplete
+        }
         // (A task that keeps a call, read in the call's terms: see `SyncFields(call:zone:)`.)
         if item.kind == .task, let carrying, SyncFields.callTaskStatus[carrying.status] != nil {
             fields = fields.asCall(carrying: carrying, zone: zone)

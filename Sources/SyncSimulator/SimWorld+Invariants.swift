@@ -76,7 +76,8 @@ extension SimWorld {
             }
             var held = item.fields
             let crm = form.fields(of: activity)
-            if item.kind == .calendarItem { held.status = crm.status }
+            // (What the item does not hold is the CRM's: a calendar item's status, a To Do task's sensitivity.)
+            for field in mailboxes[m].unkept(item) { held.take(field, from: crm) }
             if item.kind == .task && activity.type == .call { held = held.asCall(carrying: crm, zone: Self.zone) }
             if Self.refused(held) {
                 let audited = state.audit.contains { $0.action.hasSuffix("refused") && $0.activityId == activity.id }

@@ -62,6 +62,8 @@ public final class SimWorld: @unchecked Sendable {
             settings.futureDays = Self.windowedFutureDays
             for mailbox in mailboxes {
                 mailbox.window = (settings.pastDays, settings.futureDays)
+                // (Graph's tasks are Microsoft To Do's, `graph.tasks: todo`, the default.)
+                mailbox.todo = true
                 // (Small pages: Graph's reordered and repeated entries cross page bounds.)
                 mailbox.pageSize = 2
             }

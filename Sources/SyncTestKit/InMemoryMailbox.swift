@@ -51,6 +51,14 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
         set { lock.withLock { listingWindow = newValue } }
     }
     private var listingWindow: (pastDays: Int, futureDays: Int)?
+    /// Tasks are Microsoft To Do's (with `window`, the double plays Graph): no sensitivity and no percentage kept
+    /// (`unkept`; completed is 100 %), a new id when a task moves or is restored, and a stamp (an extension written
+    /// beside the task) answers no version.
+    public var todo: Bool {
+        get { lock.withLock { playsTodo } }
+        set { lock.withLock { playsTodo = newValue } }
+    }
+    private var playsTodo = false
     /// Whether each calendar item was inside the window at its last change.
     private var wasInside: [String: Bool] = [:]
     private var seq = 0
@@ -156,6 +164,17 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
 
     func ours(_ item: Item) -> String? { item.instance == instance ? item.activityId : nil }
 
+    /// The fields an item's reads do not hold (placeholders the engine replaces with the base's or the CRM's).
+    public func unkept(_ item: Item) -> Set<SyncFields.Field> {
+        lock.withLock { unkeptFields(item) }
+    }
+
+    private func unkeptFields(_ item: Item) -> Set<SyncFields.Field> {
+        if item.kind == .calendarItem { return [.status] }
+        guard playsTodo else { return [] }
+        return item.fields.status == "completed" ? [.sensitivity] : [.sensitivity, .percentComplete]
+    }
+
     func remote(_ item: Item, folder: FolderKind) -> RemoteItem {
         var fields = item.fields
         // Exchange keeps no status for calendar items.
@@ -166,7 +185,7 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
             kind: item.kind,
             folder: folder,
             fields: fields,
-            unkept: item.kind == .calendarItem ? [.status] : [],
+            unkept: unkeptFields(item),
             activityId: ours(item),
             otherInstance: item.instance != nil && item.instance != instance,
             hasCategory: item.categories.contains { $0.caseInsensitiveCompare(category) == .orderedSame },
@@ -242,10 +261,15 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
     public func stamp(_ stamps: [IdentityStamp]) async throws -> [WriteOutcome] {
         lock.withLock {
             stamps.map { stamp in
-                change(stamp.id, version: stamp.version) { item in
+                let outcome = change(stamp.id, version: stamp.version) { item in
                     item.activityId = stamp.activityId
                     item.instance = stamp.activityId == nil ? nil : instance
                 }
+                // (To Do: the identity is an extension written beside the task; the task's new version is not told.)
+                if playsTodo, stamp.kind == .task, case .done(let id, _) = outcome {
+                    return .done(id: id, version: nil)
+                }
+                return outcome
             }
         }
     }
@@ -294,7 +318,7 @@ extension InMemoryMailbox {
     }
 
     fileprivate func touch(_ item: inout Item) {
-        item.fields = Self.kept(item.fields, kind: item.kind)
+        item.fields = Self.kept(item.fields, kind: item.kind, todo: playsTodo)
         item.version = nextId("v")
         item.lastModified = CRMTime.format(clock())
         items[item.id] = item
@@ -320,20 +344,22 @@ extension InMemoryMailbox {
     /// What an item of the kind keeps of the values written, as Exchange's do: a task no place, free/busy, times or
     /// attendees, and a task status (a call's status as `SyncFields.callTaskStatus` maps it; a percentage from it
     /// when none is written); a calendar item no due date, percentage or task reminder (its status is `unkept`).
-    static func kept(_ f: SyncFields, kind: ItemKind) -> SyncFields {
+    static func kept(_ f: SyncFields, kind: ItemKind, todo: Bool) -> SyncFields {
         guard kind == .task else {
             var kept = f
             (kept.percentComplete, kept.due, kept.reminderDueBy) = (nil, nil, nil)
             return kept
         }
         let status = SyncFields.callTaskStatus[f.status] ?? f.status
+        let percent = f.percentComplete ?? (status == "completed" ? 100 : 0)
         return SyncFields(
             subject: f.subject,
             information: f.information,
             priority: f.priority,
-            sensitivity: f.sensitivity,
+            // (To Do keeps neither: no sensitivity, and a percentage only as completed.)
+            sensitivity: todo ? .normal : f.sensitivity,
             status: status,
-            percentComplete: f.percentComplete ?? (status == "completed" ? 100 : 0),
+            percentComplete: todo ? (status == "completed" ? 100 : 0) : percent,
             due: f.due,
             reminderDueBy: f.reminderDueBy
         )
@@ -386,7 +412,7 @@ extension InMemoryMailbox {
     public func userMove(_ id: String, to folder: FolderKind) -> String? {
         lock.withLock {
             guard let item = items[id] else { return nil }
-            if listingWindow != nil {
+            if listingWindow != nil && !(playsTodo && item.kind == .task) {
                 // Graph's ImmutableId: an item moved inside the mailbox keeps its id (a new version).
                 var moved = item
                 if item.folder != folder {
@@ -409,8 +435,8 @@ extension InMemoryMailbox {
     public func userRestore(_ id: String) -> String? {
         lock.withLock {
             guard var item = deleted.removeValue(forKey: id) else { return nil }
-            // (Graph's ImmutableId: a restore is a move back, under the same id.)
-            if listingWindow != nil {
+            // (Graph's ImmutableId: a restore is a move back, under the same id — an event's; a To Do task's id is new.)
+            if listingWindow != nil && !(playsTodo && item.kind == .task) {
                 touch(&item)
                 return id
             }

@@ -2,6 +2,7 @@ import ActivityModel
 import EWS
 import Foundation
 import Graph
+import GraphMailbox
 
 extension AppConfiguration {
     /// How an employee's mailbox is reached: their own `backend`, else `exchange.backend`.
@@ -68,16 +69,18 @@ extension AppConfiguration {
         )
     }
 
-    /// What a Graph start warns about: tasks wait for Microsoft To Do support; the certificate expires soon.
-    func graphWarnings(_ configuration: GraphConfiguration, now: Date = Date()) -> [String] {
-        var warnings: [String] = []
-        if string("graph.tasks") != "none" {
-            warnings.append(
-                "graph.tasks: \(string("graph.tasks") ?? ""): this release syncs no tasks on Graph mailboxes yet "
-                    + "(appointments and calls only); set graph.tasks: none to silence this"
-            )
+    /// Where Graph mailboxes keep tasks (`graph.tasks`, `graph.todo_list`).
+    var graphTasks: GraphTaskMode {
+        switch string("graph.tasks") {
+        case "none": return .none
+        case "calendar": return .calendar
+        default: return .todo(list: string("graph.todo_list"))
         }
-        return warnings + certificateWarnings(configuration, now: now)
+    }
+
+    /// What a Graph start warns about: the certificate expires soon.
+    func graphWarnings(_ configuration: GraphConfiguration, now: Date = Date()) -> [String] {
+        certificateWarnings(configuration, now: now)
     }
 
     /// A certificate that expires within 30 days (or has): the app's tokens stop then, and every Graph mailbox.

@@ -74,7 +74,15 @@ struct CheckCommand: AsyncParsableCommand {
             let employee = employees.first { $0.mailbox?.lowercased() == mailbox.lowercased() }
             let backend = employee.map(configuration.backend(of:)) ?? configuration.string("exchange.backend") ?? "ews"
             if backend == "graph", let graph = clients.1 {
-                results.append(await graphCheck(mailbox, employee: employee, client: graph, settings: settings))
+                results.append(
+                    await graphCheck(
+                        mailbox,
+                        employee: employee,
+                        client: graph,
+                        settings: settings,
+                        tasks: configuration.graphTasks
+                    )
+                )
                 continue
             }
             guard let client = clients.0 else {
@@ -125,14 +133,16 @@ struct CheckCommand: AsyncParsableCommand {
         _ mailbox: String,
         employee: Employee?,
         client: GraphClient,
-        settings: SyncSettings
+        settings: SyncSettings,
+        tasks: GraphTaskMode
     ) async -> MailboxCheck {
         let service = GraphMailboxService(
             client: client,
             mailbox: mailbox,
             mapping: ItemMapping(settings, for: employee ?? Employee(id: "", name: "", mailbox: mailbox)),
             window: (settings.pastDays, settings.futureDays),
-            attendeesOnEvents: settings.sendInvitations
+            attendeesOnEvents: settings.sendInvitations,
+            tasks: tasks
         )
         let found = await service.checkAccess(write: write)
         return MailboxCheck(

@@ -94,6 +94,10 @@ struct DemoCommand: AsyncParsableCommand {
             extra: ["categories": ["CRM"]]
         )
         print("Outlook (Bob, Exchange Online): new appointment 'Lunch with Pat' with category CRM")
+        if let task = graphFake.todoTasks(mailbox: employees[1].mailbox!).first, let id = task["id"] as? String {
+            graphFake.userUpdateTodoTask(mailbox: employees[1].mailbox!, id: id, properties: ["status": "completed"])
+            print("Microsoft To Do (Bob): '\(task["title"] as? String ?? "")' marked completed")
+        }
 
         print("\n== Pass 2 ==")
         try await Self.pass(store, clients, settings, employees)
@@ -154,6 +158,15 @@ struct DemoCommand: AsyncParsableCommand {
                             + " ActivityId=\(identity?["value"] as? String ?? "-")"
                     )
                 }
+                for task in graph.todoTasks(mailbox: employee.mailbox!) {
+                    let identity = (task["extensions"] as? [[String: Any]])?.first
+                    let due = (task["dueDateTime"] as? [String: String])?["dateTime"].map { " due \($0.prefix(10))" }
+                    print(
+                        "To Do \(employee.name) Tasks (Graph): '\(task["title"] as? String ?? "")'"
+                            + " ActivityId=\(identity?["ActivityId"] as? String ?? "-") \(task["status"] as? String ?? "")"
+                            + (due ?? "")
+                    )
+                }
                 continue
             }
             for folder in ["calendar", "tasks"] {
@@ -209,6 +222,10 @@ struct DemoCommand: AsyncParsableCommand {
         call.durationMinutes = 15
         call.direction = "outgoing"
         _ = try store.addActivity(call)
+        var offer = Activity(id: "A5", type: .task, subject: "Send the renewal offer", owner: "E2")
+        offer.partner = "BP1"
+        offer.due = CRMTime.format(soon.addingTimeInterval(86_400))
+        _ = try store.addActivity(offer)
         var mailing = Activity(id: "A4", type: .mailing, subject: "Price list 2027", owner: "E2")
         mailing.date = CRMTime.format(soon)
         _ = try store.addActivity(mailing)

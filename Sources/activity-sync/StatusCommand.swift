@@ -1,6 +1,7 @@
 import ActivityModel
 import ArgumentParser
 import Foundation
+import GraphMailbox
 import Store
 
 /// `activity-sync status [--json]`: per mailbox state, last pass, counts; exit 3 when any mailbox is not
@@ -20,11 +21,15 @@ struct StatusCommand: ParsableCommand {
         var linked, pending_local, open_conflicts: Int
         var last_error: String?
         var throttled_last_hour, skipped_recurring: Int
+        /// Where the mailbox's tasks are kept: `tasks folder` (EWS), `todo`, `calendar`, or `not synced`
+        /// (`graph.tasks: none`).
+        var tasks: String
 
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: Keys.self)
             try c.encode(mailbox, forKey: .mailbox)
             try c.encode(backend, forKey: .backend)
+            try c.encode(tasks, forKey: .tasks)
             try c.encode(state, forKey: .state)
             try c.encode(reason, forKey: .reason)
             try c.encode(last_pass, forKey: .last_pass)
@@ -38,7 +43,7 @@ struct StatusCommand: ParsableCommand {
         }
 
         enum Keys: String, CodingKey {
-            case mailbox, backend, state, reason, last_pass, next_pass, linked, pending_local, open_conflicts,
+            case mailbox, backend, tasks, state, reason, last_pass, next_pass, linked, pending_local, open_conflicts,
                 last_error
             case throttled_last_hour, skipped_recurring
         }
@@ -52,9 +57,12 @@ struct StatusCommand: ParsableCommand {
                 let mailbox = employee.mailbox!
                 let status = try store.mailboxStatus(mailbox)
                 let counts = try store.mailboxCounts(mailbox: mailbox, employee: employee.id)
+                let backend = configuration?.backend(of: employee) ?? employee.backend ?? "ews"
+                let mode = configuration?.graphTasks ?? .todo(list: nil)
+                let tasks = backend == "graph" ? Self.tasks(mode) : "tasks folder"
                 return Row(
                     mailbox: mailbox,
-                    backend: configuration?.backend(of: employee) ?? employee.backend ?? "ews",
+                    backend: backend,
                     state: status?.state ?? "pending",
                     reason: status?.reason,
                     last_pass: status?.lastPass,
@@ -64,7 +72,8 @@ struct StatusCommand: ParsableCommand {
                     open_conflicts: counts.openConflicts,
                     last_error: status?.lastError,
                     throttled_last_hour: status?.throttledLastHour ?? 0,
-                    skipped_recurring: status?.skippedRecurring ?? 0
+                    skipped_recurring: status?.skippedRecurring ?? 0,
+                    tasks: tasks
                 )
             }
         }
@@ -77,6 +86,11 @@ struct StatusCommand: ParsableCommand {
                 let graph = try? configuration.graphConfiguration()
             {
                 for warning in configuration.certificateWarnings(graph) { CLI.print("warning: \(warning)") }
+            }
+            if rows.contains(where: { $0.tasks == "not synced" }) {
+                CLI.print(
+                    "note: tasks of Graph mailboxes are not synced (graph.tasks: none); appointments and calls are"
+                )
             }
             CLI.printTable(
                 [
@@ -97,6 +111,15 @@ struct StatusCommand: ParsableCommand {
 }
 
 extension StatusCommand {
+    /// Where a Graph mailbox's tasks are kept, as `status` says it.
+    static func tasks(_ mode: GraphTaskMode) -> String {
+        switch mode {
+        case .todo: return "todo"
+        case .calendar: return "calendar"
+        case .none: return "not synced"
+        }
+    }
+
     /// Whether a daemon keeps the mailboxes in step: its heartbeat is written every 5 s.
     static func daemonLine(_ beat: DaemonHeartbeat?, now: Date = Date()) -> String {
         guard let beat else { return "daemon: not running (mailboxes sync only while `activity-sync run` runs)" }

@@ -328,7 +328,8 @@ enum SyncRun {
                     mailbox: mailbox,
                     mapping: mapping,
                     window: (settings.pastDays, settings.futureDays),
-                    attendeesOnEvents: settings.sendInvitations
+                    attendeesOnEvents: settings.sendInvitations,
+                    tasks: configuration.graphTasks
                 )
             }
             // (Never nil here: the own backend's client was required below, and a Graph mailbox took the branch above.)

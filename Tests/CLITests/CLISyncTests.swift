@@ -193,7 +193,7 @@ struct CLIStatusTests {
         #expect(
             rows[alice]?.keys.sorted() == [
                 "backend", "last_error", "last_pass", "linked", "mailbox", "next_pass", "open_conflicts",
-                "pending_local", "reason", "skipped_recurring", "state", "throttled_last_hour",
+                "pending_local", "reason", "skipped_recurring", "state", "tasks", "throttled_last_hour",
             ]
         )
         try cli.ok("run", "--once")

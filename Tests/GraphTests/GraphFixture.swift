@@ -41,14 +41,17 @@ final class GraphFixture {
     func service(
         attendees: Bool = false,
         window: (pastDays: Int, futureDays: Int) = (30, 365),
+        tasks: GraphTaskMode = .todo(list: nil),
+        zone: String = "Europe/Amsterdam",
         clock: @escaping @Sendable () -> Date = { Date() }
     ) -> GraphMailboxService {
         GraphMailboxService(
             client: client,
             mailbox: Self.alice,
-            mapping: ItemMapping(instance: "test", category: "CRM", zone: TimeZone(identifier: "Europe/Amsterdam")!),
+            mapping: ItemMapping(instance: "test", category: "CRM", zone: TimeZone(identifier: zone)!),
             window: window,
             attendeesOnEvents: attendees,
+            tasks: tasks,
             clock: clock
         )
     }

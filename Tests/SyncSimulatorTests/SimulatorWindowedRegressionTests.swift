@@ -55,6 +55,26 @@ struct SimulatorWindowedRegressionTests {
                 ]
             )
         ),
+        (
+            "a To Do task reopened (To Do keeps no percentage): read at the percentage it answers, not the base's 100 %",
+            SimHistory(
+                seed: 4466,
+                policy: 0,
+                batchSize: 3,
+                windowed: true,
+                events: [
+                    .outlookCreate(mailbox: 0, task: true, category: true, day: 3),
+                    .pass(
+                        mailbox: 0,
+                        faults: [SimFault(step: 3, kind: .answerLost, value: 271, onWrites: true)],
+                        crash: nil
+                    ),
+                    .crmEdit(pick: 57133, edit: SimEdit(field: .status, value: 492)),
+                    .pass(mailbox: 0, faults: [SimFault(step: 8, kind: .answerLost, value: 113)], crash: nil),
+                    .outlookEdit(mailbox: 0, pick: 44108, edit: SimEdit(field: .status, value: 373)),
+                ]
+            )
+        ),
     ]
 
     @Test("fixed histories run clean", arguments: 0..<fixed.count)
