@@ -32,7 +32,9 @@ public struct EWSMailboxService: MailboxService {
 
     /// SyncFolderItems lists a whole folder.
     public var listsWholeFolders: Bool { true }
-    public var folders: [FolderKind] { FolderKind.allCases }
+    /// Tasks are synced (not while the mailbox's tasks are held after a move from Graph: README).
+    public var servesTasks = true
+    public var folders: [FolderKind] { servesTasks ? FolderKind.allCases : [.calendar] }
 
     static func folder(_ folder: FolderKind) -> EWSFolder { folder == .tasks ? .tasks : .calendar }
 

@@ -45,6 +45,10 @@ struct TodoList {
 }
 
 extension GraphMailboxService {
+    /// Whether an item id is a To Do task's as this adapter hands them out (`list|task`): a task link made over EWS
+    /// is not (and one made over Graph is not an EWS ItemId).
+    public static func isTodoId(_ id: String) -> Bool { TodoRef(id) != nil }
+
     var todo: String { user + "/todo/lists" }
 
     func tasksPath(_ ref: TodoRef) -> String {

@@ -191,6 +191,9 @@ public struct GraphMailboxService: MailboxService {
                 }
                 found.append(remote(item))
             case 404: continue  // Gone (or in another calendar): its removal shows in the next changes.
+            // (An id Graph cannot read — an EWS ItemId a link kept from before the mailbox moved to Graph — is no
+            // item here: the engine looks for the identity.)
+            case 400 where response.errorCode == "ErrorInvalidIdMalformed": continue
             default: throw response.error(response.status == 403 ? .authentication : .http, "event read refused")
             }
         }

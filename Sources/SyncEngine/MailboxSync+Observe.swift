@@ -32,7 +32,9 @@ extension MailboxSync {
             $0.type.isSynchronisable && $0.mailboxEmployee == employee.id && served.contains(FolderKind(placement($0)))
         }
         result.activities = Dictionary(activities.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let linkList = try store.links(mailbox: mailbox)
+        // (And their links, as they are: one left out of the activities above would read as moved out — its item
+        // deleted as the old half of an ownership move.)
+        let linkList = try store.links(mailbox: mailbox).filter { served.contains($0.folder) }
         let links = Dictionary(linkList.map { ($0.activityId, $0) }, uniquingKeysWith: { a, _ in a })
         let linkedItems = Dictionary(linkList.map { ($0.itemId, $0.activityId) }, uniquingKeysWith: { a, _ in a })
         result.items = remote.items

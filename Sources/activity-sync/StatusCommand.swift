@@ -59,7 +59,8 @@ struct StatusCommand: ParsableCommand {
                 let counts = try store.mailboxCounts(mailbox: mailbox, employee: employee.id)
                 let backend = configuration?.backend(of: employee) ?? employee.backend ?? "ews"
                 let mode = configuration?.graphTasks ?? .todo(list: nil)
-                let tasks = backend == "graph" ? Self.tasks(mode) : "tasks folder"
+                let held = SyncRun.tasksHeld(store, mailbox: mailbox, backend: backend)
+                let tasks = held ? "held" : backend == "graph" ? Self.tasks(mode) : "tasks folder"
                 return Row(
                     mailbox: mailbox,
                     backend: backend,
@@ -86,6 +87,12 @@ struct StatusCommand: ParsableCommand {
                 let graph = try? configuration.graphConfiguration()
             {
                 for warning in configuration.certificateWarnings(graph) { CLI.print("warning: \(warning)") }
+            }
+            for row in rows where row.tasks == "held" {
+                CLI.print(
+                    "note: \(row.mailbox)'s tasks are held: they were linked over the other backend (its backend was "
+                        + "switched); nothing is created or deleted until the task migration (README, moving a mailbox)"
+                )
             }
             if rows.contains(where: { $0.tasks == "not synced" }) {
                 CLI.print(

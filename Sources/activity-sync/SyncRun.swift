@@ -321,7 +321,9 @@ enum SyncRun {
             )
         }
         let mapping = ItemMapping(settings, for: employee)
+        let held = tasksHeld(store, mailbox: employee.mailbox ?? "", backend: own)
         let services = { @Sendable (mailbox: String) -> any MailboxService in
+            let mine = mailbox.lowercased() == employee.mailbox?.lowercased()
             if let graph, backend(mailbox) == "graph" || ews == nil {
                 return GraphMailboxService(
                     client: graph,
@@ -329,11 +331,13 @@ enum SyncRun {
                     mapping: mapping,
                     window: (settings.pastDays, settings.futureDays),
                     attendeesOnEvents: settings.sendInvitations,
-                    tasks: configuration.graphTasks
+                    tasks: mine && held ? .none : configuration.graphTasks
                 )
             }
             // (Never nil here: the own backend's client was required below, and a Graph mailbox took the branch above.)
-            return EWSMailboxService(client: ews!, mailbox: mailbox, mapping: mapping)
+            var service = EWSMailboxService(client: ews!, mailbox: mailbox, mapping: mapping)
+            service.servesTasks = !(mine && held)
+            return service
         }
         // The employee's own backend must be there (another's is routed by `services`).
         if own == "graph" ? graph == nil : ews == nil { throw missing(own) }
@@ -345,6 +349,18 @@ enum SyncRun {
             employee: employee,
             shouldStop: shouldStop
         )
+    }
+
+    /// Whether the mailbox's tasks are held: its task links were made over the other backend (the employee's backend
+    /// was switched). Such tasks cannot be found here by their identity (To Do reads no extended property, EWS no
+    /// open extension), so syncing them would import each again and take the linked ones for deleted. Held: not
+    /// synced, nothing deleted or imported, links and bases kept — until the backend is switched back (README,
+    /// "Moving a mailbox between EWS and Graph").
+    static func tasksHeld(_ store: Store, mailbox: String, backend: String) -> Bool {
+        let links = (try? store.links(mailbox: mailbox)) ?? []
+        return links.contains {
+            $0.folder == .tasks && !$0.itemId.isEmpty && GraphMailboxService.isTodoId($0.itemId) != (backend == "graph")
+        }
     }
 
     /// What a failed pass means for the mailbox: a mailbox the account may not open is disabled until
