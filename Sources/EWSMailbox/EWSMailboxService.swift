@@ -36,6 +36,11 @@ public struct EWSMailboxService: MailboxService {
     public var servesTasks = true
     public var folders: [FolderKind] { servesTasks ? FolderKind.allCases : [.calendar] }
 
+    /// A task id with a `|` is a To Do task's (`list|task`, handed out over Graph); an ItemId is base64 and has none.
+    public func recognises(itemId: String, in folder: FolderKind) -> Bool {
+        folder == .calendar || !itemId.contains("|")
+    }
+
     static func folder(_ folder: FolderKind) -> EWSFolder { folder == .tasks ? .tasks : .calendar }
 
     /// Ids and identity: enough to recognise echoes and moves without reading every item.

@@ -56,6 +56,10 @@ public struct GraphMailboxService: MailboxService {
     public var listsWholeFolders: Bool { false }
     /// The calendar, and tasks unless `graph.tasks: none`.
     public var folders: [FolderKind] { servesTodo ? [.calendar, .tasks] : [.calendar] }
+    /// A task id is a To Do task's (`list|task`); an EWS ItemId is not. (Events: ids cannot be told apart.)
+    public func recognises(itemId: String, in folder: FolderKind) -> Bool {
+        folder == .calendar || Self.isTodoId(itemId)
+    }
     /// Tasks are Microsoft To Do's.
     var servesTodo: Bool {
         if case .todo = tasks { return true }

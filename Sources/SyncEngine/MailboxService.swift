@@ -57,6 +57,11 @@ public protocol MailboxService: Sendable {
     /// The folders the backend serves (Graph: the calendar until Microsoft To Do comes). Activities that belong
     /// in a folder it does not serve are not planned for the mailbox: never created, never taken for deleted.
     var folders: [FolderKind] { get }
+
+    /// Whether an item id is one this backend hands out for the folder (false: a link made over another backend,
+    /// after the mailbox moved between EWS and Graph — `ForeignLinks`). True where the backends' ids cannot be
+    /// told apart (events: they re-link by their identity property, the same over both).
+    func recognises(itemId: String, in folder: FolderKind) -> Bool
 }
 
 /// The server no longer knows the saved cursor: the folder is read from the start (identities re-link).

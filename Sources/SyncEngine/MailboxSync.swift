@@ -70,8 +70,32 @@ public final class MailboxSync: Sendable {
         )
     }
 
-    /// Runs one pass; `dryRun` plans and reports without changing anything anywhere.
+    /// Runs one pass; `dryRun` plans and reports without changing anything anywhere. Links made over another
+    /// backend are found first (`ForeignLinks`); a folder with some not found is held this pass.
     public func runPass(dryRun: Bool = false, mode: PassMode = .normal) async throws -> PassReport {
+        let foreign = try foreignLinks()
+        guard !foreign.isEmpty else { return try await runOnePass(dryRun: dryRun, mode: mode) }
+        let (held, lines) = try await migrateForeignLinks(foreign, pass: newPassID(), dryRun: dryRun)
+        let sync =
+            held.isEmpty
+            ? self
+            : MailboxSync(
+                store: store,
+                service: HeldFolders(inner: service, held: held),
+                services: services,
+                settings: settings,
+                employee: employee,
+                clock: clock,
+                newPassID: newPassID,
+                shouldStop: shouldStop
+            )
+        var report = try await sync.runOnePass(dryRun: dryRun, mode: mode)
+        report.migration = lines
+        report.held = held.count
+        return report
+    }
+
+    func runOnePass(dryRun: Bool, mode: PassMode) async throws -> PassReport {
         let pass = newPassID()
         let now = clock()
         var policy = settings.policy

@@ -89,6 +89,10 @@ public struct PassReport: Sendable, Equatable {
     public var recurringSeen: Set<String> = []
     public var otherSeen: Set<String> = []
     public var listedWhole = false
+    /// Links made over another backend, found (or not: held) this pass, one line each (`ForeignLinks`).
+    public var migration: [String] = []
+    /// Folders held: links made over another backend not all found.
+    public var held = 0
 
     /// What to show: the plan when nothing was executed (a dry run, a held pass), else what was done.
     public var listed: [SyncAction] { dryRun || paused != nil ? plan.actions : executed }

@@ -25,6 +25,7 @@ struct SimMailbox: MailboxService {
 
     var listsWholeFolders: Bool { inner.listsWholeFolders }
     var folders: [FolderKind] { inner.folders }
+    func recognises(itemId: String, in folder: FolderKind) -> Bool { inner.recognises(itemId: itemId, in: folder) }
 
     func listOwn(in folder: FolderKind) async throws -> [RemoteHeader] {
         try await readRequest("list-own", ids: []) { try await inner.listOwn(in: folder) }

@@ -139,6 +139,9 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
     }
 
     public var listsWholeFolders: Bool { lock.withLock { listingWindow == nil } }
+    /// Every id is the double's own: it plays one backend for its life (a mailbox switched between EWS and Graph is
+    /// proven over HTTP against both fakes on one mailbox model: `CLIBackendSwitchTests`).
+    public func recognises(itemId: String, in folder: FolderKind) -> Bool { true }
     /// Both folders (the double plays Graph's listings and ids, not its missing task folder).
     public var folders: [FolderKind] { FolderKind.allCases }
 

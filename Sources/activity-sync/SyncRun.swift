@@ -321,9 +321,7 @@ enum SyncRun {
             )
         }
         let mapping = ItemMapping(settings, for: employee)
-        let held = tasksHeld(store, mailbox: employee.mailbox ?? "", backend: own)
         let services = { @Sendable (mailbox: String) -> any MailboxService in
-            let mine = mailbox.lowercased() == employee.mailbox?.lowercased()
             if let graph, backend(mailbox) == "graph" || ews == nil {
                 return GraphMailboxService(
                     client: graph,
@@ -331,13 +329,11 @@ enum SyncRun {
                     mapping: mapping,
                     window: (settings.pastDays, settings.futureDays),
                     attendeesOnEvents: settings.sendInvitations,
-                    tasks: mine && held ? .none : configuration.graphTasks
+                    tasks: configuration.graphTasks
                 )
             }
             // (Never nil here: the own backend's client was required below, and a Graph mailbox took the branch above.)
-            var service = EWSMailboxService(client: ews!, mailbox: mailbox, mapping: mapping)
-            service.servesTasks = !(mine && held)
-            return service
+            return EWSMailboxService(client: ews!, mailbox: mailbox, mapping: mapping)
         }
         // The employee's own backend must be there (another's is routed by `services`).
         if own == "graph" ? graph == nil : ews == nil { throw missing(own) }
@@ -351,10 +347,8 @@ enum SyncRun {
         )
     }
 
-    /// Whether the mailbox's tasks are held: its task links were made over the other backend (the employee's backend
-    /// was switched). Such tasks cannot be found here by their identity (To Do reads no extended property, EWS no
-    /// open extension), so syncing them would import each again and take the linked ones for deleted. Held: not
-    /// synced, nothing deleted or imported, links and bases kept — until the backend is switched back (README,
+    /// Whether the mailbox has task links made over the other backend (its backend was switched) not found yet:
+    /// its tasks are held — not synced, nothing deleted or imported — until each is (`ForeignLinks`; README,
     /// "Moving a mailbox between EWS and Graph").
     static func tasksHeld(_ store: Store, mailbox: String, backend: String) -> Bool {
         let links = (try? store.links(mailbox: mailbox)) ?? []
@@ -388,6 +382,7 @@ enum SyncRun {
         }
         lines += report.failures.map { "  failed: \($0)" }
         lines += report.limits.map { "  limit: \($0)" }
+        lines += report.migration.map { "  \($0)" }
         if report.ambiguous > 0 {
             lines.append("  \(report.ambiguous) creates unconfirmed; reconciled by identity next pass")
         }
