@@ -15,13 +15,9 @@ struct FakeGraphEvent {
     var seq: Int
 }
 
-/// One mailbox's primary calendar and its change log.
+/// What the fake Graph keeps of a mailbox beside the fake Exchange's model: when its delta tokens die.
 struct FakeGraphMailbox {
     var address: String
-    var events: [String: FakeGraphEvent] = [:]
-    /// Events gone from the calendar (deleted or moved out), with the change number of their going.
-    var gone: [String: Int] = [:]
-    var seq = 0
     /// Bumped when delta tokens die.
     var generation = 0
 }
@@ -29,11 +25,7 @@ struct FakeGraphMailbox {
 extension FakeGraph {
     /// Snapshots of a mailbox's events as Graph would answer them (UTC), for assertions.
     public func events(mailbox: String) -> [[String: Any]] {
-        lock.withLock {
-            (mailboxes[mailbox.lowercased()]?.events.values.sorted { $0.id < $1.id } ?? []).map {
-                entity($0, expand: true)
-            }
-        }
+        exchange.lock.withLock { allEvents(mailbox.lowercased()).map { entity($0, expand: true) } }
     }
 
     /// An event a user made in Outlook; its id.
@@ -45,7 +37,7 @@ extension FakeGraph {
         end: Date,
         extra: [String: Any] = [:]
     ) -> String {
-        lock.withLock {
+        exchange.lock.withLock {
             var properties: [String: Any] = ["subject": subject, "type": "singleInstance"]
             for (key, value) in extra { properties[key] = value }
             return insert(mailbox.lowercased(), properties: properties, start: start, end: end, extended: [:]).id
@@ -60,9 +52,9 @@ extension FakeGraph {
         start: Date? = nil,
         end: Date? = nil
     ) {
-        lock.withLock {
+        exchange.lock.withLock {
             let key = mailbox.lowercased()
-            guard var event = mailboxes[key]?.events[id] else { return }
+            guard var event = loadEvent(key, id) else { return }
             for (name, value) in properties { event.properties[name] = value }
             if let start { event.start = start }
             if let end { event.end = end }
@@ -72,7 +64,7 @@ extension FakeGraph {
 
     /// A user deletes the event (or moves it to another calendar: the primary calendar no longer has it).
     public func userDeleteEvent(mailbox: String, id: String) {
-        lock.withLock { _ = remove(mailbox.lowercased(), id) }
+        exchange.lock.withLock { _ = removeEvent(mailbox.lowercased(), id) }
     }
 
     // MARK: - Routes
@@ -89,7 +81,8 @@ extension FakeGraph {
             return Self.response(404, Self.errorBody("ResourceNotFound", "Unknown route."))
         }
         let mailbox = parts[1].lowercased()
-        guard lock.withLock({ mailboxes[mailbox] }) != nil else {
+        guard lock.withLock({ mailboxes[mailbox] }) != nil, exchange.lock.withLock({ calendarFolder(mailbox) }) != nil
+        else {
             return Self.response(
                 404,
                 Self.errorBody("ErrorInvalidUser", "The requested user '\(parts[1])' is invalid.")
@@ -119,8 +112,8 @@ extension FakeGraph {
     // MARK: - Reads
 
     func read(_ mailbox: String, _ id: String, query: [String: String]) -> Answer {
-        lock.withLock {
-            guard let event = mailboxes[mailbox]?.events[id] else { return Self.notFound }
+        exchange.lock.withLock {
+            guard let event = loadEvent(mailbox, id) else { return Self.notFound }
             return Answer(status: 200, body: select(entity(event, expand: query["$expand"] != nil), query["$select"]))
         }
     }
@@ -144,8 +137,8 @@ extension FakeGraph {
         guard let filter = query["$filter"] else {
             // (No filter: the first events, `$top` of them.)
             let top = Int(query["$top"] ?? "") ?? 10
-            return lock.withLock {
-                let events = (mailboxes[mailbox]?.events.values.sorted { $0.id < $1.id } ?? []).prefix(max(0, top))
+            return exchange.lock.withLock {
+                let events = allEvents(mailbox).prefix(max(0, top))
                 return Answer(
                     status: 200,
                     body: [
@@ -161,8 +154,8 @@ extension FakeGraph {
         else { return Self.response(400, Self.errorBody("BadRequest", "Invalid filter clause.")) }
         let property = String(filter[idRange]).lowercased()
         let value = String(filter[valueRange]).replacingOccurrences(of: "''", with: "'")
-        return lock.withLock {
-            let found = (mailboxes[mailbox]?.events.values.sorted { $0.id < $1.id } ?? []).filter { event in
+        return exchange.lock.withLock {
+            let found = allEvents(mailbox).filter { event in
                 event.extended.contains { $0.key.lowercased() == property && $0.value == value }
             }
             return Answer(status: 200, body: ["value": found.map { entity($0, expand: query["$expand"] != nil) }])
@@ -180,8 +173,9 @@ extension FakeGraph {
                 headers["prefer"]?.components(separatedBy: "odata.maxpagesize=").dropFirst().first?
                     .prefix { $0.isNumber } ?? ""
             ) ?? 100
-        return lock.withLock {
-            guard let box = mailboxes[mailbox] else { return Self.notFound }
+        guard let generation = lock.withLock({ mailboxes[mailbox]?.generation }) else { return Self.notFound }
+        return exchange.lock.withLock {
+            guard let folder = calendarFolder(mailbox) else { return Self.notFound }
             var state: DeltaState
             if let token = query["$deltatoken"] ?? query["$skiptoken"] {
                 guard let decoded = DeltaState(token), decoded.mailbox == mailbox else {
@@ -190,7 +184,7 @@ extension FakeGraph {
                         Self.errorBody("ErrorInvalidIdMalformed", "The delta token is malformed.")
                     )
                 }
-                guard decoded.generation == box.generation else {
+                guard decoded.generation == generation else {
                     return Self.response(
                         410,
                         Self.errorBody("syncStateNotFound", "The sync state generation is not valid.")
@@ -199,7 +193,7 @@ extension FakeGraph {
                 state = decoded
                 if query["$deltatoken"] != nil {
                     state.offset = 0
-                    state.cut = box.seq
+                    state.cut = folder.seq
                 }
             } else {
                 guard let start = query["startDateTime"].flatMap(FakeGraph.instant),
@@ -216,26 +210,25 @@ extension FakeGraph {
                 }
                 state = DeltaState(
                     mailbox: mailbox,
-                    generation: box.generation,
+                    generation: generation,
                     start: start,
                     end: end,
                     since: 0,
-                    cut: box.seq,
+                    cut: folder.seq,
                     offset: 0
                 )
             }
             var entries: [[String: Any]] = []
-            let ids = Set(box.events.keys).union(box.gone.keys).sorted()
-            for id in ids {
-                if let event = box.events[id] {
-                    guard event.seq > state.since else { continue }
+            for (id, record) in folder.records.sorted(by: { $0.key < $1.key }) where record.lastSeq > state.since {
+                if let item = folder.items[id], !record.deleted, item.kind == "CalendarItem" {
+                    let event = Self.event(item)
                     if event.start < state.end && event.end > state.start {
                         entries.append(entity(event, expand: false))
                     } else if state.since > 0 {
-                        entries.append(["id": id, "@removed": ["reason": "deleted"]])
+                        entries.append(["id": event.id, "@removed": ["reason": "deleted"]])
                     }
-                } else if let seq = box.gone[id], seq > state.since, state.since > 0 {
-                    entries.append(["id": id, "@removed": ["reason": "deleted"]])
+                } else if record.deleted, state.since > 0 {
+                    entries.append(["id": Self.eventId(id), "@removed": ["reason": "deleted"]])
                 }
             }
             let page = Array(entries.dropFirst(state.offset).prefix(max(1, pageSize)))
@@ -263,28 +256,29 @@ extension FakeGraph {
             return Self.response(400, Self.errorBody("ErrorInvalidRequest", "start and end are required."))
         }
         if let problem = allDayProblem(checked) { return problem }
-        return lock.withLock {
-            if let transaction = checked.properties["transactionId"] as? String,
-                let existing = transactions[mailbox + "|" + transaction],
-                let event = mailboxes[mailbox]?.events[existing]
+        let transaction = checked.properties["transactionId"] as? String
+        return exchange.lock.withLock {
+            if let transaction, let existing = lock.withLock({ transactions[mailbox + "|" + transaction] }),
+                let event = loadEvent(mailbox, existing)
             {
                 return Answer(status: 201, body: entity(event, expand: false))
             }
             var properties = checked.properties
             properties["type"] = "singleInstance"
+            properties["transactionId"] = nil
             let event = insert(mailbox, properties: properties, start: start, end: end, extended: checked.extended)
-            if let transaction = checked.properties["transactionId"] as? String {
-                transactions[mailbox + "|" + transaction] = event.id
-            }
-            for address in Self.attendees(event.properties) {
-                mail.append(
-                    FakeMeetingMail(
-                        from: mailbox,
-                        to: address,
-                        kind: .request,
-                        subject: event.properties["subject"] as? String ?? ""
+            lock.withLock {
+                if let transaction { transactions[mailbox + "|" + transaction] = event.id }
+                for address in Self.attendees(event.properties) {
+                    mail.append(
+                        FakeMeetingMail(
+                            from: mailbox,
+                            to: address,
+                            kind: .request,
+                            subject: event.properties["subject"] as? String ?? ""
+                        )
                     )
-                )
+                }
             }
             return Answer(status: 201, body: entity(event, expand: false))
         }
@@ -292,8 +286,8 @@ extension FakeGraph {
 
     func update(_ mailbox: String, _ id: String, headers: [String: String], body: [UInt8]) -> Answer {
         guard let checked = checkedBody(body) else { return invalidBody(body) }
-        return lock.withLock {
-            guard var event = mailboxes[mailbox]?.events[id] else { return Self.notFound }
+        return exchange.lock.withLock {
+            guard var event = loadEvent(mailbox, id) else { return Self.notFound }
             if let match = headers["if-match"], match != "W/\"\(event.changeKey)\"" { return Self.conflict }
             let before = Self.attendees(event.properties)
             let visible: Set<String> = ["subject", "body", "start", "end", "isAllDay", "location", "attendees"]
@@ -306,18 +300,20 @@ extension FakeGraph {
             let after = Self.attendees(event.properties)
             let subject = event.properties["subject"] as? String ?? ""
             if !Set(checked.properties.keys).intersection(visible).isEmpty || checked.start != nil {
-                for address in after {
-                    mail.append(
-                        FakeMeetingMail(
-                            from: mailbox,
-                            to: address,
-                            kind: before.contains(address) ? .update : .request,
-                            subject: subject
+                lock.withLock {
+                    for address in after {
+                        mail.append(
+                            FakeMeetingMail(
+                                from: mailbox,
+                                to: address,
+                                kind: before.contains(address) ? .update : .request,
+                                subject: subject
+                            )
                         )
-                    )
-                }
-                for address in before where !after.contains(address) {
-                    mail.append(FakeMeetingMail(from: mailbox, to: address, kind: .cancellation, subject: subject))
+                    }
+                    for address in before where !after.contains(address) {
+                        mail.append(FakeMeetingMail(from: mailbox, to: address, kind: .cancellation, subject: subject))
+                    }
                 }
             }
             return Answer(status: 200, body: entity(event, expand: false))
@@ -325,19 +321,21 @@ extension FakeGraph {
     }
 
     func delete(_ mailbox: String, _ id: String, headers: [String: String]) -> Answer {
-        lock.withLock {
-            guard let current = mailboxes[mailbox]?.events[id] else { return Self.notFound }
+        exchange.lock.withLock {
+            guard let current = loadEvent(mailbox, id) else { return Self.notFound }
             if let match = headers["if-match"], match != "W/\"\(current.changeKey)\"" { return Self.conflict }
-            guard let event = remove(mailbox, id) else { return Self.notFound }
-            for address in Self.attendees(event.properties) {
-                mail.append(
-                    FakeMeetingMail(
-                        from: mailbox,
-                        to: address,
-                        kind: .cancellation,
-                        subject: event.properties["subject"] as? String ?? ""
+            guard let event = removeEvent(mailbox, id) else { return Self.notFound }
+            lock.withLock {
+                for address in Self.attendees(event.properties) {
+                    mail.append(
+                        FakeMeetingMail(
+                            from: mailbox,
+                            to: address,
+                            kind: .cancellation,
+                            subject: event.properties["subject"] as? String ?? ""
+                        )
                     )
-                )
+                }
             }
             return Answer(status: 204)
         }
@@ -446,7 +444,7 @@ extension FakeGraph {
     ) -> FakeGraphEvent {
         let now = Date()
         var event = FakeGraphEvent(
-            id: "AAMkAG" + UUID().uuidString.replacingOccurrences(of: "-", with: ""),
+            id: "",
             changeKey: "",
             properties: properties,
             start: start,
@@ -460,20 +458,9 @@ extension FakeGraph {
         return event
     }
 
+    /// Writes the event through to its item (call with the exchange's lock held): a new ChangeKey.
     func touch(_ event: inout FakeGraphEvent, _ mailbox: String) {
-        mailboxes[mailbox]?.seq += 1
-        event.seq = mailboxes[mailbox]?.seq ?? 0
-        event.changeKey = "DwAAABYAAA" + String(UUID().uuidString.prefix(8))
-        event.modified = Date()
-        mailboxes[mailbox]?.events[event.id] = event
-    }
-
-    func remove(_ mailbox: String, _ id: String) -> FakeGraphEvent? {
-        guard let event = mailboxes[mailbox]?.events.removeValue(forKey: id) else { return nil }
-        mailboxes[mailbox]?.seq += 1
-        let seq = mailboxes[mailbox]?.seq ?? 0
-        mailboxes[mailbox]?.gone[id] = seq
-        return event
+        if let stored = storeEvent(event, in: mailbox) { event = stored }
     }
 
     /// An event as Graph answers it (UTC times; the identity properties only when expanded).
@@ -487,7 +474,9 @@ extension FakeGraph {
         for (key, value) in event.properties where key != "transactionId" { json[key] = value }
         json["attendees"] = (json["attendees"] as? [[String: Any]] ?? []).map { attendee -> [String: Any] in
             var copy = attendee
-            copy["status"] = ["response": "none", "time": "0001-01-01T00:00:00Z"]
+            // (An answer EWS recorded — the attendee's ResponseType — is Graph's status too.)
+            let response = (attendee["status"] as? [String: Any])?["response"] as? String ?? "none"
+            copy["status"] = ["response": response, "time": "0001-01-01T00:00:00Z"]
             return copy
         }
         json["id"] = event.id

@@ -8,7 +8,9 @@ import Testing
 /// created, deleted or imported twice.
 @Suite("the activity-sync binary: a mailbox switched between EWS and Graph")
 struct CLIBackendSwitchTests {
-    @Test("EWS → Graph → EWS keeps every task link: found by identity or by their values, 0 creates, 0 deletes")
+    @Test(
+        "EWS → Graph → EWS keeps every link: events and tasks found by identity or by their values, 0 creates, 0 deletes"
+    )
     func tasksAcrossSwitch() throws {
         let (fake, graph, cli) = try Self.hybrid()
         defer {
@@ -16,6 +18,11 @@ struct CLIBackendSwitchTests {
             graph.stop()
         }
         try cli.ok("activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "Call back")
+        let appointment = try cli.run(
+            ["activity", "add", "--type", "appointment", "--id", "M1", "--owner", "E1", "--subject", "Visit"]
+                + ["--start", CLIGraphTests.soon(2), "--end", CLIGraphTests.soon(2 + 1.0 / 24)]
+        )
+        #expect(appointment.status == 0)
         fake.userCreate(
             mailbox: SyncCLIFixture.mailbox,
             folder: "tasks",
@@ -23,7 +30,7 @@ struct CLIBackendSwitchTests {
             fields: ["Subject": "Mine, to import", "Categories": "CRM"]
         )
         _ = try cli.ok("run", "--once")
-        #expect(try Self.activities(cli) == ["A1", "A2"])
+        #expect(try Self.activities(cli) == ["A1", "A2", "M1"])
         #expect(fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 2)
         // The same two tasks are what To Do shows (one mailbox), with no extension of ours yet.
         #expect(graph.todoTasks(mailbox: SyncCLIFixture.mailbox).count == 2)
@@ -34,7 +41,15 @@ struct CLIBackendSwitchTests {
         let onGraph = try cli.ok("run", "--once")
         #expect(onGraph.contains("relink A1") && onGraph.contains("relink A2"), "\(onGraph)")
         #expect(!onGraph.contains("create-") && !onGraph.contains("delete-") && !onGraph.contains("tombstone"))
-        #expect(try Self.activities(cli) == ["A1", "A2"])
+        #expect(try Self.activities(cli) == ["A1", "A2", "M1"])
+        // The meeting EWS made is the event Graph shows, re-linked by the identity property both read.
+        #expect(onGraph.contains("relink M1"), "\(onGraph)")
+        let event = try #require(graph.events(mailbox: SyncCLIFixture.mailbox).first)
+        graph.userUpdateEvent(
+            mailbox: SyncCLIFixture.mailbox,
+            id: try #require(event["id"] as? String),
+            properties: ["subject": "Visit (moved in Outlook on the web)"]
+        )
         // Found by their values, the tasks carry our identity in To Do now.
         let todo = graph.todoTasks(mailbox: SyncCLIFixture.mailbox)
         let stamped = todo.compactMap { ($0["extensions"] as? [[String: Any]])?.first?["ActivityId"] as? String }
@@ -47,7 +62,8 @@ struct CLIBackendSwitchTests {
         )
         let synced = try cli.ok("run", "--once")
         #expect(synced.contains("update-remote A1") && synced.contains("create-local"), "\(synced)")
-        #expect(try Self.activities(cli) == ["A1", "A2", "A3"])
+        #expect(synced.contains("update-local M1"), "\(synced)")
+        #expect(try Self.activities(cli) == ["A1", "A2", "A3", "M1"])
         // (To Do does not tell a task's version after a stamp: the next pass reads the import once more.)
         _ = try cli.ok("run", "--once")
         let quiet = try cli.ok("run", "--once")
@@ -56,9 +72,11 @@ struct CLIBackendSwitchTests {
         // Back to EWS: A1 and A2 carry the identity property EWS reads; A3, made in To Do, is found by its values.
         try cli.ok("employee", "update", "E1", "--backend", "ews")
         let back = try cli.ok("run", "--once")
-        #expect(back.contains("relink A1") && back.contains("relink A3"), "\(back)")
+        #expect(back.contains("relink A1") && back.contains("relink A3") && back.contains("relink M1"), "\(back)")
         #expect(!back.contains("create-") && !back.contains("delete-") && !back.contains("tombstone"))
-        #expect(try Self.activities(cli) == ["A1", "A2", "A3"])
+        #expect(try Self.activities(cli) == ["A1", "A2", "A3", "M1"])
+        let meetings = fake.items(mailbox: SyncCLIFixture.mailbox, folder: "calendar")
+        #expect(meetings.map { $0.fields["Subject"] } == ["Visit (moved in Outlook on the web)"])
         let subjects = fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").compactMap { $0.fields["Subject"] }
         #expect(subjects.sorted() == ["Call back soon", "Made in To Do", "Mine, to import"])
         #expect(try cli.ok("run", "--once").contains("did 0 actions"))
