@@ -12,10 +12,14 @@ enum GraphEvent {
     }
     static let activityIdProperty = propertyId(ItemMapping.activityId)
     static let instanceIdProperty = propertyId(ItemMapping.instanceId)
+    /// `ActivityKind`: `task` on an event that keeps a task (`graph.tasks: calendar`, `GraphTaskEvent`).
+    static let activityKind = EWSExtendedProperty(propertySetId: ItemMapping.propertySet, name: "ActivityKind")
+    static let activityKindProperty = propertyId(activityKind)
 
     /// `$expand` that brings the identity with an event.
     static let expandIdentity =
-        "singleValueExtendedProperties($filter=id eq '\(activityIdProperty)' or id eq '\(instanceIdProperty)')"
+        "singleValueExtendedProperties($filter=id eq '\(activityIdProperty)' or id eq '\(instanceIdProperty)' or id eq "
+        + "'\(activityKindProperty)')"
 
     // MARK: - To Graph
 
@@ -147,6 +151,8 @@ enum GraphEvent {
                 item.extendedProperties[ItemMapping.activityId] = value
             } else if id.caseInsensitiveCompare(instanceIdProperty) == .orderedSame {
                 item.extendedProperties[ItemMapping.instanceId] = value
+            } else if id.caseInsensitiveCompare(activityKindProperty) == .orderedSame {
+                item.extendedProperties[activityKind] = value
             }
         }
         item.lastModifiedTime = (json["lastModifiedDateTime"] as? String).flatMap(instant)

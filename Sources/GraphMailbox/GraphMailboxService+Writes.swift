@@ -12,11 +12,32 @@ extension GraphMailboxService {
 
     public func create(_ items: [NewItem], in folder: FolderKind) async throws -> [WriteOutcome] {
         if folder == .tasks, case .todo = tasks { return try await todoCreate(items) }
+        if folder == .tasks, tasks == .calendar, items.contains(where: { $0.fields.due == nil }) {
+            // (A task without a due date has no day: refused alone, the others created.)
+            var outcomes: [WriteOutcome?] = items.map {
+                $0.fields.due == nil ? .refused(GraphTaskEvent.refusedWithoutDue) : nil
+            }
+            let dated = items.indices.filter { outcomes[$0] == nil }
+            for (index, outcome) in zip(dated, try await create(dated.map { items[$0] }, in: folder)) {
+                outcomes[index] = outcome
+            }
+            return outcomes.map { $0 ?? .transient("no answer for this item") }
+        }
         return try await send(items, kinds: items.map(\.kind)) { item in
+            let values =
+                item.kind == .task
+                ? GraphTaskEvent.item(item.fields, activityId: item.activityId, line: item.crmLine, mapping: mapping)
+                : nil
             var json = GraphEvent.json(
-                eventItem(item.fields, activityId: item.activityId, line: item.crmLine, names: item.attendeeNames),
+                values
+                    ?? eventItem(
+                        item.fields,
+                        activityId: item.activityId,
+                        line: item.crmLine,
+                        names: item.attendeeNames
+                    ),
                 zone: mapping.zone,
-                attendees: attendeesOnEvents
+                attendees: attendeesOnEvents && item.kind != .task
             )
             // Graph answers a resent create with the event the first one made.
             if let transaction = item.transaction { json["transactionId"] = transaction }
@@ -27,8 +48,42 @@ extension GraphMailboxService {
     }
 
     public func update(_ updates: [ItemUpdate]) async throws -> [WriteOutcome] {
-        try await send(updates, kinds: updates.map(\.kind)) { update in
+        if tasks == .calendar, updates.contains(where: { $0.kind == .task && $0.fields.due == nil }) {
+            var outcomes: [WriteOutcome?] = updates.map {
+                $0.kind == .task && $0.fields.due == nil ? .refused(GraphTaskEvent.refusedWithoutDue) : nil
+            }
+            let dated = updates.indices.filter { outcomes[$0] == nil }
+            for (index, outcome) in zip(dated, try await update(dated.map { updates[$0] })) {
+                outcomes[index] = outcome
+            }
+            return outcomes.map { $0 ?? .transient("no answer for this item") }
+        }
+        return try await send(updates, kinds: updates.map(\.kind)) { update in
             if update.kind == .task, let request = try todoUpdateRequest(update) { return request }
+            if update.kind == .task, tasks == .calendar {
+                guard
+                    let values = GraphTaskEvent.item(
+                        update.fields,
+                        activityId: update.activityId,
+                        line: update.crmLine,
+                        mapping: mapping
+                    )
+                else { throw EWSError(.item, GraphTaskEvent.refusedWithoutDue) }  // (never: refused above)
+                return GraphRequest(
+                    "PATCH",
+                    "\(events)/\(GraphRequest.segment(update.id))",
+                    mailbox: address,
+                    body: try Self.body(
+                        GraphEvent.json(
+                            values,
+                            zone: mapping.zone,
+                            only: taskEventProperties(update.changed),
+                            attendees: false
+                        )
+                    ),
+                    headers: Self.prefer + (update.version.map { [("If-Match", "W/\"\($0)\"")] } ?? [])
+                )
+            }
             let item = eventItem(
                 update.fields,
                 activityId: update.activityId,
@@ -144,6 +199,24 @@ extension GraphMailboxService {
         return names.isEmpty ? ["subject"] : names
     }
 
+    /// The event properties an update of a task's fields writes (`graph.tasks: calendar`): the status and
+    /// percentage are in the body's line.
+    func taskEventProperties(_ changed: [SyncFields.Field]) -> Set<String> {
+        var names: Set<String> = []
+        for field in changed {
+            switch field {
+            case .subject: names.insert("subject")
+            case .information, .status, .percentComplete, .start, .end: names.insert("body")
+            case .priority: names.insert("importance")
+            case .sensitivity: names.insert("sensitivity")
+            case .due: names.formUnion(["start", "end", "isAllDay"])
+            case .reminderDueBy: names.formUnion(["isReminderOn", "reminderMinutesBeforeStart"])
+            case .allDay, .location, .showAs, .reminderMinutes, .attendees: break
+            }
+        }
+        return names.isEmpty ? ["subject"] : names
+    }
+
     func done(_ response: GraphResponse) -> WriteOutcome? {
         guard let json = response.json, let id = json["id"] as? String else { return nil }
         return .done(id: id, version: json["changeKey"] as? String)
@@ -161,7 +234,7 @@ extension GraphMailboxService {
         var requests: [GraphRequest] = []
         var indices: [Int] = []
         for (index, value) in values.enumerated() {
-            if kinds[index] == .task, !servesTodo {
+            if kinds[index] == .task, tasks == .none {
                 outcomes[index] = .refused(Self.noTasks)
                 continue
             }

@@ -55,10 +55,10 @@ public struct GraphMailboxService: MailboxService {
     /// delta has no window; a linked task not listed is read by id too — at a chain's restart only.)
     public var listsWholeFolders: Bool { false }
     /// The calendar, and tasks unless `graph.tasks: none`.
-    public var folders: [FolderKind] { servesTodo ? [.calendar, .tasks] : [.calendar] }
+    public var folders: [FolderKind] { tasks == .none ? [.calendar] : [.calendar, .tasks] }
     /// A task id is a To Do task's (`list|task`); an EWS ItemId is not. (Events: ids cannot be told apart.)
     public func recognises(itemId: String, in folder: FolderKind) -> Bool {
-        folder == .calendar || Self.isTodoId(itemId)
+        folder == .calendar || Self.isTodoId(itemId) == servesTodo
     }
     /// Tasks are Microsoft To Do's.
     var servesTodo: Bool {
@@ -89,9 +89,18 @@ public struct GraphMailboxService: MailboxService {
 
     public func changes(in folder: FolderKind, from cursor: String?) async throws -> [ChangePage] {
         guard folder == .calendar else {
-            if case .todo = tasks { return try await todoChanges(from: cursor) }
-            return [ChangePage(changes: [], cursor: "graph-no-tasks")]
+            switch tasks {
+            case .todo: return try await todoChanges(from: cursor)
+            // (The calendar's own chain, a second one: its events that keep tasks are the folder's.)
+            case .calendar: return try await calendarChanges(from: cursor)
+            case .none: return [ChangePage(changes: [], cursor: "graph-no-tasks")]
+            }
         }
+        return try await calendarChanges(from: cursor)
+    }
+
+    /// calendarView delta over the window (and the margin), page by page.
+    func calendarChanges(from cursor: String?) async throws -> [ChangePage] {
         let now = clock()
         let needEnd = now.addingTimeInterval(Double(window.futureDays) * 86_400)
         var chain: DeltaCursor
@@ -183,7 +192,7 @@ public struct GraphMailboxService: MailboxService {
 
     public func read(_ ids: [String], in folder: FolderKind) async throws -> [RemoteItem] {
         if folder == .tasks, case .todo = tasks { return try await todoRead(ids) }
-        guard folder == .calendar, !ids.isEmpty else { return [] }
+        guard folder == .calendar || tasks == .calendar, !ids.isEmpty else { return [] }
         let results = try await client.batch(ids.map { readRequest($0) })
         var found: [RemoteItem] = []
         for result in results {
@@ -193,7 +202,7 @@ public struct GraphMailboxService: MailboxService {
                 guard let json = response.json, let item = GraphEvent.item(json) else {
                     throw Self.malformed("an event could not be read")
                 }
-                found.append(remote(item))
+                if let kept = remote(item, in: folder) { found.append(kept) }
             case 404: continue  // Gone (or in another calendar): its removal shows in the next changes.
             // (An id Graph cannot read — an EWS ItemId a link kept from before the mailbox moved to Graph — is no
             // item here: the engine looks for the identity.)
@@ -206,6 +215,29 @@ public struct GraphMailboxService: MailboxService {
 
     func readRequest(_ id: String) -> GraphRequest {
         get("\(events)/\(GraphRequest.segment(id))?$expand=\(Self.query(GraphEvent.expandIdentity))")
+    }
+
+    /// An event as an item of the folder: one that keeps a task is the tasks folder's, any other the calendar's
+    /// (nil: not this folder's).
+    func remote(_ item: EWSItem, in folder: FolderKind) -> RemoteItem? {
+        let keepsTask = GraphTaskEvent.keepsTask(item, mapping: mapping)
+        guard keepsTask == (folder == .tasks) else { return nil }
+        guard keepsTask else { return remote(item) }
+        let ours = mapping.crmLine(of: item)
+        return RemoteItem(
+            id: item.itemId?.id ?? "",
+            version: item.itemId?.changeKey,
+            kind: .task,
+            folder: .tasks,
+            fields: GraphTaskEvent.fields(of: item, mapping: mapping),
+            unkept: GraphTaskEvent.unkept,
+            activityId: mapping.identity(of: item),
+            hasCategory: mapping.hasCategory(item),
+            lastModified: item.lastModifiedTime.map(CRMTime.format) ?? "",
+            created: item.dateTimeCreated.map(CRMTime.format) ?? "",
+            unstrippedInformation: ours?.unstripped,
+            crmLine: ours.flatMap { GraphTaskEvent.lineWithoutStatus($0.line) }
+        )
     }
 
     func remote(_ item: EWSItem) -> RemoteItem {
@@ -242,7 +274,7 @@ public struct GraphMailboxService: MailboxService {
             let wanted = Set(activityIds)
             return try await todoAll().filter { $0.activityId.map(wanted.contains) == true }
         }
-        guard folder == .calendar, !activityIds.isEmpty else { return [] }
+        guard folder == .calendar || tasks == .calendar, !activityIds.isEmpty else { return [] }
         var found: [RemoteItem] = []
         let requests = activityIds.map { filtered(GraphEvent.activityIdProperty, equals: $0) }
         for result in try await client.batch(requests) {
@@ -250,7 +282,9 @@ public struct GraphMailboxService: MailboxService {
             guard response.status == 200, let values = response.json?["value"] as? [[String: Any]] else {
                 throw response.error(.http, "event lookup by identity refused")
             }
-            found += values.compactMap(GraphEvent.item).filter { mapping.identity(of: $0) != nil }.map(remote)
+            found += values.compactMap(GraphEvent.item).filter { mapping.identity(of: $0) != nil }.compactMap {
+                remote($0, in: folder)
+            }
         }
         return found
     }
@@ -263,14 +297,17 @@ public struct GraphMailboxService: MailboxService {
                 }
             }
         }
-        guard folder == .calendar else { return [] }
+        guard folder == .calendar || tasks == .calendar else { return [] }
         var headers: [RemoteHeader] = []
         var request = filtered(GraphEvent.instanceIdProperty, equals: mapping.instance)
         for _ in 0..<10_000 {
             let response = try await client.send(request)
             guard response.status == 200, let json = response.json, let values = json["value"] as? [[String: Any]]
             else { throw response.error(.http, "listing this instance's events refused") }
-            for item in values.compactMap(GraphEvent.item) where mapping.identity(of: item) != nil {
+            for item in values.compactMap(GraphEvent.item)
+            where mapping.identity(of: item) != nil
+                && GraphTaskEvent.keepsTask(item, mapping: mapping) == (folder == .tasks)
+            {
                 if let id = item.itemId?.id {
                     headers.append(
                         RemoteHeader(

@@ -304,9 +304,15 @@ enum SyncRun {
         shouldStop: @escaping @Sendable () -> Bool = { false }
     ) throws -> MailboxSync {
         let configuration = context.configuration
-        let settings = configuration.syncSettings
         let (ews, graph, store) = (context.client, context.graph, context.store)
         let own = configuration.backend(of: employee)
+        let settings = {
+            var settings = configuration.syncSettings
+            // (Under graph.tasks: calendar a call is a timed event whatever sync.calls_as says: as a task there it
+            // would be an all-day event, its time in a line.)
+            if own == "graph" && configuration.graphTasks == .calendar { settings.callsAsTasks = false }
+            return settings
+        }()
         /// A mailbox's backend: the employee's own; another's (the delete half of an ownership move, rare) looked
         /// up when asked — not every employee read for every pass.
         @Sendable func backend(_ mailbox: String) -> String {
