@@ -74,7 +74,7 @@ struct CLIGraphTests {
         }
         try await Self.addAppointment(cli, "A1", "Visit Fabrikam", days: 2, ["--attendee", "pat@fabrikam.test"])
         try cli.ok("activity", "add", "--type", "task", "--id", "A2", "--owner", "E1", "--subject", "Call back")
-        // (A task of Bob's: his mailbox is on Graph, whose tasks wait for To Do — not planned, not refused.)
+        // (A task of Bob's: his mailbox is on Graph under graph.tasks: none — not planned, not refused.)
         try cli.ok("activity", "add", "--type", "task", "--id", "A3", "--owner", "E2", "--subject", "Not yet")
         let run = try cli.ok("run", "--once")
         #expect(run.contains("create-remote A1"))
