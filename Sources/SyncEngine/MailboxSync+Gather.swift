@@ -139,8 +139,12 @@ extension MailboxSync {
         // Ownership moves whose delete half has not landed, whichever mailbox's pass journalled them: the
         // mailbox that owns the activity now sees each one through (the activity may have moved on, or back).
         var movingOut: [JournalEntry] = []
+        // (An entry of a folder the backend does not serve now waits, open, until it is served: its pair is not
+        // planned, so nothing would finish it.)
+        let served = Set(service.folders)
         for entry in try store.openJournal(action: "move-out") {
             guard let activity = entry.activityId, let item = entry.itemId, let out = entry.moveOut else { continue }
+            if out.mailbox.lowercased() == mailbox.lowercased(), !served.contains(entry.folder) { continue }
             let owner: Activity?
             do { owner = try store.activity(activity) } catch { continue }  // (Unreadable: its pair waits too.)
             let ownedHere = owner?.mailboxEmployee == employee.id
@@ -191,7 +195,9 @@ extension MailboxSync {
             guard let activity = entry.activityId, let sent = entry.sent?.fields else { continue }
             remote.createdElsewhere[activity] = (entry.mailbox, entry.folder, sent, entry.id)
         }
-        let open = try store.openJournal(mailbox: mailbox).filter { $0.activityId != nil && $0.action != "move-out" }
+        let open = try store.openJournal(mailbox: mailbox).filter {
+            $0.activityId != nil && $0.action != "move-out" && served.contains($0.folder)
+        }
         guard !open.isEmpty else { return movingOut }
         // Evidence that needs no request.
         for entry in open {

@@ -30,6 +30,9 @@ public enum SimEvent: Sendable, Equatable, Hashable {
     // The server on its own.
     case serverTouch(mailbox: Int, pick: Int)
     case cursorsExpire(mailbox: Int)
+    /// Toggles whether the mailbox's tasks folder is served (`graph.tasks: none`, or tasks held after a backend
+    /// switch): what lives there is left alone meanwhile.
+    case tasksServed(mailbox: Int)
     /// The daemon runs a pass, with these faults and maybe a crash.
     case pass(mailbox: Int, faults: [SimFault], crash: SimCrash?)
 
@@ -52,6 +55,7 @@ public enum SimEvent: Sendable, Equatable, Hashable {
         case .outlookCategory: "outlook-category"
         case .serverTouch: "server-touch"
         case .cursorsExpire: "cursors-expire"
+        case .tasksServed: "tasks-served-toggle"
         case .pass: "pass"
         }
     }
@@ -158,6 +162,7 @@ extension SimEvent: CustomStringConvertible {
         case .outlookCategory(let m, let pick): "outlook-category-toggle m\(m) #\(pick)"
         case .serverTouch(let m, let pick): "server-touch m\(m) #\(pick)"
         case .cursorsExpire(let m): "cursors-expire m\(m)"
+        case .tasksServed(let m): "tasks-served-toggle m\(m)"
         case .pass(let m, let faults, let crash):
             "pass m\(m)" + (faults.isEmpty ? "" : " faults \(faults)") + (crash.map { " \($0)" } ?? "")
         }

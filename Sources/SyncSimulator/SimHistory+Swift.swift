@@ -27,6 +27,7 @@ extension SimEvent {
         case .outlookCategory(let m, let pick): ".outlookCategory(mailbox: \(m), pick: \(pick))"
         case .serverTouch(let m, let pick): ".serverTouch(mailbox: \(m), pick: \(pick))"
         case .cursorsExpire(let m): ".cursorsExpire(mailbox: \(m))"
+        case .tasksServed(let m): ".tasksServed(mailbox: \(m))"
         case .pass(let m, let faults, let crash):
             ".pass(mailbox: \(m), faults: [\(faults.map(\.swiftSource).joined(separator: ", "))], crash: "
                 + (crash.map {

@@ -85,6 +85,7 @@ public struct SimHistory: Sendable, Equatable, CustomStringConvertible {
             (3, { _ in .serverTouch(mailbox: m, pick: pick) }),
             (1, { _ in .cursorsExpire(mailbox: m) }),
             (12, { pass(&$0, mailbox: m) }),
+            (2, { _ in .tasksServed(mailbox: m) }),
         ]
         var roll = random.below(weighted.reduce(0) { $0 + $1.0 })
         for (weight, make) in weighted {

@@ -103,6 +103,7 @@ extension SimWorld {
         store.edit { state in
             for id in state.employees.keys { state.employees[id]?.sync = true }
         }
+        for mailbox in mailboxes { mailbox.servesTasks = true }
         if windowed {
             // Graph's chain restarts when the window moves on (weekly): a listing from the start, after which the
             // engine reads the linked items the window left out — how their Outlook edits and deletes arrive.

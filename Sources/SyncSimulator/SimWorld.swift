@@ -213,6 +213,8 @@ public final class SimWorld: @unchecked Sendable {
             mailboxes[m].serverTouch(item.id)
         case .cursorsExpire(let m):
             mailboxes[m].expireCursors()
+        case .tasksServed(let m):
+            mailboxes[m].servesTasks.toggle()
         case .pass(let m, let faults, let crash):
             // Marks where a pass could have synced what came before; a pass that committed nothing (it died
             // or failed before its first transaction) synced nothing, as if it had not run.

@@ -142,8 +142,14 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
     /// Every id is the double's own: it plays one backend for its life (a mailbox switched between EWS and Graph is
     /// proven over HTTP against both fakes on one mailbox model: `CLIBackendSwitchTests`).
     public func recognises(itemId: String, in folder: FolderKind) -> Bool { true }
-    /// Both folders (the double plays Graph's listings and ids, not its missing task folder).
-    public var folders: [FolderKind] { FolderKind.allCases }
+    /// Both folders, unless tasks are not served (`graph.tasks: none`, tasks held after a backend switch).
+    public var folders: [FolderKind] { lock.withLock { tasksServed } ? FolderKind.allCases : [.calendar] }
+    /// Whether the tasks folder is served.
+    public var servesTasks: Bool {
+        get { lock.withLock { tasksServed } }
+        set { lock.withLock { tasksServed = newValue } }
+    }
+    private var tasksServed = true
 
     public func read(_ ids: [String], in folder: FolderKind) async throws -> [RemoteItem] {
         lock.withLock { ids.compactMap { items[$0] }.map { remote($0, folder: folder) } }
