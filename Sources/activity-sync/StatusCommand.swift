@@ -59,8 +59,10 @@ struct StatusCommand: ParsableCommand {
                 let counts = try store.mailboxCounts(mailbox: mailbox, employee: employee.id)
                 let backend = configuration?.backend(of: employee) ?? employee.backend ?? "ews"
                 let mode = configuration?.graphTasks ?? .todo(list: nil)
-                let held = SyncRun.tasksHeld(store, mailbox: mailbox, backend: backend)
-                let tasks = held ? "held" : backend == "graph" ? Self.tasks(mode) : "tasks folder"
+                let held = SyncRun.tasksHeld(store, mailbox: mailbox, backend: backend, tasks: mode)
+                let tasks =
+                    backend == "graph" && mode == .none
+                    ? "not synced" : held ? "held" : backend == "graph" ? Self.tasks(mode) : "tasks folder"
                 return Row(
                     mailbox: mailbox,
                     backend: backend,

@@ -356,10 +356,13 @@ enum SyncRun {
     /// Whether the mailbox has task links made over the other backend (its backend was switched) not found yet:
     /// its tasks are held — not synced, nothing deleted or imported — until each is (`ForeignLinks`; README,
     /// "Moving a mailbox between EWS and Graph").
-    static func tasksHeld(_ store: Store, mailbox: String, backend: String) -> Bool {
+    static func tasksHeld(_ store: Store, mailbox: String, backend: String, tasks: GraphTaskMode) -> Bool {
+        // (A To Do task's id is `list|task`; an EWS ItemId, or an event's under graph.tasks: calendar, is not.)
+        var todo = false
+        if backend == "graph", case .todo = tasks { todo = true }
         let links = (try? store.links(mailbox: mailbox)) ?? []
         return links.contains {
-            $0.folder == .tasks && !$0.itemId.isEmpty && GraphMailboxService.isTodoId($0.itemId) != (backend == "graph")
+            $0.folder == .tasks && !$0.itemId.isEmpty && GraphMailboxService.isTodoId($0.itemId) != todo
         }
     }
 

@@ -111,8 +111,34 @@ struct CLIBackendSwitchTests {
         #expect(again.stdout.contains("hold A1") && !again.stdout.contains("create-"))
     }
 
+    @Test("graph.tasks: calendar through the binary: a task becomes an all-day event; status says calendar")
+    func calendarMode() throws {
+        let (fake, graph, cli) = try Self.hybrid(tasks: "calendar")
+        defer {
+            fake.stop()
+            graph.stop()
+        }
+        try cli.ok("employee", "update", "E1", "--backend", "graph")
+        let due = CLIGraphTests.soon(3)
+        let added = try cli.run(
+            [
+                "activity", "add", "--type", "task", "--id", "A1", "--owner", "E1", "--subject", "Call back", "--due",
+                due,
+            ]
+        )
+        #expect(added.status == 0, "\(added.stderr)")
+        let run = try cli.ok("run", "--once")
+        #expect(run.contains("create-remote A1"), "\(run)")
+        let event = try #require(graph.events(mailbox: SyncCLIFixture.mailbox).first)
+        #expect(event["isAllDay"] as? Bool == true && event["subject"] as? String == "Call back")
+        #expect(graph.todoTasks(mailbox: SyncCLIFixture.mailbox).isEmpty)
+        let status = try cli.run("status", "--json").stdout
+        #expect(status.contains("calendar") && !status.contains("held"), "\(status)")
+        #expect(try cli.ok("run", "--once").contains("did 0 actions"))
+    }
+
     /// Alice on EWS, with a Graph app for the same mailbox model (the fake Graph serves the fake Exchange's).
-    static func hybrid() throws -> (FakeExchange, FakeGraph, CLIRunner) {
+    static func hybrid(tasks: String = "todo") throws -> (FakeExchange, FakeGraph, CLIRunner) {
         let (fake, cli) = try SyncCLIFixture.make(
             extraConfig: """
                 graph:
@@ -120,6 +146,7 @@ struct CLIBackendSwitchTests {
                   client_secret_file: graph-secret
                   base_url: BASE
                   token_url: TOKEN
+                  tasks: \(tasks)
                 """
         )
         let graph = try FakeGraph(exchange: fake)
