@@ -32,7 +32,7 @@ public struct EWSMailboxService: MailboxService {
 
     /// SyncFolderItems lists a whole folder.
     public var listsWholeFolders: Bool { true }
-    /// Tasks are synced (not while the mailbox's tasks are held after a move from Graph: README).
+    /// Tasks are synced (false: the folder is not served, and what lives there is left alone — `SyncUnservedFolderTests`).
     public var servesTasks = true
     public var folders: [FolderKind] { servesTasks ? FolderKind.allCases : [.calendar] }
 

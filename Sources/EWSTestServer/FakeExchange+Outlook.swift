@@ -176,12 +176,6 @@ extension FakeExchange {
             }
             return XMLElement(name: name, namespace: SOAPNamespace.types, children: attendees)
         }
-        if name == "Categories" {
-            let strings = text.split(separator: ",").map {
-                XMLElement(name: "String", namespace: SOAPNamespace.types, text: String($0))
-            }
-            return XMLElement(name: name, namespace: SOAPNamespace.types, children: strings)
-        }
         return XMLElement(name: name, namespace: SOAPNamespace.types, text: text)
     }
 

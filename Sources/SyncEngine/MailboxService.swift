@@ -54,8 +54,9 @@ public protocol MailboxService: Sendable {
     /// (No default: a wrapper that forgot to forward it would turn a window into deletes.)
     var listsWholeFolders: Bool { get }
 
-    /// The folders the backend serves (Graph: the calendar until Microsoft To Do comes). Activities that belong
-    /// in a folder it does not serve are not planned for the mailbox: never created, never taken for deleted.
+    /// The folders the backend serves (Graph under `graph.tasks: none`: the calendar only). Activities that belong
+    /// in a folder it does not serve are not planned for the mailbox: never created, never taken for deleted; their
+    /// links and journal entries wait as they are.
     var folders: [FolderKind] { get }
 
     /// Whether an item id is one this backend hands out for the folder (false: a link made over another backend,
