@@ -144,7 +144,7 @@ extension MailboxSync {
         let served = Set(service.folders)
         for entry in try store.openJournal(action: "move-out") {
             guard let activity = entry.activityId, let item = entry.itemId, let out = entry.moveOut else { continue }
-            if out.mailbox.lowercased() == mailbox.lowercased(), !served.contains(entry.folder) { continue }
+            if !served.contains(entry.folder) { continue }
             let owner: Activity?
             do { owner = try store.activity(activity) } catch { continue }  // (Unreadable: its pair waits too.)
             let ownedHere = owner?.mailboxEmployee == employee.id
