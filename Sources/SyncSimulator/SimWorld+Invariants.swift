@@ -187,17 +187,21 @@ extension SimWorld {
             if !activity.synchronize { continue }
             // An Outlook edit of a task that keeps a call, in the call's terms: completed is held, deferred not held,
             // any other status planned; a call keeps no percentage. One that moves nothing there is no edit.
-            var recorded = record.value
+            var terms: (String?) -> String? = { $0 }
             if case .outlook = record.side, activity.type == .call, settings.callsAsTasks {
-                func call(_ status: String?) -> String? {
-                    guard let status, SyncFields.callTaskStatus[status] == nil else { return status }
-                    return status == "completed" ? "held" : status == "deferred" ? "not_held" : "planned"
-                }
                 if field == .percentComplete { continue }
                 if field == .status {
-                    recorded = call(recorded)
-                    if call(record.before) == recorded { continue }
+                    terms = { status in
+                        guard let status, SyncFields.callTaskStatus[status] == nil else { return status }
+                        return status == "completed" ? "held" : status == "deferred" ? "not_held" : "planned"
+                    }
                 }
+            }
+            let recorded = terms(record.value)
+            if field == .status, terms(record.before) == recorded, case .outlook = record.side,
+                activity.type == .call, settings.callsAsTasks
+            {
+                continue
             }
             let later = log[(index + 1)...].enumerated().filter { owners[index + 1 + $0.offset] == id }.map(\.element)
             // (A call kept as a task: its day is the task's due date, one value with its start and end.)
@@ -213,10 +217,10 @@ extension SimWorld {
             let lastPass = log[..<index].lastIndex { if case .pass(m) = $0.side { true } else { false } } ?? -1
             // (Values a copy or a restore took along are no edit: they are not where edits started.)
             let first = log[(lastPass + 1)...index].first { $0.side == record.side && $0.field == field && !$0.weak }
-            if let first, first.before == record.value { continue }
+            if let first, terms(first.before) == recorded { continue }
             // An edit back to the last synced value is no change to a state-based sync: neither side keeps
             // a history of edits, only values (the known limit of every such sync; the README says so).
-            if let synced = record.synced, synced == record.value { continue }
+            if let synced = record.synced, terms(synced) == recorded { continue }
             if activity.deleted {
                 if !later.contains(where: { $0.field == nil }) {
                     problems.append(
