@@ -76,19 +76,8 @@ extension FakeGraph {
         headers: [String: String],
         body: [UInt8]
     ) -> Answer {
-        let parts = route.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
-        guard parts.count >= 3, parts[0] == "users" else {
-            return Self.response(404, Self.errorBody("ResourceNotFound", "Unknown route."))
-        }
-        let mailbox = parts[1].lowercased()
-        guard lock.withLock({ mailboxes[mailbox] }) != nil, exchange.lock.withLock({ calendarFolder(mailbox) }) != nil
-        else {
-            return Self.response(
-                404,
-                Self.errorBody("ErrorInvalidUser", "The requested user '\(parts[1])' is invalid.")
-            )
-        }
-        let rest = Array(parts[2...])
+        guard let (mailbox, rest) = userRoute(route), exchange.lock.withLock({ calendarFolder(mailbox) }) != nil
+        else { return Self.unknownUser(route) }
         switch (method, rest.count, rest.first) {
         case ("GET", 1, "calendar"):
             return Answer(status: 200, body: ["id": "AAMkCalendar-\(mailbox)", "name": "Calendar", "canEdit": true])

@@ -132,21 +132,14 @@ extension FakeGraph {
         headers: [String: String],
         body: [UInt8]
     ) -> Answer {
-        let parts = route.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
-        let mailbox = parts[1].lowercased()
         guard lock.withLock({ todoAllowed }) else {
             return Self.response(
                 403,
                 Self.errorBody("ErrorAccessDenied", "Access is denied. Check credentials and try again.")
             )
         }
-        guard lock.withLock({ mailboxes[mailbox] }) != nil else {
-            return Self.response(
-                404,
-                Self.errorBody("ErrorInvalidUser", "The requested user '\(parts[1])' is invalid.")
-            )
-        }
-        let rest = Array(parts.dropFirst(3))  // after users/{id}/todo
+        guard let (mailbox, path) = userRoute(route) else { return Self.unknownUser(route) }
+        let rest = Array(path.dropFirst())  // after users/{id}/todo
         guard rest.first == "lists" else {
             return Self.response(404, Self.errorBody("ResourceNotFound", "Unknown To Do route."))
         }

@@ -471,6 +471,24 @@ public final class FakeGraph: @unchecked Sendable {
         return (String(parts[1]).removingPercentEncoding ?? String(parts[1])).lowercased()
     }
 
+    /// `/users/{id}/…`: the mailbox (lower-cased, one the fake has) and the segments after it.
+    func userRoute(_ route: String) -> (mailbox: String, rest: [String])? {
+        let parts = route.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
+        guard parts.count >= 3, parts[0] == "users" else { return nil }
+        let mailbox = parts[1].lowercased()
+        guard lock.withLock({ mailboxes[mailbox] }) != nil else { return nil }
+        return (mailbox, Array(parts[2...]))
+    }
+
+    /// What Graph answers a route `userRoute` does not take: an unknown user, or no route at all.
+    static func unknownUser(_ route: String) -> Answer {
+        let parts = route.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
+        guard parts.count >= 3, parts[0] == "users" else {
+            return response(404, errorBody("ResourceNotFound", "Unknown route."))
+        }
+        return response(404, errorBody("ErrorInvalidUser", "The requested user '\(parts[1])' is invalid."))
+    }
+
     static func errorBody(_ code: String, _ message: String) -> [String: Any] {
         ["error": ["code": code, "message": message]]
     }

@@ -14,14 +14,11 @@ extension GraphMailboxService {
         if folder == .tasks, case .todo = tasks { return try await todoCreate(items) }
         if folder == .tasks, tasks == .calendar, items.contains(where: { $0.fields.due == nil }) {
             // (A task without a due date has no day: refused alone, the others created.)
-            var outcomes: [WriteOutcome?] = items.map {
-                $0.fields.due == nil ? .refused(GraphTaskEvent.refusedWithoutDue) : nil
-            }
-            let dated = items.indices.filter { outcomes[$0] == nil }
-            for (index, outcome) in zip(dated, try await create(dated.map { items[$0] }, in: folder)) {
-                outcomes[index] = outcome
-            }
-            return outcomes.map { $0 ?? .transient("no answer for this item") }
+            return try await refusing(
+                items,
+                refuse: { $0.fields.due == nil ? GraphTaskEvent.refusedWithoutDue : nil },
+                rest: { try await create($0, in: folder) }
+            )
         }
         return try await send(items, kinds: items.map(\.kind)) { item in
             let values =
@@ -49,14 +46,11 @@ extension GraphMailboxService {
 
     public func update(_ updates: [ItemUpdate]) async throws -> [WriteOutcome] {
         if tasks == .calendar, updates.contains(where: { $0.kind == .task && $0.fields.due == nil }) {
-            var outcomes: [WriteOutcome?] = updates.map {
-                $0.kind == .task && $0.fields.due == nil ? .refused(GraphTaskEvent.refusedWithoutDue) : nil
-            }
-            let dated = updates.indices.filter { outcomes[$0] == nil }
-            for (index, outcome) in zip(dated, try await update(dated.map { updates[$0] })) {
-                outcomes[index] = outcome
-            }
-            return outcomes.map { $0 ?? .transient("no answer for this item") }
+            return try await refusing(
+                updates,
+                refuse: { $0.kind == .task && $0.fields.due == nil ? GraphTaskEvent.refusedWithoutDue : nil },
+                rest: { try await update($0) }
+            )
         }
         return try await send(updates, kinds: updates.map(\.kind)) { update in
             if update.kind == .task, let request = try todoUpdateRequest(update) { return request }
@@ -215,6 +209,18 @@ extension GraphMailboxService {
             }
         }
         return names.isEmpty ? ["subject"] : names
+    }
+
+    /// One outcome per value, in order: those `refuse` gives a reason for are refused with it, the rest are `rest`'s.
+    func refusing<Value: Sendable>(
+        _ values: [Value],
+        refuse: (Value) -> String?,
+        rest: ([Value]) async throws -> [WriteOutcome]
+    ) async throws -> [WriteOutcome] {
+        var outcomes: [WriteOutcome?] = values.map { refuse($0).map(WriteOutcome.refused) }
+        let others = values.indices.filter { outcomes[$0] == nil }
+        for (index, outcome) in zip(others, try await rest(others.map { values[$0] })) { outcomes[index] = outcome }
+        return outcomes.map { $0 ?? .transient("no answer for this item") }
     }
 
     func done(_ response: GraphResponse) -> WriteOutcome? {

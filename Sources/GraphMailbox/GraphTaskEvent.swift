@@ -30,31 +30,26 @@ enum GraphTaskEvent {
         return "Task: " + text
     }
 
-    /// The event values for a task's (nil: no due date).
+    /// The event values for a task's (nil: no due date): `ItemMapping`'s all-day appointment on the due date, shown
+    /// as free, reminding at the day's start or the minutes before it, marked as a task.
     static func item(_ fields: SyncFields, activityId: String, line: String?, mapping: ItemMapping) -> EWSItem? {
-        guard let due = fields.due, let start = SyncFields.startOfDay(due, zone: mapping.zone),
-            let end = SyncFields.startOfDay(due, zone: mapping.zone, plusDays: 1)
-        else { return nil }
-        var item = EWSItem(kind: .calendarItem)
-        item.subject = fields.subject
+        guard let due = fields.due else { return nil }
+        let day = SyncFields(
+            subject: fields.subject,
+            information: fields.information,
+            priority: fields.priority,
+            sensitivity: fields.sensitivity,
+            status: "planned",
+            start: due,
+            end: due,
+            allDay: true,
+            showAs: .free,
+            reminderMinutes: fields.reminderDueBy.map { max(0, $0) }
+        )
         let ours = [line, statusLine(fields)].compactMap { $0 }.joined(separator: " · ")
-        item.body = mapping.body(information: fields.information, crmLine: ours)
-        item.categories = [mapping.category]
-        item.importance = EWSImportance(rawValue: fields.priority.rawValue.capitalized) ?? .normal
-        item.sensitivity =
-            fields.sensitivity == .normal ? .normal : (fields.sensitivity == .private ? .private : .confidential)
-        item.reminderIsSet = fields.reminderDueBy != nil
-        item.reminderMinutesBeforeStart = fields.reminderDueBy.map { max(0, $0) }
-        item.start = start
-        item.end = end
-        item.isAllDayEvent = true
-        item.legacyFreeBusyStatus = .free
-        item.startTimeZone = WindowsTimeZone.id(forIANA: mapping.zone.identifier) ?? "UTC"
-        item.endTimeZone = item.startTimeZone
-        item.extendedProperties = [
-            ItemMapping.activityId: activityId, ItemMapping.instanceId: mapping.instance,
-            GraphEvent.activityKind: "task",
-        ]
+        var item = mapping.item(kind: .calendarItem, activityId: activityId, fields: day, crmLine: ours)
+        guard item.start != nil else { return nil }
+        item.extendedProperties[GraphEvent.activityKind] = "task"
         return item
     }
 

@@ -60,9 +60,7 @@ struct StatusCommand: ParsableCommand {
                 let backend = configuration?.backend(of: employee) ?? employee.backend ?? "ews"
                 let mode = configuration?.graphTasks ?? .todo(list: nil)
                 let held = SyncRun.tasksHeld(store, mailbox: mailbox, backend: backend, tasks: mode)
-                let tasks =
-                    backend == "graph" && mode == .none
-                    ? "not synced" : held ? "held" : backend == "graph" ? Self.tasks(mode) : "tasks folder"
+                let tasks = Self.tasks(backend == "graph" ? mode : nil, held: held)
                 return Row(
                     mailbox: mailbox,
                     backend: backend,
@@ -120,12 +118,14 @@ struct StatusCommand: ParsableCommand {
 }
 
 extension StatusCommand {
-    /// Where a Graph mailbox's tasks are kept, as `status` says it.
-    static func tasks(_ mode: GraphTaskMode) -> String {
-        switch mode {
-        case .todo: return "todo"
-        case .calendar: return "calendar"
-        case .none: return "not synced"
+    /// Where a mailbox's tasks are kept, as `status` says it (`graph`: a Graph mailbox's mode; nil: EWS).
+    static func tasks(_ graph: GraphTaskMode?, held: Bool) -> String {
+        if graph == GraphTaskMode.none { return "not synced" }
+        if held { return "held" }
+        switch graph {
+        case .some(.todo): return "todo"
+        case .some(.calendar): return "calendar"
+        default: return "tasks folder"
         }
     }
 
