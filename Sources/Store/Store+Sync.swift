@@ -77,6 +77,14 @@ public struct SyncTransaction: SyncStoreTransaction {
         )
     }
 
+    /// Replaces an open entry's payload.
+    public func rejournal(_ id: Int64, payload: String) throws {
+        try db.execute(
+            sql: "UPDATE journal SET payload = ?, updated_at = ? WHERE id = ?",
+            arguments: [payload, now, id]
+        )
+    }
+
     /// Records a conflict with both values and the policy's winner.
     public func recordConflict(_ c: SyncConflict, mailbox: String) throws {
         try db.execute(

@@ -20,6 +20,8 @@ struct Remote {
     /// Items found by the identity of a journalled create (ours, though the answer was lost), with the
     /// values that create sent.
     var journalled: [String: SyncFields?] = [:]
+    /// Those creates' journal entries, by activity.
+    var journalledEntries: [String: JournalEntry] = [:]
     /// Activities whose item we were removing when a crash or a lost answer cut the bookkeeping off.
     var ourRemovals: Set<String> = []
     /// Items any mailbox judged users' copies whose release has not landed: never taken for the original, nor
@@ -144,9 +146,10 @@ extension MailboxSync {
         let served = Set(service.folders)
         for entry in try store.openJournal(action: "move-out") {
             guard let activity = entry.activityId, let item = entry.itemId, let out = entry.moveOut else { continue }
-            if !served.contains(entry.folder) { continue }
             let owner: Activity?
             do { owner = try store.activity(activity) } catch { continue }  // (Unreadable: its pair waits too.)
+            // (A move-out's payload names no folder: the activity's kind does.)
+            if let owner, !served.contains(FolderKind(placement(owner))) { continue }
             let ownedHere = owner?.mailboxEmployee == employee.id
             if out.mailbox.lowercased() == mailbox.lowercased() {
                 guard ownedHere else {
@@ -220,13 +223,17 @@ extension MailboxSync {
         for folder in service.folders {
             let entries = open.filter { $0.folder == folder }
             let creates = entries.filter { $0.action == "create" }
-            let sent = Dictionary(creates.compactMap { e in e.activityId.map { ($0, e.sent?.fields) } }) { a, _ in a }
-            for chunk in creates.compactMap(\.activityId).chunks(of: 50) {
+            // (An activity whose create was cut off more than once has an entry per attempt: its item is judged by
+            // the one that sent what it holds, else by the latest.)
+            let attempts = Dictionary(grouping: creates.filter { $0.activityId != nil }, by: { $0.activityId! })
+            for chunk in Array(Set(creates.compactMap(\.activityId))).sorted().chunks(of: 50) {
                 for item in try await service.find(activityIds: Array(chunk), in: folder) {
                     remote.items[item.id] = item
-                    if let activity = item.activityId, let values = sent[activity] {
-                        remote.journalled[item.id] = values
-                    }
+                    guard let activity = item.activityId, let tries = attempts[activity], let latest = tries.last
+                    else { continue }
+                    let entry = tries.last { $0.sent?.fields == item.fields } ?? latest
+                    remote.journalled[item.id] = entry.sent?.fields
+                    remote.journalledEntries[activity] = entry
                 }
             }
             let stamped = entries.filter { ["stamp", "release", "import"].contains($0.action) && $0.state != .held }

@@ -11,6 +11,8 @@ struct Observations {
     var items: [String: RemoteItem] = [:]
     /// Unfinished imports' journal entries, by activity id.
     var importing: [String: Int64] = [:]
+    /// Lost creates' journal entries, by activity.
+    var journalledEntries: [String: JournalEntry] = [:]
     /// Activities whose pending move-out waited this pass (the item of a link elsewhere went first).
     var deferredMoveOuts: Set<String> = []
     /// Other mailboxes' unconfirmed creates this pass judged (the item found goes, or none landed), by
@@ -39,6 +41,7 @@ extension MailboxSync {
         let linkedItems = Dictionary(linkList.map { ($0.itemId, $0.activityId) }, uniquingKeysWith: { a, _ in a })
         result.items = remote.items
         result.importing = remote.importing
+        result.journalledEntries = remote.journalledEntries
         result.leavingEntries = remote.leavingEntries
         result.linkedCount = links.count
         // Items belong to a pair by this instance's identity, else by the ItemId of a link (an item whose
@@ -350,9 +353,16 @@ extension MailboxSync {
                         && judged?.mayBe(created: $0.created) ?? true
                 }
                 // The linked item moved keeps its DateTimeCreated: known, it names the original (an older item
-                // restored from Deleted Items is not it); else the earliest made.
+                // restored from Deleted Items is not it); else the item a create whose answer was lost made — it
+                // holds what that create sent, unlike a user's older copy of an item gone —; else the earliest made.
+                let created = candidates.filter { item in
+                    guard let sent = remote.journalled[item.id] ?? nil else { return false }
+                    // (The time decides only whether it is in the window, not compared here.)
+                    return exchangeSide(item, carrying: sent, now: .distantPast).fields == sent
+                }
                 original =
                     candidates.first { !$0.created.isEmpty && $0.created == link?.created }
+                    ?? (created.count == 1 ? created.first : nil)
                     ?? candidates.min { ($0.created, $0.id) < ($1.created, $1.id) }
                 if remote.leaving[activity] != nil { leaving = Set(candidates.map(\.id)) }
             }
@@ -424,7 +434,9 @@ extension MailboxSync {
                 activity.attendees.map { ($0.email.lowercased(), $0.response) },
                 uniquingKeysWith: { a, _ in a }
             ),
-            ownedElsewhere: ownedElsewhere
+            ownedElsewhere: ownedElsewhere,
+            reminderAtStart: activity.type == .call && placement(activity) == .task
+                ? SyncFields.taskReminder(minutes: 0, due: activity.start, zone: zone) : nil
         )
     }
 

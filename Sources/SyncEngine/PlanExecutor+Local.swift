@@ -5,10 +5,15 @@ import SyncPlanning
 extension PlanExecutor {
     /// Applies one pair's consecutive local actions in one transaction: a decision made of several (a re-link
     /// and the restore it brings) lands whole or not at all.
-    mutating func applyLocally(_ actions: [SyncAction], journalling moves: [SyncAction] = []) throws {
+    mutating func applyLocally(
+        _ actions: [SyncAction],
+        journalling moves: [SyncAction] = [],
+        releasing copies: [(item: String, activity: String)] = []
+    ) throws {
         guard !actions.isEmpty || !moves.isEmpty else { return }
         let done: [SyncAction] = try store.transaction { tx in
             for move in moves { try journalMoveOut(move, with: actions, in: tx) }
+            for copy in copies { releaseJournal[copy.item] = try intendRelease(copy.item, of: copy.activity, in: tx) }
             var done: [SyncAction] = []
             for action in actions where try applyLocally(action, in: tx) { done.append(action) }
             return done
@@ -57,6 +62,7 @@ extension PlanExecutor {
                     // Merged as read.
                     $0.changeKey = judged(id, $0.itemId) ?? $0.changeKey
                 }
+                try rejournalCarried(id, written: form.fields(of: written), in: tx)
                 try tx.audit(
                     audit(id, action: restore ? "restore-local" : "update-local", fields: changed, winner: "exchange")
                 )
@@ -126,6 +132,18 @@ extension PlanExecutor {
             }
             return true
         }
+    }
+
+    /// A lost create's item whose activity has moved to another mailbox has no link here to hold its base: the
+    /// edits carried from it move the base its create entry judges it by, so one undone there later (back to what
+    /// was sent) is still an edit, carried too.
+    func rejournalCarried(_ id: String, written: SyncFields, in tx: any SyncStoreTransaction) throws {
+        guard let entry = observations.journalledEntries[id],
+            let pair = observations.pairs.first(where: { $0.crm?.activityId == id && $0.base == nil }),
+            pair.crm?.ownedElsewhere == true, let sent = pair.journalled, let item = pair.exchange
+        else { return }
+        let base = SyncFields.confirmedBase(previous: sent, crm: written, exchange: item.fields)
+        try tx.rejournal(entry.id, payload: JournalEntry.payload(folder: entry.folder, sent: base))
     }
 
     /// Fields the CRM's rules judge together (an end before its start, a status and its percentage): tried as

@@ -310,26 +310,25 @@ extension PlanExecutor {
         for (item, activity) in releases {
             guard let read = observations.items[item] else { continue }
             let release = IdentityStamp(id: item, version: read.version, kind: read.kind, activityId: nil)
-            requests.append((release, read.folder, activity, nil))
+            requests.append((release, read.folder, activity, releaseJournal[item]))
         }
         let service = sync.service
+        // (Ownership moves journalled while a copy still carried the identity: see the release below.)
+        let moveOuts = releases.isEmpty ? [] : try store.openJournal(action: "move-out")
         for chunk in requests.chunks(of: sync.settings.batchSize) {
             try sync.checkStop()
             let batch = Array(chunk)
             let journal = try store.transaction { tx in
                 try batch.map {
-                    try $0.journal
-                        ?? intend(
-                            $0.stamp.activityId == nil ? "release" : "stamp",
-                            activity: $0.activity,
-                            item: $0.stamp.id,
-                            payload: $0.stamp.activityId == nil
-                                ? JournalEntry.releasePayload(
-                                    folder: $0.folder,
-                                    created: observations.items[$0.stamp.id]?.created ?? ""
-                                ) : $0.folder.rawValue,
-                            in: tx
-                        )
+                    if let journal = $0.journal { return journal }
+                    if $0.stamp.activityId == nil { return try intendRelease($0.stamp.id, of: $0.activity, in: tx) }
+                    return try intend(
+                        "stamp",
+                        activity: $0.activity,
+                        item: $0.stamp.id,
+                        payload: $0.folder.rawValue,
+                        in: tx
+                    )
                 }
             }
             batch.forEach { writtenFolders.insert($0.folder) }
@@ -357,6 +356,11 @@ extension PlanExecutor {
                 }
                 try store.transaction { tx in
                     if release {
+                        // The user's own item now: no ownership move journalled while it carried the identity takes
+                        // it along (its values are no edit of the activity's, and it is never removed for it).
+                        for entry in moveOuts where entry.activityId == activity && entry.itemId == stamp.id {
+                            try tx.markJournal(entry.id, .done, itemId: nil)
+                        }
                         try tx.audit(
                             audit(
                                 activity,
@@ -381,6 +385,19 @@ extension PlanExecutor {
                 )
             }
         }
+    }
+
+    /// Journals a copy's release before it is sent: its folder and DateTimeCreated (a move keeps it, so the copy is
+    /// known again under a new ItemId).
+    func intendRelease(_ item: String, of activity: String, in tx: any SyncStoreTransaction) throws -> Int64 {
+        let read = observations.items[item]
+        return try intend(
+            "release",
+            activity: activity,
+            item: item,
+            payload: JournalEntry.releasePayload(folder: read?.folder ?? .tasks, created: read?.created ?? ""),
+            in: tx
+        )
     }
 
     /// Sends one request, unless Exchange asked for a back-off earlier in the pass: then nothing more goes to

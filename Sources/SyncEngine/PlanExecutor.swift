@@ -30,6 +30,8 @@ struct PlanExecutor {
     var itemKinds: [String: ItemKind] = [:]
     /// Folders this pass wrote to (their echoes are absorbed before the cursor is saved).
     var writtenFolders: Set<FolderKind> = []
+    /// The journal entries of copy releases made with their pair's local actions, by item.
+    var releaseJournal: [String: Int64] = [:]
     /// The journal entries of the ownership moves' delete halves, by "old mailbox (lower-cased)|activity|item".
     var moveOutJournal: [String: Int64] = [:]
     /// Activities moving in from another mailbox: their edits carried from the old item move that link's base,
@@ -118,7 +120,9 @@ struct PlanExecutor {
                 }
                 for action in local[key] ?? [] { try applyLocally([action]) }
             } else {
-                try applyLocally(local[key] ?? [], journalling: out)
+                // (So are the releases of the copies found beside the pair's item: a crash after a re-link that
+                // chose one item must not leave the others carrying the identity unread.)
+                try applyLocally(local[key] ?? [], journalling: out, releasing: releases.filter { $0.activity == key })
             }
         }
         try await stamp(stamps, releases: releases)

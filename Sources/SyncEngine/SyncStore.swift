@@ -42,6 +42,9 @@ public protocol SyncStoreTransaction {
         payload: String?
     ) throws -> Int64
     func markJournal(_ id: Int64, _ state: JournalEntry.State, itemId: String?) throws
+    /// Replaces an open entry's payload (a lost create's values, once edits carried from its item moved the base
+    /// it is judged by).
+    func rejournal(_ id: Int64, payload: String) throws
     func recordConflict(_ conflict: SyncConflict, mailbox: String) throws
     func audit(_ entry: AuditEntry) throws
     /// Writes an activity as the sync engine (validated; tagged so it is not sent back). Throws

@@ -18,6 +18,9 @@ public struct CRMSide: Sendable, Equatable {
     public var responses: [String: AttendeeResponse]
     /// The activity now belongs to another employee's mailbox (a new organizer or assignee).
     public var ownedElsewhere: Bool
+    /// A call kept as a task: the task reminder that rings at the call's start. The CRM holds no reminder after
+    /// its start (one later rings at the start), so no later one is merged.
+    public var reminderAtStart: Int?
 
     public init(
         activityId: String,
@@ -28,9 +31,11 @@ public struct CRMSide: Sendable, Equatable {
         inWindow: Bool = true,
         updatedAt: String = "",
         responses: [String: AttendeeResponse] = [:],
-        ownedElsewhere: Bool = false
+        ownedElsewhere: Bool = false,
+        reminderAtStart: Int? = nil
     ) {
         self.activityId = activityId
+        self.reminderAtStart = reminderAtStart
         self.kind = kind
         self.responses = responses
         self.ownedElsewhere = ownedElsewhere

@@ -420,6 +420,10 @@ public enum SyncPlanner {
                 )
             }
         }
+        // What the CRM keeps of the merge is what both sides get: a reminder after a call's start rings at it.
+        if let atStart = crm.reminderAtStart, let reminder = merged.reminderDueBy, reminder < atStart {
+            merged.reminderDueBy = atStart
+        }
         var actions = conflicts
         // (A field the item holds misaligned is written with the pair's value even when the values compare equal.)
         let differing = Set(merged.changedFields(from: exchange.fields)).union(exchange.misaligned)

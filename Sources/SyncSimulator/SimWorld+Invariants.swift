@@ -230,20 +230,21 @@ extension SimWorld {
                 continue
             }
             let value = form.fields(of: activity).text(field)
-            if value == recorded { continue }
             // A task reminder after the start of the call it keeps rings at the start (README, calls as tasks).
+            var kept = recorded
             if field == .reminderDueBy, activity.type == .call, settings.callsAsTasks,
                 let set = recorded.flatMap(Int.init),
                 let atStart = SyncFields.taskReminder(minutes: 0, due: activity.start, zone: Self.zone),
-                set < atStart, value == String(atStart)
+                set < atStart
             {
-                continue
+                kept = String(atStart)
             }
+            if value == recorded || value == kept { continue }
             // (Recorded for the activity the item carried then, too: a copy's edit lost a conflict there, and the
             // copy became another activity's item afterwards.)
             let conflicted = state.conflicts.contains { conflict, _ in
                 (conflict.activityId == id || conflict.activityId == record.carried) && unit.contains(conflict.field)
-                    && (conflict.crmValue == recorded || conflict.exchangeValue == recorded)
+                    && [recorded, kept].contains { $0 == conflict.crmValue || $0 == conflict.exchangeValue }
             }
             if conflicted { continue }
             problems.append(

@@ -129,7 +129,7 @@ public final class SimWorld: @unchecked Sendable {
                         field,
                         values.text(field),
                         before: before.text(field),
-                        synced: store.snapshot.links[written.id].map { link -> String? in link.base.text(field) }
+                        synced: syncedBase(of: written.id).map { base -> String? in base.text(field) }
                     )
                 }
             }
@@ -294,6 +294,14 @@ public final class SimWorld: @unchecked Sendable {
                 synced: link.map { link -> String? in link.base.text(field) }
             )
         }
+    }
+
+    /// What the engine takes as last synced for an activity: its link's base, else what a create of it whose answer
+    /// was lost sent (the base that create's item is judged by).
+    func syncedBase(of id: String) -> SyncFields? {
+        let state = store.snapshot
+        if let link = state.links[id] { return link.base }
+        return state.journal.last { $0.action == "create" && $0.activityId == id && $0.state != .done }?.sent?.fields
     }
 
     func outlookDelete(_ m: Int, _ id: String) {

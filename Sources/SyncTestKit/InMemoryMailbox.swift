@@ -337,7 +337,8 @@ extension InMemoryMailbox {
     @discardableResult
     fileprivate func insert(_ item: Item) -> Item {
         var new = item
-        new.id = nextId("item")
+        // (Exchange's ItemIds name their mailbox: no two mailboxes hold one id.)
+        new.id = "\(address.prefix { $0 != "@" })-" + nextId("item")
         if new.created.isEmpty { new.created = CRMTime.format(clock()) }
         touch(&new)
         return new

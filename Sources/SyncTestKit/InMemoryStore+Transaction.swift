@@ -62,6 +62,11 @@ extension InMemoryStore {
             if let itemId { state.journal[index].itemId = itemId }
         }
 
+        func rejournal(_ id: Int64, payload: String) throws {
+            guard let index = state.journal.firstIndex(where: { $0.id == id }) else { return }
+            state.journal[index].payload = payload
+        }
+
         func recordConflict(_ conflict: SyncConflict, mailbox: String) throws {
             state.conflicts.append((conflict, mailbox))
         }

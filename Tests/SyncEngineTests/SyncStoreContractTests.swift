@@ -157,6 +157,12 @@ struct SyncStoreContractTests {
         #expect(open.map(\.payload) == ["tasks", "tasks"])
         // (An address spelled otherwise in the configuration is the same mailbox, as it is for links.)
         #expect(try h.store.openJournal(mailbox: SyncFixture.alice.uppercased()).map(\.id) == open.map(\.id))
+        // A lost create's values, moved by edits carried from its item: the entry stays open, in its state.
+        let moved = JournalEntry.payload(folder: .tasks, sent: SyncFields(subject: "Call", status: "in_process"))
+        try h.store.transaction { tx in try tx.rejournal(ids[1], payload: moved) }
+        let after = try h.store.openJournal(mailbox: SyncFixture.alice)
+        #expect(after.map(\.payload) == [moved, "tasks"] && after.map(\.state) == [.ambiguous, .intended])
+        #expect(after.first?.sent?.fields.status == "in_process")
     }
 
     @Test("open ownership moves are listed whichever mailbox journalled them", arguments: StoreBackend.allCases)

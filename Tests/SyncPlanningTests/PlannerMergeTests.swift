@@ -48,6 +48,43 @@ struct PlannerMergeTests {
     }
 
     @Test(
+        "a call kept as a task: an Outlook reminder after the call's start merges as the CRM keeps it, at the start, both ways"
+    )
+    func reminderAfterCallStart() throws {
+        // (A call at 10:00 on its day: the task reminder that rings at the start is -600; -1020 rings at 17:00.)
+        var base = Values.base
+        base.reminderDueBy = -540
+        var outlook = base
+        outlook.reminderDueBy = -1020
+        var pair = Self.pair(crm: base, exchange: outlook)
+        pair.base = base
+        pair.crm?.reminderAtStart = -600
+        var merged = base
+        merged.reminderDueBy = -600
+        #expect(
+            SyncPlanner.plan(pair, policy: SyncPolicy()) == [
+                .updateRemote(
+                    activity: "A1",
+                    item: "I1",
+                    ifVersion: "K1",
+                    fields: merged,
+                    changed: [.reminderDueBy],
+                    meetingMail: false
+                ),
+                .updateLocal(activity: "A1", fields: merged, changed: [.reminderDueBy], restore: false),
+            ]
+        )
+        // (One before the start is the call's as it is.)
+        outlook.reminderDueBy = 60
+        pair.exchange?.fields = outlook
+        #expect(
+            SyncPlanner.plan(pair, policy: SyncPolicy()) == [
+                .updateLocal(activity: "A1", fields: outlook, changed: [.reminderDueBy], restore: false)
+            ]
+        )
+    }
+
+    @Test(
         "start and end changed on both sides merge as one schedule: the winner's range, never one end from each",
         arguments: [SyncPolicy.ConflictPolicy.crmWins, .exchangeWins]
     )
