@@ -99,15 +99,33 @@ let package = Package(
             name: "ews-test-server",
             dependencies: ["EWSTestServer"]
         ),
+        // The YAML configuration (SPEC §5): every key checked, and what the daemon builds from the values.
+        .target(
+            name: "AppConfig",
+            dependencies: [
+                "ActivityModel", "EWS", "Graph", "GraphMailbox", "SyncEngine", "SyncPlanning",
+                .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .executableTarget(
             name: "activity-sync",
             dependencies: [
                 "EWS", "EWSMailbox", "Graph", "GraphMailbox", "Store", "ActivityModel", "SyncPlanning", "SyncEngine",
-                "Daemon", "EWSTestServer",
+                "Daemon", "EWSTestServer", "AppConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
+        ),
+
+        // What each libFuzzer target runs on one input, and what FuzzReplayTests replays the seeds and crashers through.
+        .target(
+            name: "FuzzHarness",
+            dependencies: [
+                "ActivityModel", "AppConfig", "EWS", "EWSMailbox", "Graph", "GraphMailbox", "Store", "SyncEngine",
+                "SyncPlanning",
+            ],
+            path: "Fuzz/FuzzHarness"
         ),
 
         // Benchmarks (not tests): see Benchmarks/README.md.
@@ -155,9 +173,37 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DaemonUnitTests", dependencies: ["Daemon"]),
+        .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzHarness", "Store"]),
         .testTarget(
             name: "CLITests",
             dependencies: ["ActivityModel", "Store", "EWSTestServer", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )
+
+// libFuzzer targets (issue 15), built only by scripts/fuzz (AddressSanitizer and libFuzzer's coverage; each entry
+// point hands over to libFuzzer's driver, which only that build links), so an ordinary build leaves them out.
+if Context.environment["ACTIVITY_SYNC_FUZZ"] == "1" {
+    package.targets += [
+        .target(name: "FuzzEntry", path: "Fuzz/FuzzEntry"),
+        .executableTarget(name: "fuzz-soap", dependencies: ["FuzzHarness", "FuzzEntry"], path: "Fuzz/fuzz-soap"),
+        .executableTarget(
+            name: "fuzz-splitter",
+            dependencies: ["FuzzHarness", "FuzzEntry"],
+            path: "Fuzz/fuzz-splitter"
+        ),
+        .executableTarget(name: "fuzz-graph", dependencies: ["FuzzHarness", "FuzzEntry"], path: "Fuzz/fuzz-graph"),
+        .executableTarget(
+            name: "fuzz-import",
+            dependencies: ["FuzzHarness", "FuzzEntry", "Store"],
+            path: "Fuzz/fuzz-import"
+        ),
+        .executableTarget(name: "fuzz-config", dependencies: ["FuzzHarness", "FuzzEntry"], path: "Fuzz/fuzz-config"),
+        // (An ordinary program: it writes the SOAP, splitter and Graph seed corpora from the fakes' answers.)
+        .executableTarget(
+            name: "fuzz-seeds",
+            dependencies: ["EWS", "EWSMailbox", "EWSTestServer", "Graph", "GraphMailbox", "SyncEngine", "FuzzHarness"],
+            path: "Fuzz/fuzz-seeds"
+        ),
+    ]
+}

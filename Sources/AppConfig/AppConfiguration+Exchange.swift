@@ -4,7 +4,10 @@ import Foundation
 extension AppConfiguration {
     /// Where a credential file named in the configuration lives: an absolute path as it is; a relative
     /// name in `$CREDENTIALS_DIRECTORY` (systemd's LoadCredential=), else next to the configuration file.
-    func credentialPath(_ name: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package func credentialPath(
+        _ name: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String {
         if name.hasPrefix("/") { return name }
         if let directory = environment["CREDENTIALS_DIRECTORY"] { return "\(directory)/\(name)" }
         if let file { return ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name) }
@@ -12,8 +15,10 @@ extension AppConfiguration {
     }
 
     /// Reads a secret; refuses a file that others may read or write (its contents are never printed).
-    func readSecret(_ key: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String
-    {
+    package func readSecret(
+        _ key: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> String {
         let path = credentialPath(string(key) ?? "", environment: environment)
         var info = stat()
         guard stat(path, &info) == 0 else {
@@ -35,7 +40,7 @@ extension AppConfiguration {
 
     /// What a start warns about (the daemon, `run --once`, `config check`: every time, not once): no TLS
     /// verification, and secrets in clear text to a loopback host or where `allow_cleartext` allows it.
-    func exchangeWarnings() -> [String] {
+    package func exchangeWarnings() -> [String] {
         var warnings: [String] = []
         if !bool("exchange.tls.verify") {
             warnings.append(
@@ -52,10 +57,10 @@ extension AppConfiguration {
         return warnings
     }
 
-    static func cleartext(_ url: String) -> Bool { url.lowercased().hasPrefix("http://") }
+    package static func cleartext(_ url: String) -> Bool { url.lowercased().hasPrefix("http://") }
 
     /// A loopback host: localhost, 127.0.0.0/8, ::1.
-    static func loopback(_ url: String) -> Bool {
+    package static func loopback(_ url: String) -> Bool {
         guard let host = URLComponents(string: url)?.host?.lowercased() else { return false }
         return host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
     }
@@ -63,7 +68,7 @@ extension AppConfiguration {
     /// Why a secret file's permissions are refused, or nil: only its owner may write it and others may not
     /// read it; its group may read it only when root owns it and the group is this process's (the service
     /// user's: `root:activity-sync 0640`).
-    static func secretFileRefusal(
+    package static func secretFileRefusal(
         mode: mode_t,
         owner: uid_t,
         group: gid_t,
@@ -79,7 +84,7 @@ extension AppConfiguration {
     }
 
     /// The EWS client's configuration, with the secrets read; every missing piece is named.
-    func ewsConfiguration(
+    package func ewsConfiguration(
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> EWSConfiguration {
         guard let url = string("exchange.url") else {

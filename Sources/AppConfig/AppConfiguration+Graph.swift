@@ -6,10 +6,10 @@ import GraphMailbox
 
 extension AppConfiguration {
     /// How an employee's mailbox is reached: their own `backend`, else `exchange.backend`.
-    func backend(of employee: Employee) -> String { employee.backend ?? string("exchange.backend") ?? "ews" }
+    package func backend(of employee: Employee) -> String { employee.backend ?? string("exchange.backend") ?? "ews" }
 
     /// The Graph client's configuration, with the key or secret read; every missing piece is named.
-    func graphConfiguration(
+    package func graphConfiguration(
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> GraphConfiguration {
         guard let clientId = string("graph.client_id") else {
@@ -70,7 +70,7 @@ extension AppConfiguration {
     }
 
     /// Where Graph mailboxes keep tasks (`graph.tasks`, `graph.todo_list`).
-    var graphTasks: GraphTaskMode {
+    package var graphTasks: GraphTaskMode {
         switch string("graph.tasks") {
         case "none": return .none
         case "calendar": return .calendar
@@ -79,12 +79,12 @@ extension AppConfiguration {
     }
 
     /// What a Graph start warns about: the certificate expires soon.
-    func graphWarnings(_ configuration: GraphConfiguration, now: Date = Date()) -> [String] {
+    package func graphWarnings(_ configuration: GraphConfiguration, now: Date = Date()) -> [String] {
         certificateWarnings(configuration, now: now)
     }
 
     /// A certificate that expires within 30 days (or has): the app's tokens stop then, and every Graph mailbox.
-    func certificateWarnings(_ configuration: GraphConfiguration, now: Date = Date()) -> [String] {
+    package func certificateWarnings(_ configuration: GraphConfiguration, now: Date = Date()) -> [String] {
         var warnings: [String] = []
         if case .certificate(let certificate) = configuration.credential {
             let days = certificate.notValidAfter.timeIntervalSince(now) / 86_400

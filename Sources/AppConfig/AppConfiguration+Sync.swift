@@ -5,7 +5,7 @@ import SyncPlanning
 
 extension AppConfiguration {
     /// The sync engine's settings from the `sync.*` and `crm.*` keys.
-    var syncSettings: SyncSettings {
+    package var syncSettings: SyncSettings {
         var settings = SyncSettings(
             instance: string("crm.instance_id") ?? "default",
             category: string("sync.category") ?? "CRM",
@@ -29,7 +29,7 @@ extension AppConfiguration {
 
 extension AppConfiguration {
     /// `log.level` for swift-log.
-    var logLevel: Logger.Level {
+    package var logLevel: Logger.Level {
         switch string("log.level") {
         case "trace": .trace
         case "debug": .debug

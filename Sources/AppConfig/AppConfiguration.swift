@@ -3,14 +3,16 @@ import Foundation
 import Yams
 
 /// A configuration the daemon refuses to start with: the message names the key and the value.
-struct ConfigurationError: Error, CustomStringConvertible {
-    var description: String
+package struct ConfigurationError: Error, CustomStringConvertible {
+    package var description: String
+
+    package init(description: String) { self.description = description }
 }
 
 /// The YAML configuration of SPEC §5: every key with its default, checked strictly (an unknown key or a
 /// bad value is refused by name), with `ACTIVITY_SYNC_<KEY>` environment overrides.
-struct AppConfiguration: Sendable {
-    enum Kind: Sendable {
+package struct AppConfiguration: Sendable {
+    package enum Kind: Sendable {
         case string
         case optionalString
         case int(ClosedRange<Int>)
@@ -23,14 +25,14 @@ struct AppConfiguration: Sendable {
         case timeZone
     }
 
-    struct Key: Sendable {
-        var path: String
-        var kind: Kind
-        var defaultValue: String?
+    package struct Key: Sendable {
+        package var path: String
+        package var kind: Kind
+        package var defaultValue: String?
     }
 
     /// Every key the file may hold.
-    static let keys: [Key] = [
+    package static let keys: [Key] = [
         Key(path: "crm.instance_id", kind: .string, defaultValue: "default"),
         Key(path: "store.path", kind: .string, defaultValue: "/var/lib/activity-sync/activity-sync.sqlite"),
         Key(path: "store.retention_days", kind: .int(1...36500), defaultValue: "365"),
@@ -95,18 +97,18 @@ struct AppConfiguration: Sendable {
     ]
 
     /// Values by key path (after defaults, file and environment).
-    private(set) var values: [String: String] = [:]
+    package private(set) var values: [String: String] = [:]
     /// The file read, if any.
-    private(set) var file: String?
+    package private(set) var file: String?
 
     /// The environment variable that overrides a key: `sync.interval_seconds` → `ACTIVITY_SYNC_SYNC_INTERVAL_SECONDS`.
-    static func environmentName(_ path: String) -> String {
+    package static func environmentName(_ path: String) -> String {
         "ACTIVITY_SYNC_" + path.uppercased().replacingOccurrences(of: ".", with: "_")
     }
 
     /// Loads `explicitPath`, else `/etc/activity-sync/activity-sync.yaml`, else `./activity-sync.yaml`,
     /// else the defaults alone; then applies the environment.
-    static func load(
+    package static func load(
         explicitPath: String?,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws
@@ -134,14 +136,24 @@ struct AppConfiguration: Sendable {
     }
 
     private mutating func read(file path: String, overridden: Set<String>) throws {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+        // (At most one byte past the bound is read: a huge file is refused without being read whole. And not
+        // through `String(contentsOfFile:)`, whose Linux path for a file of size 0 leaks its 4 KiB buffer — found by
+        // `scripts/fuzz config`.)
+        let bytes: Data
+        do {
+            guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoPermission) }
+            defer { try? handle.close() }
+            bytes = try handle.read(upToCount: Self.largestFile + 1) ?? Data()
+        } catch {
             throw ConfigurationError(description: "cannot read \(path): \(error.localizedDescription)")
         }
-        guard text.utf8.count <= Self.largestFile else {
+        guard bytes.count <= Self.largestFile else {
             throw ConfigurationError(
                 description: "\(path) is larger than \(Self.largestFile) bytes; not a configuration"
             )
+        }
+        guard let text = String(data: bytes, encoding: .utf8) else {
+            throw ConfigurationError(description: "\(path) is not UTF-8 text; not a configuration")
         }
         let composed: Node?
         do { composed = try Yams.compose(yaml: text) } catch {
@@ -157,16 +169,23 @@ struct AppConfiguration: Sendable {
                     "\(path) expands to more than \(Self.largestTree) YAML nodes (nested aliases?); not a configuration"
             )
         }
+        // (Yams traps on a mapping key that is a list or a mapping — `? [a, b]: c`, `[*a: *a]` — when it builds values:
+        // a configuration that stopped the daemon at a reload, found by `scripts/fuzz config`. Refused first.)
+        guard !Self.hasComplexKey(node) else {
+            throw ConfigurationError(
+                description: "\(path) has a YAML key that is a list or a mapping, not a word; not a configuration"
+            )
+        }
         let root = node.any
         try flatten(root, prefix: "", file: path, overridden: overridden)
     }
 
     /// The largest configuration file read, and the most YAML nodes it may expand to (aliases included).
-    static let largestFile = 1 << 20
-    static let largestTree = 10_000
+    package static let largestFile = 1 << 20
+    package static let largestTree = 10_000
 
     /// Whether the tree has at most `budget` nodes, counting what aliases repeat; stops as soon as it has not.
-    static func fits(_ node: Node, within budget: inout Int) -> Bool {
+    package static func fits(_ node: Node, within budget: inout Int) -> Bool {
         budget -= 1
         guard budget >= 0 else { return false }
         switch node {
@@ -179,6 +198,18 @@ struct AppConfiguration: Sendable {
         default: break
         }
         return true
+    }
+
+    /// Whether a mapping anywhere in the tree has a key that is not a scalar.
+    package static func hasComplexKey(_ node: Node) -> Bool {
+        switch node {
+        case .mapping(let mapping):
+            return mapping.contains { key, value in key.scalar == nil || hasComplexKey(value) }
+        case .sequence(let sequence):
+            return sequence.contains(where: hasComplexKey)
+        default:
+            return false
+        }
     }
 
     /// Walks the YAML mappings; values the environment overrides are not checked here (the environment
@@ -246,17 +277,17 @@ struct AppConfiguration: Sendable {
     }
 
     /// A string value.
-    func string(_ path: String) -> String? { values[path] }
+    package func string(_ path: String) -> String? { values[path] }
     /// An integer value (validated at load).
-    func int(_ path: String) -> Int { Int(values[path] ?? "") ?? 0 }
+    package func int(_ path: String) -> Int { Int(values[path] ?? "") ?? 0 }
     /// A number value (validated at load).
-    func double(_ path: String) -> Double { Double(values[path] ?? "") ?? 0 }
+    package func double(_ path: String) -> Double { Double(values[path] ?? "") ?? 0 }
     /// A boolean value (validated at load).
-    func bool(_ path: String) -> Bool { values[path] == "true" }
+    package func bool(_ path: String) -> Bool { values[path] == "true" }
 
     /// The store file: a relative `store.path` is taken from `$STATE_DIRECTORY` (systemd's
     /// StateDirectory=), else from the configuration file's folder, else the working directory.
-    func storePath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package func storePath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let path = string("store.path") ?? "activity-sync.sqlite"
         if path.hasPrefix("/") { return path }
         if let state = environment["STATE_DIRECTORY"]?.split(separator: ":").first { return "\(state)/\(path)" }
@@ -267,7 +298,7 @@ struct AppConfiguration: Sendable {
 
 extension AppConfiguration.Kind {
     /// Kinds whose value may be null.
-    var isOptional: Bool {
+    package var isOptional: Bool {
         switch self {
         case .optionalString, .listenAddress: true
         default: false

@@ -10,7 +10,7 @@ private let curlReady: Void = { _ = curl_global_init(ccurl_global_all) }()
 /// of them; a thread per mailbox or per connection would not scale, so all transfers share this loop.
 /// The multi handle also owns the connection cache, so connections (and the NTLM authentication bound
 /// to them) are reused across requests.
-public final class CurlEventLoop: @unchecked Sendable {
+public final class CurlEventLoop: HTTPTransport, @unchecked Sendable {
     /// The process-wide loop.
     public static let shared = CurlEventLoop()
 

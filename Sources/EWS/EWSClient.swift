@@ -10,7 +10,7 @@ import XMLKit
 public final class EWSClient: Sendable {
     /// The settings this client was made with.
     public let configuration: EWSConfiguration
-    let loop: CurlEventLoop
+    let loop: any HTTPTransport
     let throttle: MailboxThrottle
     let tokens: OAuthTokenProvider?
     let logger: Logger
@@ -20,7 +20,7 @@ public final class EWSClient: Sendable {
     /// `replacing` hands over the per-mailbox back-off state of the client this one replaces.
     public init(
         configuration: EWSConfiguration,
-        loop: CurlEventLoop = .shared,
+        loop: any HTTPTransport = CurlEventLoop.shared,
         logger: Logger = Logger(label: "ews"),
         observer: EWSObserver? = nil,
         replacing previous: EWSClient? = nil

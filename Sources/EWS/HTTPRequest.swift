@@ -83,6 +83,18 @@ public struct HTTPResponse: Sendable {
     public var headers: [String: String]
     /// The body (empty for streaming requests).
     public var body: [UInt8]
+
+    public init(status: Int, headers: [String: String] = [:], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// What sends a request and answers its response: the process's libcurl event loop. (The fuzzing harnesses answer
+/// with their input instead, so the clients' whole decoding runs on it: `Fuzz/`.)
+public protocol HTTPTransport: Sendable {
+    func perform(_ request: HTTPRequest) async throws -> HTTPResponse
 }
 
 /// A transport failure, with whether any byte of the request may have reached the server: that decides
@@ -90,4 +102,9 @@ public struct HTTPResponse: Sendable {
 public struct TransportFailure: Error {
     public var error: EWSError
     public var requestMayHaveBeenSent: Bool
+
+    public init(error: EWSError, requestMayHaveBeenSent: Bool) {
+        self.error = error
+        self.requestMayHaveBeenSent = requestMayHaveBeenSent
+    }
 }

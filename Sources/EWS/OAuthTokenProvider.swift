@@ -11,14 +11,14 @@ public actor OAuthTokenProvider {
     private let clientId: String
     private let scope: String
     private let proof: @Sendable () async throws -> [(String, String)]
-    private let loop: CurlEventLoop
+    private let loop: any HTTPTransport
     private let tls: TLSOptions
     private let backend: String
     private var cached: (token: String, renewAt: ContinuousClock.Instant)?
     private var inFlight: Task<String, any Error>?
     private let clock = ContinuousClock()
 
-    init(grant: OAuth2ClientCredentials, loop: CurlEventLoop, tls: TLSOptions) {
+    init(grant: OAuth2ClientCredentials, loop: any HTTPTransport, tls: TLSOptions) {
         self.init(
             tokenURL: grant.tokenURL,
             clientId: grant.clientId,
@@ -35,7 +35,7 @@ public actor OAuthTokenProvider {
         tokenURL: String,
         clientId: String,
         scope: String,
-        loop: CurlEventLoop,
+        loop: any HTTPTransport,
         tls: TLSOptions,
         backend: String,
         proof: @escaping @Sendable () async throws -> [(String, String)]

@@ -10,7 +10,7 @@ import Logging
 /// 429 or 503: Graph applied nothing) and reporting a write as ambiguous (its answer was lost).
 public final class GraphClient: Sendable {
     public let configuration: GraphConfiguration
-    let loop: CurlEventLoop
+    let loop: any HTTPTransport
     let tokens: OAuthTokenProvider
     let throttle: MailboxThrottle
     let inFlight: InFlightLimit
@@ -20,7 +20,7 @@ public final class GraphClient: Sendable {
     /// Creates a client; `replacing` hands over the back-offs of the client this one replaces (a reload).
     public init(
         configuration: GraphConfiguration,
-        loop: CurlEventLoop = .shared,
+        loop: any HTTPTransport = CurlEventLoop.shared,
         logger: Logger = Logger(label: "graph"),
         observer: EWSObserver? = nil,
         replacing previous: GraphClient? = nil

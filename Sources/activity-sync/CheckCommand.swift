@@ -1,4 +1,5 @@
 import ActivityModel
+import AppConfig
 import ArgumentParser
 import EWS
 import EWSMailbox

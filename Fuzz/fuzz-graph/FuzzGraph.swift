@@ -1,0 +1,8 @@
+import FuzzEntry
+import FuzzHarness
+
+/// libFuzzer target: `FuzzHarness.graph`.
+@_cdecl("fuzz_graph_main")
+public func entry(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
+    fuzzMain(argc, argv) { runInput($0, $1, FuzzHarness.graph) }
+}
