@@ -11,8 +11,13 @@ import Store
 /// `runToEnd`), and what `FuzzReplayTests` runs every committed seed and every crasher through in CI. Each answers the outcome — "ok" or
 /// the error as the daemon would log it — and must never trap, hang or leak, whatever the input.
 public enum FuzzHarness {
-    static let alice = "alice@contoso.test"
-    static let mapping = ItemMapping(instance: "fuzz", category: "CRM", zone: TimeZone(identifier: "Europe/Berlin")!)
+    /// The mailbox every harness call names, and the mapping its items are read with (the seed generator's too).
+    public static let alice = "alice@contoso.test"
+    public static let mapping = ItemMapping(
+        instance: "fuzz",
+        category: "CRM",
+        zone: TimeZone(identifier: "Europe/Berlin")!
+    )
 
     /// Any answer to any EWS operation the daemon sends. The first byte picks the operation and folder
     /// (`MailboxServiceDriver.decode`: the engine's MailboxService calls over EWS, which run the client's parsing and

@@ -63,8 +63,8 @@ func ids(_ service: any MailboxService, _ folder: FolderKind) async -> [(id: Str
     return found.isEmpty ? [("AAMkAGZ1enoAAA=", nil)] : found
 }
 
-let mapping = ItemMapping(instance: "fuzz", category: "CRM", zone: TimeZone(identifier: "Europe/Berlin")!)
-let alice = "alice@contoso.test"
+let mapping = FuzzHarness.mapping
+let alice = FuzzHarness.alice
 /// Creates first (so reads find items), removals last (so the others find them).
 let order = [5, 0, 1, 2, 3, 4, 6, 8, 9, 7]
 
