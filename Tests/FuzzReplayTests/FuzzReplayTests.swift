@@ -5,7 +5,9 @@ import Testing
 
 /// Every committed seed (`Fuzz/corpus/TARGET`) and every input a fuzzer found a fault with (`Fuzz/regressions/TARGET`,
 /// each named after what it found) through the harness its libFuzzer target runs (`scripts/fuzz`), here without the
-/// sanitizers: each ends, within libFuzzer's 5 s timeout, with an outcome — never a trap or a hang.
+/// sanitizers: each ends with an outcome — never a trap or a hang. (libFuzzer holds each input to 5 s; here, beside
+/// the whole suite on two cores, a wall-clock bound per input would measure the machine: a minute per target guards
+/// against a hang.)
 @Suite("fuzzing: the seeds and the crashers found replay to an outcome")
 struct FuzzReplayTests {
     static let fuzz = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -22,7 +24,7 @@ struct FuzzReplayTests {
         }
     }
 
-    @Test("each input ends with an outcome within 5 s", arguments: targets)
+    @Test("each input ends with an outcome", .timeLimit(.minutes(1)), arguments: targets)
     func replay(target: String) async throws {
         let inputs = Self.inputs(target)
         #expect(inputs.count >= 4, "\(target): seeds missing (scripts/fuzz seeds)")
@@ -33,7 +35,6 @@ struct FuzzReplayTests {
         var ok = 0
         var outcomes: [String] = []
         for (name, bytes) in inputs {
-            let started = ContinuousClock.now
             let outcome: String
             switch target {
             case "soap": outcome = await FuzzHarness.soap(bytes)
@@ -43,7 +44,6 @@ struct FuzzReplayTests {
             default: outcome = FuzzHarness.config(bytes, in: configs)
             }
             #expect(!outcome.isEmpty, "\(target) \(name)")
-            #expect(ContinuousClock.now - started < .seconds(5), "\(target) \(name): \(outcome)")
             if outcome.hasPrefix("ok") { ok += 1 }
             outcomes.append("\(name): \(outcome.prefix(200))")
         }
