@@ -17,11 +17,9 @@ struct Remote {
     /// Linked items' DateTimeCreated first seen this pass (our own creates' echoes among them), by activity:
     /// recorded in their links at the end of the pass.
     var linkCreated: [String: (item: String, created: String)] = [:]
-    /// Items found by the identity of a journalled create (ours, though the answer was lost), with the
-    /// values that create sent.
-    var journalled: [String: SyncFields?] = [:]
-    /// Those creates' journal entries, by activity.
-    var journalledEntries: [String: JournalEntry] = [:]
+    /// Items found by the identity of a journalled create (ours, though the answer was lost), with that create's
+    /// entry: the values it sent are what the item is judged by.
+    var journalled: [String: JournalEntry] = [:]
     /// Activities whose item we were removing when a crash or a lost answer cut the bookkeeping off.
     var ourRemovals: Set<String> = []
     /// Items any mailbox judged users' copies whose release has not landed: never taken for the original, nor
@@ -232,8 +230,7 @@ extension MailboxSync {
                     guard let activity = item.activityId, let tries = attempts[activity], let latest = tries.last
                     else { continue }
                     let entry = tries.last { $0.sent?.fields == item.fields } ?? latest
-                    remote.journalled[item.id] = entry.sent?.fields
-                    remote.journalledEntries[activity] = entry
+                    remote.journalled[item.id] = entry
                 }
             }
             let stamped = entries.filter { ["stamp", "release", "import"].contains($0.action) && $0.state != .held }

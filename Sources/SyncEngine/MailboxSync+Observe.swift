@@ -11,8 +11,8 @@ struct Observations {
     var items: [String: RemoteItem] = [:]
     /// Unfinished imports' journal entries, by activity id.
     var importing: [String: Int64] = [:]
-    /// Lost creates' journal entries, by activity.
-    var journalledEntries: [String: JournalEntry] = [:]
+    /// Lost creates' journal entries, by the item each found.
+    var journalled: [String: JournalEntry] = [:]
     /// Activities whose pending move-out waited this pass (the item of a link elsewhere went first).
     var deferredMoveOuts: Set<String> = []
     /// Other mailboxes' unconfirmed creates this pass judged (the item found goes, or none landed), by
@@ -41,7 +41,7 @@ extension MailboxSync {
         let linkedItems = Dictionary(linkList.map { ($0.itemId, $0.activityId) }, uniquingKeysWith: { a, _ in a })
         result.items = remote.items
         result.importing = remote.importing
-        result.journalledEntries = remote.journalledEntries
+        result.journalled = remote.journalled
         result.leavingEntries = remote.leavingEntries
         result.linkedCount = links.count
         // Items belong to a pair by this instance's identity, else by the ItemId of a link (an item whose
@@ -288,7 +288,7 @@ extension MailboxSync {
                     base: base,
                     linkedItemId: link?.itemId,
                     linkedElsewhere: elsewhere,
-                    journalled: exchange.flatMap { remote.journalled[$0.itemId] ?? nil } ?? ours,
+                    journalled: exchange.flatMap { remote.journalled[$0.itemId]?.sent?.fields } ?? ours,
                     importing: crm == nil && remote.importing[id] != nil,
                     // (A link whose version is unknown takes the one read, once nothing more is under way.)
                     // (A CRM change outside the synced fields is in step once compared: its sequence is recorded.)
@@ -356,7 +356,7 @@ extension MailboxSync {
                 // restored from Deleted Items is not it); else the item a create whose answer was lost made — it
                 // holds what that create sent, unlike a user's older copy of an item gone —; else the earliest made.
                 let created = candidates.filter { item in
-                    guard let sent = remote.journalled[item.id] ?? nil else { return false }
+                    guard let sent = remote.journalled[item.id]?.sent?.fields else { return false }
                     // (The time decides only whether it is in the window, not compared here.)
                     return exchangeSide(item, carrying: sent, now: .distantPast).fields == sent
                 }

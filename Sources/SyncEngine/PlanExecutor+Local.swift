@@ -138,9 +138,9 @@ extension PlanExecutor {
     /// edits carried from it move the base its create entry judges it by, so one undone there later (back to what
     /// was sent) is still an edit, carried too.
     func rejournalCarried(_ id: String, written: SyncFields, in tx: any SyncStoreTransaction) throws {
-        guard let entry = observations.journalledEntries[id],
-            let pair = observations.pairs.first(where: { $0.crm?.activityId == id && $0.base == nil }),
-            pair.crm?.ownedElsewhere == true, let sent = pair.journalled, let item = pair.exchange
+        guard let pair = observations.pairs.first(where: { $0.crm?.activityId == id && $0.base == nil }),
+            pair.crm?.ownedElsewhere == true, let sent = pair.journalled, let item = pair.exchange,
+            let entry = observations.journalled[item.itemId]
         else { return }
         let base = SyncFields.confirmedBase(previous: sent, crm: written, exchange: item.fields)
         try tx.rejournal(entry.id, payload: JournalEntry.payload(folder: entry.folder, sent: base))

@@ -143,7 +143,8 @@ extension JournalEntry {
         return parts.count > 1 && !parts[1].isEmpty ? String(parts[1]) : nil
     }
 
-    /// The folder the write went to (entries from before the payload held more than the folder included).
+    /// The folder the write went to (entries from before the payload held more than the folder included). A
+    /// move-out's payload names its old mailbox instead: its folder is its activity's (`MailboxSync.placement`).
     public var folder: FolderKind {
         FolderKind(rawValue: String((payload ?? "").prefix { $0 != "\n" })) ?? .tasks
     }
