@@ -79,6 +79,7 @@ public struct EWSError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Whether the server told us to slow down.
     public var isThrottling: Bool {
+        if kind == .throttled { return true }
         if let responseCode, Self.throttlingCodes.contains(responseCode) { return true }
         return httpStatus == 503 || httpStatus == 429
     }

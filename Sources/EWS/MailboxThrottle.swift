@@ -5,6 +5,8 @@ public actor MailboxThrottle {
     /// The longest wait honoured, whatever a server asks (`Retry-After`, `BackOffMilliseconds`) or an earlier
     /// process stored: a hostile or broken answer must not park a mailbox for days.
     public static let longestWait: Double = 3600
+    /// The longest wait sat out inside a pass (see `waitTurn`).
+    public static let longestWaitInPass: Double = 60
     private var notBefore: [String: ContinuousClock.Instant] = [:]
     /// When Exchange throttled each mailbox in the last hour, for `status` and metrics.
     private var throttledAt: [String: [ContinuousClock.Instant]] = [:]
@@ -18,9 +20,22 @@ public actor MailboxThrottle {
 
     /// Waits until the mailbox may be contacted again; cancellation or `abandonWaits` ends the wait with
     /// `CancellationError` (SIGTERM must not sit out a back-off of minutes).
+    /// A wait longer than `longestWaitInPass` is not sat out inside a pass: it ends the pass as throttled (the
+    /// write outcomes say until when), so a mailbox Exchange sent away for an hour holds no concurrency slot
+    /// meanwhile and `run --once` says so instead of hanging; the daemon starts its next pass then.
     public func waitTurn(_ mailbox: String) async throws {
         while let until = notBefore[mailbox.lowercased()], until > clock.now {
             if abandoned { throw CancellationError() }
+            let remaining = until - clock.now
+            if remaining > .seconds(Self.longestWaitInPass) {
+                let seconds = Double(remaining.components.seconds)
+                throw EWSError(
+                    .throttled,
+                    "the server asked for no request to this mailbox for another \(Int(seconds)) s; "
+                        + "the pass ends here and the mailbox is synced after that",
+                    backOffMilliseconds: Int(seconds * 1000)
+                )
+            }
             try await clock.sleep(until: min(until, clock.now.advanced(by: .milliseconds(100))))
         }
     }

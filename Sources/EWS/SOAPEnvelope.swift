@@ -54,8 +54,13 @@ struct ResponseMessage {
     }
 
     /// `<t:Value Name="BackOffMilliseconds">` inside MessageXml, where Exchange puts the wait.
+    /// A number past every integer type still asks for a long wait: it is held to the longest honoured (an hour);
+    /// NaN, negatives and words ask for none (the usual retry delay applies).
     static func backOff(in messageXml: XMLElement?) -> Int? {
-        value("BackOffMilliseconds", in: messageXml).flatMap { Int($0) }
+        guard let text = value("BackOffMilliseconds", in: messageXml), let asked = Double(text), asked >= 0 else {
+            return nil
+        }
+        return Int(min(asked, MailboxThrottle.longestWait * 1000))
     }
 }
 

@@ -145,6 +145,20 @@ extension FakeExchange {
                 }
                 _ = write(Array("</m:Padding></s:Body></s:Envelope>".utf8))
             }
+        case .silence(let seconds):
+            Thread.sleep(forTimeInterval: seconds)
+            return .drop
+        case .slowDrip(let secondsPerByte):
+            return .stream(headers: [("Content-Type", "text/xml; charset=utf-8")]) { write in
+                let text =
+                    "<?xml version=\"1.0\" encoding=\"utf-8\"?><s:Envelope xmlns:s=\"\(SOAPNamespace.envelope)\">"
+                for byte in Array(text.utf8) + Array(repeating: UInt8(ascii: " "), count: 100_000) {
+                    Thread.sleep(forTimeInterval: secondsPerByte)
+                    guard write([byte]) else { return }
+                }
+            }
+        case .answer(let status, let body):
+            return .respond(status: status, headers: [("Content-Type", "text/xml; charset=utf-8")], body: body)
         case .tinyElements(let megabytes):
             return .stream(headers: [("Content-Type", "text/xml; charset=utf-8")]) { write in
                 let open = Array("<s:Envelope xmlns:s=\"\(SOAPNamespace.envelope)\"><s:Body><m:Padding>".utf8)
@@ -168,6 +182,8 @@ extension FakeExchange {
             return reply
         case (.malformedXML, .respond(let status, let headers, let body)):
             return .respond(status: status, headers: headers, body: Array(body.prefix(body.count / 2)))
+        case (.rewrite(let replacements), .respond(let status, let headers, let body)):
+            return .respond(status: status, headers: headers, body: Self.rewrite(body, replacements))
         default: return reply
         }
     }

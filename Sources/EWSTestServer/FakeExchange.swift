@@ -67,6 +67,17 @@ public final class FakeExchange: @unchecked Sendable {
         /// A SyncFolderItems answer with no changes, a new state and `IncludesLastItemInRange` false: a server
         /// that always has "more" (injected for many requests, it never ends a listing).
         case endlessPages
+        /// The request is read and never answered; the connection closes after this many seconds (nothing
+        /// applied).
+        case silence(seconds: Double)
+        /// A 200 answer whose well-formed beginning comes one byte per this many seconds, and never ends (nothing
+        /// applied).
+        case slowDrip(secondsPerByte: Double)
+        /// An answer with this status and body (nothing applied).
+        case answer(status: Int, body: [UInt8])
+        /// The request is applied and its answer rewritten: every element of these local names holds this text
+        /// (a rewriting proxy in front of a good server).
+        case rewrite([String: String])
     }
 
     /// One request as the fake saw it.

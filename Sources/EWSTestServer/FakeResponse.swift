@@ -45,9 +45,9 @@ enum FakeResponse {
     }
 
     /// A SOAP fault as Exchange sends it (with HTTP 500).
-    static func fault(_ code: String, _ text: String, backOff: Int? = nil) -> [UInt8] {
+    static func fault(_ code: String, _ text: String, backOff: Int? = nil, backOffText: String? = nil) -> [UInt8] {
         let xml =
-            backOff.map {
+            (backOffText ?? backOff.map(String.init)).map {
                 "<t:MessageXml xmlns:t=\"\(SOAPNamespace.types)\"><t:Value Name=\"BackOffMilliseconds\">\($0)</t:Value></t:MessageXml>"
             } ?? ""
         return envelope(

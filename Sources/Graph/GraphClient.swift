@@ -83,7 +83,7 @@ public final class GraphClient: Sendable {
         var renewedToken = false
         while true {
             attempt += 1
-            try await throttle.waitTurn(request.mailbox)
+            do { try await throttle.waitTurn(request.mailbox) } catch let error as EWSError { throw Self.graph(error) }
             let http = try await httpRequest(request)
             await inFlight.acquire(request.mailbox)
             let started = ContinuousClock.now

@@ -217,6 +217,10 @@ final class DaemonRunner: @unchecked Sendable {
         var next = Date().addingTimeInterval(wait * Double.random(in: 0.9...1.1))
         // A pass Exchange throttled stopped sending; the rest waits for the back-off it asked for.
         if let until = outcome.report?.throttledUntil, until > next { next = until }
+        // A pass that ended on a wait too long to sit out (MailboxThrottle.longestWaitInPass) runs again after it.
+        if outcome.passFailed, let remaining = await context.backOffRemaining(mailbox: mailbox) {
+            next = max(next, Date().addingTimeInterval(Double(remaining.components.seconds) + 1))
+        }
         if var status = outcome.status {
             // Paused and disabled mailboxes wait for ops: no next try to announce.
             status.nextPass = ["paused", "disabled"].contains(status.state) ? nil : CRMTime.format(next)

@@ -26,6 +26,14 @@ enum SyncRun {
             (await client?.throttledCount(mailbox: mailbox) ?? 0) + (await graph?.throttledCount(mailbox: mailbox) ?? 0)
         }
 
+        /// How long the server still wants no request to the mailbox, whichever backend it is on.
+        func backOffRemaining(mailbox: String) async -> Duration? {
+            let waits = [
+                await client?.backOffRemaining(mailbox: mailbox), await graph?.backOffRemaining(mailbox: mailbox),
+            ]
+            return waits.compactMap { $0 }.max()
+        }
+
         /// Ends every back-off wait (the daemon is stopping).
         func abandonWaits() async {
             await client?.abandonWaits()

@@ -1,17 +1,25 @@
 import EWSTestServer
 import Foundation
 
-// A stand-alone fake Exchange for benchmarks and manual tries:
-//   ews-test-server [--port N] [--user U --password P] [--mailbox ADDR]... [--hostile KIND]
-// --hostile answers every SyncFolderItems with the worst answer of a kind, just within the client's
-// 16 MiB answer limit (tiny-elements: 15 MB of <a/>; big-text: 15 MB of text) or past it (huge-body:
-// 200 MB), for memory bounds.
+// A stand-alone fake Exchange for benchmarks, the soak and manual tries:
+//   ews-test-server [--port N] [--user U --password P] [--mailbox ADDR]...
+//                   [--hostile KIND [--hostile-mailbox ADDR] [--hostile-operation OP]]
+// --hostile answers every matching request (SyncFolderItems of every mailbox unless told otherwise) with the
+// hostile answer of a kind (FakeExchange.Hostile: entity-bomb, tiny-elements, silent, …).
 var port = 0
-var hostile: FakeExchange.Fault?
+var hostile: FakeExchange.Hostile?
+var hostileMailbox: String?
+var hostileOperation: String? = "SyncFolderItems"
 var user = "svc-crm"
 var password = "secret"
 var mailboxes: [String] = []
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
+
+func usage(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("ews-test-server: \(message)\n".utf8))
+    exit(64)
+}
+
 while let argument = arguments.next() {
     switch argument {
     case "--port": port = Int(arguments.next() ?? "") ?? 0
@@ -19,19 +27,20 @@ while let argument = arguments.next() {
     case "--password": password = arguments.next() ?? password
     case "--mailbox": if let mailbox = arguments.next() { mailboxes.append(mailbox) }
     case "--hostile":
-        switch arguments.next() {
-        case "tiny-elements": hostile = .tinyElements(megabytes: 15)
-        case "big-text": hostile = .bigText(megabytes: 15)
-        case "huge-body": hostile = .hugeBody(megabytes: 200)
-        default:
-            FileHandle.standardError.write(Data("--hostile: tiny-elements, big-text or huge-body\n".utf8))
-            exit(64)
+        let name = arguments.next() ?? ""
+        guard let kind = FakeExchange.Hostile(rawValue: name) else {
+            usage("--hostile: one of " + FakeExchange.Hostile.allCases.map(\.rawValue).joined(separator: ", "))
         }
+        hostile = kind
+    case "--hostile-mailbox": hostileMailbox = arguments.next()
+    case "--hostile-operation":
+        let operation = arguments.next()
+        hostileOperation = operation == "any" ? nil : operation
     default:
-        FileHandle.standardError.write(
-            Data("usage: ews-test-server [--port N] [--user U --password P] [--mailbox ADDR]...\n".utf8)
+        usage(
+            "usage: ews-test-server [--port N] [--user U --password P] [--mailbox ADDR]... "
+                + "[--hostile KIND [--hostile-mailbox ADDR] [--hostile-operation OP|any]]"
         )
-        exit(64)
     }
 }
 do {
@@ -40,7 +49,7 @@ do {
     for mailbox in mailboxes.isEmpty ? ["alice@contoso.test", "bob@contoso.test"] : mailboxes {
         fake.addMailbox(mailbox)
     }
-    if let hostile { fake.inject(hostile, operation: "SyncFolderItems", times: Int.max) }
+    if let hostile { fake.serveHostile(hostile, operation: hostileOperation, mailbox: hostileMailbox) }
     try fake.start(port: port)
     FileHandle.standardOutput.write(Data("listening \(fake.url) (Basic \(user))\n".utf8))
     while true { sleep(3600) }

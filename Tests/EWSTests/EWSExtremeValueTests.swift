@@ -55,6 +55,28 @@ struct EWSExtremeValueTests {
         #expect(wait > .seconds(3500) && wait <= .seconds(3600), "\(wait)")
     }
 
+    @Test("BackOffMilliseconds past every integer type (the hostile mode's) holds the mailbox back an hour at most")
+    func backOffPastIntegers() async throws {
+        let (held, _) = try await Self.backOff(after: FakeExchange.Hostile.backOffExtreme.fault)
+        let wait = try #require(held)
+        #expect(wait > .seconds(3500) && wait <= .seconds(3600), "\(wait)")
+    }
+
+    @Test("a wait longer than a minute ends the call as throttled, saying how long, instead of being sat out")
+    func longWaitEndsTheCall() async throws {
+        let fixture = try F()
+        defer { fixture.finish() }
+        fixture.fake.inject(.retryAfter("600"), operation: "GetFolder")
+        let client = fixture.client()
+        await #expect { _ = try await client.getFolders([.tasks], mailbox: F.alice) } throws: {
+            let error = $0 as? EWSError
+            return error?.kind == .throttled && error?.isThrottling == true
+                && (590_000...600_000).contains(error?.backOffMilliseconds ?? 0) && "\($0)".contains("for another 59")
+        }
+        #expect(fixture.fake.requestCount("GetFolder") == 1)
+        #expect(try await client.getFolders([.tasks], mailbox: F.bob)[0].value != nil, "Bob is not held back")
+    }
+
     @Test("a negative BackOffMilliseconds is no wait")
     func negativeBackOffMilliseconds() async throws {
         let (held, finished) = try await Self.backOff(after: .serverBusy(backOffMilliseconds: Int.min))
