@@ -99,6 +99,14 @@ let package = Package(
             name: "ews-test-server",
             dependencies: ["EWSTestServer"]
         ),
+        // The soak (issue 15): the daemon binary against the fake with random users, faults and SIGKILLs.
+        .executableTarget(
+            name: "sync-soak",
+            dependencies: [
+                "EWSTestServer", "Store", "ActivityModel", "SyncSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // The YAML configuration (SPEC §5): every key checked, and what the daemon builds from the values.
         .target(
             name: "AppConfig",

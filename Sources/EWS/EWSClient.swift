@@ -156,15 +156,16 @@ public final class EWSClient: Sendable {
                 )
             case 429, 503:
                 // IIS queues or refuses before EWS runs the request: nothing was applied, so resending is safe.
-                guard attempt < retry.maxAttempts else {
-                    throw EWSError(.throttled, "server busy; retries used up", httpStatus: response.status)
-                }
+                // The wait is kept even when the retries are used up: the next call (and pass) honours it too.
                 let hinted = response.headers["retry-after"].flatMap(Double.init)
                 await throttle.backOff(
                     call.mailbox,
                     seconds: hinted ?? retry.delay(afterAttempt: attempt),
                     throttled: true
                 )
+                guard attempt < retry.maxAttempts else {
+                    throw EWSError(.throttled, "server busy; retries used up", httpStatus: response.status)
+                }
                 continue
             case 200, 500:
                 break
@@ -175,10 +176,18 @@ public final class EWSClient: Sendable {
             }
             if call.onBodyChunk != nil { return Answer(messages: [], items: [], headers: response.headers) }
             do {
-                return try parse(response, call: call, decode: decode)
+                let answer = try parse(response, call: call, decode: decode)
+                // Some messages throttled: the server wants no request for the mailbox meanwhile, this pass's next
+                // included (it is recorded before the answer is handed on).
+                if let wait = answer.messages.compactMap({ $0.error?.backOffMilliseconds }).max() {
+                    await throttle.backOff(call.mailbox, seconds: Double(wait) / 1000, throttled: true)
+                }
+                return answer
             } catch let error as EWSError where error.kind == .throttled {
-                guard attempt < retry.maxAttempts else { throw error }
                 let wait = error.backOffMilliseconds.map { Double($0) / 1000 } ?? retry.delay(afterAttempt: attempt)
+                // (Kept even when the retries are used up: the next call and the next pass honour it too.)
+                await throttle.backOff(call.mailbox, seconds: wait, throttled: true)
+                guard attempt < retry.maxAttempts else { throw error }
                 logger.notice(
                     "EWS throttled; backing off",
                     metadata: [
@@ -186,7 +195,6 @@ public final class EWSClient: Sendable {
                         "seconds": "\(wait)",
                     ]
                 )
-                await throttle.backOff(call.mailbox, seconds: wait, throttled: true)
                 continue
             } catch let error as EWSError where error.kind == .malformedResponse && call.isWrite {
                 throw Self.ambiguous(error)
@@ -214,9 +222,6 @@ public final class EWSClient: Sendable {
         // Every message throttled means the server processed none of them: the whole request is retried.
         if !messages.isEmpty, messages.allSatisfy({ $0.error?.kind == .throttled }), let first = messages[0].error {
             throw first
-        }
-        if let wait = messages.compactMap({ $0.error?.backOffMilliseconds }).max() {
-            Task { [throttle] in await throttle.backOff(call.mailbox, seconds: Double(wait) / 1000, throttled: true) }
         }
         return Answer(messages: messages, items: items, headers: response.headers)
     }

@@ -193,6 +193,24 @@ public final class FakeExchange: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Stops serving and serves again on the same port, the mailboxes kept (a server restart: connections
+    /// and streaming subscriptions end; sync states stay valid).
+    public func restart() throws {
+        let port = self.port
+        stop()
+        condition.lock()
+        isStopped = false
+        condition.unlock()
+        // (The old listener closes on its own thread: the port may take a moment to be free.)
+        for attempt in 1...100 {
+            do {
+                return try start(port: port)
+            } catch  where attempt < 100 {
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
+    }
+
     /// The port, once started.
     public var port: Int { server?.port ?? 0 }
     /// The EWS endpoint URL, once started.

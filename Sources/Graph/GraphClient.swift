@@ -121,10 +121,11 @@ public final class GraphClient: Sendable {
                 if response.status == 504 && request.isWrite {
                     throw Self.ambiguous(response.error(.http, "gateway timeout"))
                 }
+                // (The wait is kept even when the retries are used up: the next call and the next pass honour it.)
+                await backOff(request.mailbox, response, attempt: attempt)
                 guard attempt < retry.maxAttempts else {
                     throw response.error(.throttled, "Graph is throttling the mailbox; retries used up")
                 }
-                await backOff(request.mailbox, response, attempt: attempt)
                 continue
             default:
                 return response

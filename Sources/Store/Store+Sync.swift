@@ -15,16 +15,27 @@ public struct SyncTransaction: SyncStoreTransaction {
         try db.execute(
             sql: """
                 INSERT INTO links (activity_id, mailbox, folder, item_id, change_key, base, synced_seq, created,
-                updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                updated_at, listed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
                 ON CONFLICT(activity_id) DO UPDATE SET mailbox = excluded.mailbox, folder = excluded.folder,
                 item_id = excluded.item_id, change_key = excluded.change_key, base = excluded.base,
-                synced_seq = excluded.synced_seq, created = excluded.created, updated_at = excluded.updated_at
+                synced_seq = excluded.synced_seq, created = excluded.created, updated_at = excluded.updated_at,
+                listed = CASE WHEN links.item_id = excluded.item_id AND links.mailbox = excluded.mailbox
+                    THEN links.listed ELSE 0 END
                 """,
             arguments: [
                 link.activityId, link.mailbox, link.folder.rawValue, link.itemId, link.changeKey,
                 Store.encodeBase(link.base), link.syncedSeq, link.created, now,
             ]
         )
+    }
+
+    public func markListed(mailbox: String, itemIds: Set<String>) throws {
+        for id in itemIds.sorted() {
+            try db.execute(
+                sql: "UPDATE links SET listed = 1 WHERE mailbox = ? AND item_id = ? AND listed = 0",
+                arguments: [mailbox, id]
+            )
+        }
     }
 
     /// Forgets the link of an activity.
@@ -323,7 +334,8 @@ extension Store: SyncStore {
             changeKey: row["change_key"],
             base: decodeBase(row["base"]),
             syncedSeq: row["synced_seq"],
-            created: row["created"]
+            created: row["created"],
+            listed: row["listed"]
         )
     }
 

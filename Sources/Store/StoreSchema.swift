@@ -30,6 +30,11 @@ enum StoreSchema {
         migrator.registerMigration("v7-employee-backend") { db in
             try db.execute(sql: "ALTER TABLE employees ADD COLUMN backend TEXT")
         }
+        // Whether a saved cursor knows a link's item (SyncLink.listed; the soak found links to items created and
+        // deleted behind a cursor that stayed). Links made before this were listed by the passes that made them.
+        migrator.registerMigration("v8-link-listed") { db in
+            try db.execute(sql: "ALTER TABLE links ADD COLUMN listed INTEGER NOT NULL DEFAULT 1")
+        }
         return migrator
     }
 

@@ -14,6 +14,12 @@ public enum Defects {
     #else
     public static let localActionsApart = false
     #endif
+    #if DEFECT_UNLISTED_LINKS_TRUSTED
+    /// Issue 15 (the soak): a link whose item no saved cursor knows is trusted like any other (never read by id).
+    public static let unlistedLinksTrusted = true
+    #else
+    public static let unlistedLinksTrusted = false
+    #endif
     #if DEFECT_COPIES_KEPT
     /// Issue 10 (5b): two items carrying one identity are not told apart (the link flips between them).
     public static let copiesKept = true

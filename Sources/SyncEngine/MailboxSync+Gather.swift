@@ -11,6 +11,8 @@ struct Remote {
     /// Every item id listed or reported this pass, and the folders listed from the start: in those,
     /// a linked item that was not listed is gone.
     var seen: Set<String> = []
+    /// Items of ours the echo listing after this pass's writes passed over (its cursor covers them).
+    var echoed: Set<String> = []
     var listedFromStart: Set<FolderKind> = []
     /// Folders whose listing stopped at the page bound this pass (it goes on next pass).
     var cutShort: Set<FolderKind> = []
@@ -96,9 +98,23 @@ extension MailboxSync {
                     changed.append(link.itemId)
                 }
             }
+            // A link whose item no saved cursor knows (made by a pass that kept its cursors: throttled, stopped,
+            // killed) is read by id unless listed now: the cursor would never report its delete.
+            let unknown = links.values.filter {
+                !Defects.unlistedLinksTrusted && $0.folder == folder && !$0.listed && !remote.seen.contains($0.itemId)
+                    && !remote.deleted.contains($0.itemId)
+            }
+            for link in unknown where pending.insert(link.itemId).inserted { changed.append(link.itemId) }
             // Change pages carry no body: what changed is read whole (the service batches its requests).
             for item in try await service.read(changed.filter(pending.contains), in: folder) {
                 remote.items[item.id] = item
+            }
+            for link in unknown {
+                if remote.items[link.itemId] != nil {
+                    remote.seen.insert(link.itemId)
+                } else {
+                    remote.deleted.insert(link.itemId)
+                }
             }
         }
         var unlisted: [FolderKind: [SyncLink]] = [:]
@@ -260,6 +276,7 @@ extension MailboxSync {
                 }
                 guard onlyEchoes else { break }
                 cursor = page.cursor
+                for case .changed(let header) in page.changes { remote.echoed.insert(header.id) }
             }
             remote.cursors[folder] = cursor
         }

@@ -150,6 +150,8 @@ public final class MailboxSync: Sendable {
             for (folder, cursor) in remote.cursors.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 try tx.saveCursor(mailbox: mailbox, folder: folder, cursor: cursor)
             }
+            // What this pass listed (or read and found) is known to the cursors saved now.
+            try tx.markListed(mailbox: mailbox, itemIds: remote.seen.union(remote.echoed))
             try recordLinkCreated(remote, in: tx)
             // An entry whose pair failed again stays open: its evidence is needed next pass.
             for (activity, entry) in observations.judgedCreates where !executor.failed.contains(activity) {

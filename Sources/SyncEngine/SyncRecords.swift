@@ -17,6 +17,11 @@ public struct SyncLink: Sendable, Equatable {
     /// ItemId gone, the item carrying the identity with this creation time is the linked one moved — not an
     /// older one restored from Deleted Items, nor a user's copy.
     public var created: String?
+    /// Whether a saved folder cursor knows the linked item: kept by the store, which sets it false whenever a
+    /// link gets a new item and true when a pass that listed the item saves its cursor (`markListed`). An item
+    /// made (or moved in) after the saved cursor and deleted before the next listing is never reported by it
+    /// (Exchange leaves out what was created and deleted since a sync state): such a link's item is read by id.
+    public var listed: Bool
 
     public init(
         activityId: String,
@@ -26,7 +31,8 @@ public struct SyncLink: Sendable, Equatable {
         changeKey: String?,
         base: SyncFields,
         syncedSeq: Int64,
-        created: String? = nil
+        created: String? = nil,
+        listed: Bool = false
     ) {
         self.activityId = activityId
         self.mailbox = mailbox
@@ -36,6 +42,7 @@ public struct SyncLink: Sendable, Equatable {
         self.base = base
         self.syncedSeq = syncedSeq
         self.created = created
+        self.listed = listed
     }
 }
 

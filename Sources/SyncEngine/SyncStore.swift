@@ -29,8 +29,11 @@ public protocol SyncStore: Sendable {
 public protocol SyncStoreTransaction {
     func activity(_ id: String) throws -> Activity?
     func link(activityId: String) throws -> SyncLink?
+    /// Saves a link; its `listed` is the store's: kept while the item stays the same, false for a new item.
     func saveLink(_ link: SyncLink) throws
     func removeLink(activityId: String) throws
+    /// The links of the mailbox to these items are known to the cursors saved with them (see `SyncLink.listed`).
+    func markListed(mailbox: String, itemIds: Set<String>) throws
     func saveCursor(mailbox: String, folder: FolderKind, cursor: String?) throws
     /// Journals an intended remote write before its request is sent; returns the entry's id.
     func journal(

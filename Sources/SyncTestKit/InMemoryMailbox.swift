@@ -99,7 +99,12 @@ public final class InMemoryMailbox: MailboxService, @unchecked Sendable {
             }
             let windowed = folder == .calendar && listingWindow != nil
             var latest: [String: Int] = [:]
+            // As Exchange (and the fake) do: what came into the folder and left it again since the cursor is not
+            // reported at all — the cursor never knew it (a lenient double hid links left to such items).
+            var arrived: [String: Int] = [:]
+            for entry in log[folder, default: []] where arrived[entry.id] == nil { arrived[entry.id] = entry.seq }
             for entry in log[folder, default: []] where entry.seq > since {
+                if cursor != nil, arrived[entry.id, default: 0] > since, items[entry.id]?.folder != folder { continue }
                 if windowed {
                     // From the start: what is inside now. Later: changes that touched the window.
                     if cursor == nil {

@@ -24,9 +24,20 @@ extension InMemoryStore {
             }) {
                 throw LinkTaken(itemId: link.itemId, activityId: other.activityId)
             }
-            state.links[link.activityId] = link
+            var saved = link
+            let previous = state.links[link.activityId]
+            saved.listed =
+                previous.map { $0.itemId == link.itemId && $0.mailbox.lowercased() == link.mailbox.lowercased() }
+                == true && previous!.listed
+            state.links[link.activityId] = saved
         }
         func removeLink(activityId: String) throws { state.links[activityId] = nil }
+        func markListed(mailbox: String, itemIds: Set<String>) throws {
+            for (activity, link) in state.links
+            where link.mailbox.lowercased() == mailbox.lowercased() && itemIds.contains(link.itemId) {
+                state.links[activity]?.listed = true
+            }
+        }
 
         func saveCursor(mailbox: String, folder: FolderKind, cursor: String?) throws {
             state.cursors[InMemoryStore.cursorKey(mailbox, folder)] = cursor

@@ -27,6 +27,20 @@ struct EWSFaultTests {
         }
     }
 
+    @Test(
+        "the wait of the throttling answer that used up the retries is still honoured by the next call (the soak found it)",
+        arguments: [FakeExchange.Fault.serverBusy(backOffMilliseconds: 1500), .retryAfter("2")]
+    )
+    func backOffAfterRetriesUsedUp(fault: FakeExchange.Fault) async throws {
+        let fixture = try F()
+        defer { fixture.finish() }
+        let client = fixture.client(retry: RetryPolicy(maxAttempts: 1, baseDelaySeconds: 0.01, maxDelaySeconds: 0.01))
+        fixture.fake.inject(fault, operation: "GetFolder", mailbox: F.alice)
+        await #expect(throws: EWSError.self) { _ = try await client.getFolders([.tasks], mailbox: F.alice) }
+        let held = try #require(await client.backOffRemaining(mailbox: F.alice), "\(fault): no back-off kept")
+        #expect(held > .seconds(1), "\(fault): \(held)")
+    }
+
     @Test("in-band throttling (HTTP 200, ErrorInternalServerError wrapping ErrorServerBusy) backs off that long")
     func inBandInternalBusy() async throws {
         let fixture = try F()

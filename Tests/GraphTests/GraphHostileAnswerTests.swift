@@ -44,6 +44,18 @@ struct GraphHostileAnswerTests {
         }
     }
 
+    @Test("the Retry-After of the 429 that used up the retries is still honoured by the next call (the soak found it)")
+    func backOffAfterRetriesUsedUp() async throws {
+        let fixture = try GraphFixture(
+            retry: RetryPolicy(maxAttempts: 1, baseDelaySeconds: 0.01, maxDelaySeconds: 0.01)
+        )
+        let service = fixture.service(clock: GraphMailboxTests.now)
+        fixture.fake.answerNext(status: 429, headers: [("Retry-After", "2")], body: Self.json("{}"))
+        await #expect(throws: EWSError.self) { _ = try await service.changes(in: .calendar, from: nil) }
+        let held = try #require(await fixture.client.backOffRemaining(mailbox: GraphFixture.alice), "no back-off kept")
+        #expect(held > .seconds(1), "\(held)")
+    }
+
     @Test("extreme numbers (reminder, status in a batch, Retry-After) are clamped or refused, never a trap")
     func extremeNumbers() async throws {
         let fixture = try GraphFixture(

@@ -62,12 +62,12 @@ struct SyncStoreContractTests {
         return task
     }
 
-    static func link(_ activity: String, mailbox: String = SyncFixture.alice) -> SyncLink {
+    static func link(_ activity: String, mailbox: String = SyncFixture.alice, item: String? = nil) -> SyncLink {
         SyncLink(
             activityId: activity,
             mailbox: mailbox,
             folder: .tasks,
-            itemId: "item-\(activity)",
+            itemId: item ?? "item-\(activity)",
             changeKey: "v1",
             base: base,
             syncedSeq: 1
@@ -163,6 +163,30 @@ struct SyncStoreContractTests {
         let after = try h.store.openJournal(mailbox: SyncFixture.alice)
         #expect(after.map(\.payload) == [moved, "tasks"] && after.map(\.state) == [.ambiguous, .intended])
         #expect(after.first?.sent?.fields.status == "in_process")
+    }
+
+    @Test(
+        "a link's item is unlisted when new, listed once marked, and unlisted again when the link takes another item",
+        arguments: StoreBackend.allCases
+    )
+    func listedLinks(backend: StoreBackend) throws {
+        let harness = try backend.make()
+        let store = harness.store
+        try harness.add(Self.task("A1"))
+        try store.transaction { tx in try tx.saveLink(Self.link("A1", item: "I1")) }
+        #expect(try store.link(activityId: "A1")?.listed == false, "a new link's item: no saved cursor knows it")
+        try store.transaction { tx in try tx.markListed(mailbox: SyncFixture.alice.uppercased(), itemIds: ["I1", "I9"])
+        }
+        #expect(try store.link(activityId: "A1")?.listed == true)
+        try store.transaction { tx in
+            var link = try #require(try tx.link(activityId: "A1"))
+            link.base.subject = "Renamed"
+            link.listed = false  // (the store's to say, not the caller's)
+            try tx.saveLink(link)
+        }
+        #expect(try store.link(activityId: "A1")?.listed == true, "the same item stays listed")
+        try store.transaction { tx in try tx.saveLink(Self.link("A1", item: "I2")) }
+        #expect(try store.link(activityId: "A1")?.listed == false, "another item: unlisted again")
     }
 
     @Test("open ownership moves are listed whichever mailbox journalled them", arguments: StoreBackend.allCases)
