@@ -24,11 +24,13 @@ extension InMemoryStore {
             }) {
                 throw LinkTaken(itemId: link.itemId, activityId: other.activityId)
             }
+            // (`listed` is the store's: kept while the item stays the same, false for a new one — as SQLite does.)
             var saved = link
             let previous = state.links[link.activityId]
-            saved.listed =
+            let sameItem =
                 previous.map { $0.itemId == link.itemId && $0.mailbox.lowercased() == link.mailbox.lowercased() }
-                == true && previous!.listed
+                ?? false
+            saved.listed = sameItem && previous?.listed == true
             state.links[link.activityId] = saved
         }
         func removeLink(activityId: String) throws { state.links[activityId] = nil }

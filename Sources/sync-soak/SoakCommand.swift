@@ -2,6 +2,7 @@ import ArgumentParser
 import EWSTestServer
 import Foundation
 import Store
+import SyncSimulator
 
 /// `sync-soak SECONDS` (issue 15; `scripts/soak` builds and runs it): the daemon binary with N mailboxes against the
 /// fake Exchange on loopback, users on both sides and server faults at random. Phase one (the first two thirds):
@@ -51,7 +52,7 @@ struct SoakCommand: ParsableCommand {
     private func soak(_ work: SoakWork) throws -> (SoakReport, SoakDriver) {
         var report = SoakReport()
         let driver = SoakDriver(fake: work.fake, store: work.store, mailboxes: work.mailboxes, seed: seed)
-        var random = driver.random
+        var random = SimRandom(seed: seed &+ 0x51A7)  // the kills' own draws
         let started = Date()
         let phaseTwo = started.addingTimeInterval(Double(seconds) * 2 / 3)
         let end = started.addingTimeInterval(Double(seconds))
