@@ -100,7 +100,7 @@ struct HostileServerTests {
         case .silent, .slowDrip:
             #expect(sent <= 2, "\(kind): two timeouts per call at most, then the pass fails (\(sent) requests)")
         case .endlessPages:
-            // (Three folders listed: tasks, calendar, and Deleted Items for restores.)
+            // (Two folders listed, then the written one again for our echoes: each listing bounded at 200 pages.)
             #expect(
                 sent >= 200 && sent <= 3 * 200 + 10,
                 "\(kind): pages bounded per folder per pass (\(sent) requests)"
