@@ -52,7 +52,8 @@ extension CRMDocument {
         }
         switch error as? DecodingError {
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return "\(path(context)): \(context.debugDescription)"
+            let location = path(context)
+            return location.isEmpty ? context.debugDescription : "\(location): \(context.debugDescription)"
         case .keyNotFound(let key, let context):
             let location = path(context)
             return "\(location.isEmpty ? "" : location + ": ")missing field '\(key.stringValue)'"

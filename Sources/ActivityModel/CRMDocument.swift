@@ -25,6 +25,18 @@ public struct CRMDocument: Sendable, Equatable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
+        // An unknown top-level key (`"activity": […]`) would import nothing of it and say nothing: refused.
+        let known = ["employees", "partners", "contacts", "opportunities", "templates", "activities"]
+        for key in try decoder.container(keyedBy: AnyKey.self).allKeys where !known.contains(key.stringValue) {
+            let hint = NearestName.to(key.stringValue, among: known).map { " (did you mean '\($0)'?)" } ?? ""
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(
+                    codingPath: [],
+                    debugDescription:
+                        "unknown top-level key '\(key.stringValue)'\(hint); the keys are \(known.joined(separator: ", "))"
+                )
+            )
+        }
         let c = try decoder.container(keyedBy: CodingKeys.self)
         employees = try c.decodeIfPresent([Employee].self, forKey: .employees) ?? []
         partners = try c.decodeIfPresent([BusinessPartner].self, forKey: .partners) ?? []
@@ -33,4 +45,12 @@ public struct CRMDocument: Sendable, Equatable, Codable {
         templates = try c.decodeIfPresent([ActivityTemplate].self, forKey: .templates) ?? []
         activities = try c.decodeIfPresent([Activity].self, forKey: .activities) ?? []
     }
+}
+
+/// Any key of a JSON object (to list the keys a document has).
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }

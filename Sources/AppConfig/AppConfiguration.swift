@@ -106,6 +106,32 @@ package struct AppConfiguration: Sendable {
         "ACTIVITY_SYNC_" + path.uppercased().replacingOccurrences(of: ".", with: "_")
     }
 
+    /// " (did you mean 'sync.interval_seconds'?)" for a mistyped key path, or nothing.
+    static func hint(_ path: String) -> String {
+        NearestName.to(path, among: keys.map(\.path)).map { " (did you mean '\($0)'?)" } ?? ""
+    }
+
+    /// Variables named like overrides that are none: build and test switches.
+    static let switches: Set<String> = [
+        "ACTIVITY_SYNC_FUZZ", "ACTIVITY_SYNC_PROPERTY_SEED", "ACTIVITY_SYNC_PROPERTY_DRAWS",
+        "ACTIVITY_SYNC_TEST_PYTHON",
+    ]
+
+    /// `ACTIVITY_SYNC_*` variables that override no key (a typo is silently ignored otherwise): one warning each,
+    /// naming the variable it most likely meant.
+    package static func environmentWarnings(
+        _ environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> [String] {
+        let names = keys.map { environmentName($0.path) }
+        return environment.keys.filter {
+            $0.hasPrefix("ACTIVITY_SYNC_") && !names.contains($0) && !switches.contains($0)
+        }
+        .sorted().map { name in
+            let hint = NearestName.to(name, among: names).map { " (did you mean \($0)?)" } ?? ""
+            return "\(name) is set but overrides no configuration key; it is ignored\(hint)"
+        }
+    }
+
     /// Loads `explicitPath`, else `/etc/activity-sync/activity-sync.yaml`, else `./activity-sync.yaml`,
     /// else the defaults alone; then applies the environment.
     package static func load(
@@ -224,13 +250,13 @@ package struct AppConfiguration: Sendable {
             let path = prefix.isEmpty ? name : "\(prefix).\(name)"
             if let nested = value as? [String: Any] {
                 guard Self.keys.contains(where: { $0.path.hasPrefix(path + ".") }) else {
-                    throw ConfigurationError(description: "\(file): unknown key '\(path)'")
+                    throw ConfigurationError(description: "\(file): unknown key '\(path)'\(Self.hint(path))")
                 }
                 try flatten(nested, prefix: path, file: file, overridden: overridden)
                 continue
             }
             guard let key = Self.keys.first(where: { $0.path == path }) else {
-                throw ConfigurationError(description: "\(file): unknown key '\(path)'")
+                throw ConfigurationError(description: "\(file): unknown key '\(path)'\(Self.hint(path))")
             }
             if overridden.contains(path) { continue }
             if value is NSNull {

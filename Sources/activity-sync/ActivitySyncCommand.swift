@@ -26,7 +26,7 @@ struct ActivitySyncCommand: AsyncParsableCommand {
     static func main() async {
         umask(0o077)
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(globalOptionsAfterCommand(Array(CommandLine.arguments.dropFirst())))
             if var command = command as? AsyncParsableCommand {
                 try await command.run()
             } else {
@@ -35,5 +35,24 @@ struct ActivitySyncCommand: AsyncParsableCommand {
         } catch {
             exit(withError: error)
         }
+    }
+
+    /// SPEC §4 calls `--config` a global option: given before the command (`activity-sync --config F status`) it is
+    /// moved after it, where every command's `GlobalOptions` reads it (before a `--` that ends the options).
+    static func globalOptionsAfterCommand(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var rest = arguments[...]
+        while let first = rest.first, first == "--config" || first.hasPrefix("--config=") {
+            leading.append(first)
+            rest = rest.dropFirst()
+            if first == "--config", let value = rest.first {
+                leading.append(value)
+                rest = rest.dropFirst()
+            }
+        }
+        guard !leading.isEmpty else { return arguments }
+        var moved = Array(rest)
+        moved.insert(contentsOf: leading, at: moved.firstIndex(of: "--") ?? moved.endIndex)
+        return moved
     }
 }

@@ -24,7 +24,7 @@ struct ConfigCommand: ParsableCommand {
             // the default or has a client id. (The store is not opened: this runs before the service does.)
             let backend = configuration.string("exchange.backend") ?? "ews"
             var lines: [String] = []
-            var warnings: [String] = []
+            var warnings = AppConfiguration.environmentWarnings()
             do {
                 if backend == "ews" || configuration.string("exchange.url") != nil {
                     lines.append(try configuration.ewsConfiguration().description)  // (never a secret)

@@ -56,7 +56,13 @@ struct BackupCommand: ParsableCommand {
     @Argument var file: String
     func run() throws {
         let store = try global.openStore()
-        CLI.run { try store.backup(to: file) }
+        // A backup that cannot be written is this command's failure (exit 1), whatever SQLite calls it — exit 2
+        // is kept for configuration problems, which monitoring tells apart.
+        do { try store.backup(to: file) } catch let error as StoreError {
+            CLI.fail(error.message)  // ("backup to FILE failed: …")
+        } catch {
+            CLI.fail("backup to \(file) failed: \(error)")
+        }
         CLI.print("backup written to \(file)")
     }
 }

@@ -112,7 +112,7 @@ enum SyncRun {
                 replacing: previous?.client
             )
         }
-        for warning in configuration.exchangeWarnings() { warn(warning) }
+        for warning in configuration.exchangeWarnings() + AppConfiguration.environmentWarnings() { warn(warning) }
         if used.contains("graph") {
             let settings = try configuration.graphConfiguration()
             for warning in configuration.graphWarnings(settings) { warn(warning) }

@@ -62,6 +62,23 @@ struct CLIBulkTests {
         #expect(malformed.stderr.contains("activities[0].type"))
     }
 
+    @Test("an unknown top-level key is refused with the key it most likely meant, exit 1, nothing written")
+    func unknownTopLevelKey() throws {
+        let cli = try CLIRunner()
+        let misspelt = Self.document.replacingOccurrences(of: "\"activities\"", with: "\"activity\"")
+        #expect(misspelt != Self.document)
+        try misspelt.write(toFile: cli.path("misspelt.json"), atomically: true, encoding: .utf8)
+        let output = try cli.run("import", "misspelt.json")
+        #expect(output.status == 1, "\(output.stdout)")
+        #expect(
+            output.stderr.contains(
+                "misspelt.json is not an import document: unknown top-level key 'activity' (did you mean 'activities'?)"
+            ),
+            "\(output.stderr)"
+        )
+        #expect(try cli.ok("employee", "list") == "(none)\n")
+    }
+
     @Test("generate --simulate prints what would be created and writes nothing")
     func generate() throws {
         let cli = try CLIRunner()
@@ -95,6 +112,10 @@ struct CLIBulkTests {
         let copy = try CLIRunner(config: "store:\n  path: \(cli.path("copy.sqlite"))\n")
         #expect(try copy.ok("employee", "list").contains("Alice Smith"))
         #expect(try cli.run("backup", "copy.sqlite").status == 1)
+        // A folder that does not exist: exit 1 (not 2, which says the configuration is wrong), naming the target.
+        let target = cli.path("no-such-folder/copy.sqlite")
+        let nowhere = try cli.run("backup", target)
+        #expect(nowhere.status == 1 && nowhere.stderr.contains("backup to \(target) failed"), "\(nowhere.stderr)")
     }
 
     @Test("the store and a backup are the owner's only, whatever the umask; a symlink target is refused")

@@ -54,6 +54,49 @@ struct CLIConfigCheckTests {
         #expect(try Self.runner(mode: 0o400).run("config", "check").status == 0)
     }
 
+    @Test("a mistyped ACTIVITY_SYNC_ variable is listed with the one it likely meant; a mistyped key says it too")
+    func mistypedOverride() throws {
+        let cli = try Self.runner(mode: 0o600)
+        let output = try cli.run("config", "check", environment: ["ACTIVITY_SYNC_SYNC_INTERVAL": "5"])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(
+            output.stdout.contains(
+                "warning: ACTIVITY_SYNC_SYNC_INTERVAL is set but overrides no configuration key; it is ignored "
+                    + "(did you mean ACTIVITY_SYNC_SYNC_INTERVAL_SECONDS?)"
+            ),
+            "\(output.stdout)"
+        )
+        // A bad value for a known key stays a refusal (exit 2).
+        let bad = try cli.run("config", "check", environment: ["ACTIVITY_SYNC_SYNC_INTERVAL_SECONDS": "often"])
+        #expect(bad.status == 2 && bad.stderr.contains("ACTIVITY_SYNC_SYNC_INTERVAL_SECONDS"), "\(bad.stderr)")
+        let typo = try CLIRunner(config: Self.config + "sync:\n  intervall_seconds: 5\n")
+        let refused = try typo.run("config", "check")
+        #expect(
+            refused.status == 2
+                && refused.stderr.contains(
+                    "unknown key 'sync.intervall_seconds' (did you mean 'sync.interval_seconds'?)"
+                ),
+            "\(refused.stderr)"
+        )
+    }
+
+    @Test("--config is a global option: accepted before the command too (SPEC §4)")
+    func configBeforeCommand() throws {
+        let cli = try Self.runner(mode: 0o600)
+        let elsewhere = try CLIRunner()  // another folder: only --config points at the first one's file
+        for arguments in [
+            ["--config", cli.path("activity-sync.yaml"), "config", "check"],
+            ["--config=\(cli.path("activity-sync.yaml"))", "config", "check"],
+            ["config", "check", "--config", cli.path("activity-sync.yaml")],
+        ] {
+            let output = try elsewhere.run(arguments)
+            #expect(output.status == 0, "\(arguments): \(output.stderr)")
+            #expect(output.stdout.contains("configuration ok: \(cli.path("activity-sync.yaml"))"), "\(output.stdout)")
+        }
+        let missing = try elsewhere.run(["--config", cli.path("nope.yaml"), "employee", "list"])
+        #expect(missing.status == 2 && missing.stderr.contains("nope.yaml does not exist"), "\(missing.stderr)")
+    }
+
     @Test("a root-owned secret readable by the service user's group is accepted (root:activity-sync 0640)")
     func groupReadableForService() throws {
         let cli = try Self.runner(mode: 0o640)
