@@ -43,6 +43,28 @@ extension Store {
         }
     }
 
+    /// The process holding the daemon lock now (a daemon, or a `run --once`/`resync` without one), read from the
+    /// kernel's lock table (`/proc/locks`) rather than by trying the lock — a probe could make a starting daemon
+    /// think another one runs. nil: nobody holds it (or this is no Linux, where the table is not there).
+    public func daemonLockHolder(locks: String? = try? String(contentsOfFile: "/proc/locks", encoding: .utf8)) -> Int32?
+    {
+        var info = stat()
+        guard let locks, stat(path + ".lock", &info) == 0 else { return nil }
+        // `1: FLOCK  ADVISORY  WRITE 4242 08:01:1311744 0 EOF`: the holder's pid, then major:minor:inode (hex major
+        // and minor).
+        let dev = UInt64(info.st_dev)
+        let (major, minor) = (
+            ((dev >> 8) & 0xfff) | ((dev >> 32) & 0xffff_f000), (dev & 0xff) | ((dev >> 12) & 0xffff_ff00)
+        )
+        let device = String(format: "%02llx:%02llx:%llu", major, minor, UInt64(info.st_ino))
+        for line in locks.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 6, fields[1] == "FLOCK", let pid = Int32(fields[4]) else { continue }
+            if fields[5].lowercased() == device { return pid }
+        }
+        return nil
+    }
+
     /// Takes the daemon lock (`flock` on `<store>.lock`): a second daemon on the same store is refused.
     /// CLI commands do not take it; SQLite's own locking keeps their short transactions safe.
     public func lockForDaemon() throws -> DaemonLock {

@@ -14,8 +14,18 @@ struct StatusCommand: ParsableCommand {
     )
     @OptionGroup var global: GlobalOptions
     @Flag var json = false
+    @Flag(help: "Exit 3 when no daemon runs (for monitoring a host where one should).") var expectDaemon = false
 
-    /// SPEC §4's `status --json` shape.
+    /// The daemon as `status` reports it: who holds the store's daemon lock, and its last heartbeat.
+    struct Daemon: Encodable {
+        var running: Bool
+        var pid: Int32?
+        var last_seen: String?
+        /// A heartbeat without a clean exit and nobody holding the lock: killed or crashed.
+        var stopped_uncleanly: Bool
+    }
+
+    /// SPEC §4's `status --json` shape, plus the daemon (the same in every row: the shape stays an array).
     struct Row: Encodable {
         var mailbox, backend, state: String
         var reason, last_pass, next_pass: String?
@@ -25,9 +35,11 @@ struct StatusCommand: ParsableCommand {
         /// Where the mailbox's tasks are kept: `tasks folder` (EWS), `todo`, `calendar`, or `not synced`
         /// (`graph.tasks: none`).
         var tasks: String
+        var daemon: Daemon?
 
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(daemon, forKey: .daemon)
             try c.encode(mailbox, forKey: .mailbox)
             try c.encode(backend, forKey: .backend)
             try c.encode(tasks, forKey: .tasks)
@@ -45,7 +57,7 @@ struct StatusCommand: ParsableCommand {
 
         enum Keys: String, CodingKey {
             case mailbox, backend, tasks, state, reason, last_pass, next_pass, linked, pending_local, open_conflicts,
-                last_error
+                last_error, daemon
             case throttled_last_hour, skipped_recurring
         }
     }
@@ -79,10 +91,18 @@ struct StatusCommand: ParsableCommand {
                 )
             }
         }
+        let beat = CLI.run { try store.heartbeat() }
+        let daemon = Self.daemon(holder: store.daemonLockHolder(), beat: beat)
         if json {
-            CLI.printJSON(rows)
+            CLI.printJSON(
+                rows.map {
+                    var row = $0
+                    row.daemon = daemon
+                    return row
+                }
+            )
         } else {
-            CLI.print(Self.daemonLine(CLI.run { try store.heartbeat() }))
+            CLI.print(Self.daemonLine(daemon, beat: beat))
             // (The Graph certificate's expiry, when this user may read the key file: a warning a month ahead.)
             if rows.contains(where: { $0.backend == "graph" }), let configuration,
                 let graph = try? configuration.graphConfiguration()
@@ -115,6 +135,10 @@ struct StatusCommand: ParsableCommand {
             )
         }
         if rows.contains(where: { $0.state != "enabled" }) { throw ExitCode(3) }
+        // A daemon that ran lately and is gone (SIGKILL, a crash) is a failure, not a quiet host.
+        let interval = Double(configuration?.int("sync.interval_seconds") ?? 60)
+        let lately = beat.map { Date().timeIntervalSince($0.at) <= 3 * max(interval, 10) } ?? false
+        if !daemon.running && (expectDaemon || (daemon.stopped_uncleanly && lately)) { throw ExitCode(3) }
     }
 }
 
@@ -130,12 +154,32 @@ extension StatusCommand {
         }
     }
 
-    /// Whether a daemon keeps the mailboxes in step: its heartbeat is written every 5 s.
-    static func daemonLine(_ beat: DaemonHeartbeat?, now: Date = Date()) -> String {
-        guard let beat else { return "daemon: not running (mailboxes sync only while `activity-sync run` runs)" }
-        let age = Int(now.timeIntervalSince(beat.at))
-        if age <= 30 { return "daemon: running (pid \(beat.pid), seen \(max(age, 0)) s ago)" }
-        return "daemon: not seen for \(age) s (pid \(beat.pid) last; stopped without a clean exit?)"
+    /// The daemon from the lock table and the heartbeat (written every 5 s, cleared on a clean exit). Without a
+    /// lock table (no `/proc/locks`), a heartbeat younger than 30 s counts as running, as before.
+    static func daemon(holder: Int32?, beat: DaemonHeartbeat?, now: Date = Date()) -> Daemon {
+        let seen = beat.map { CRMTime.format($0.at) }
+        let lockTable = FileManager.default.isReadableFile(atPath: "/proc/locks")
+        let running = holder != nil || (!lockTable && beat.map { now.timeIntervalSince($0.at) <= 30 } == true)
+        return Daemon(
+            running: running,
+            pid: holder ?? beat.map { Int32($0.pid) },
+            last_seen: seen,
+            stopped_uncleanly: !running && beat != nil
+        )
+    }
+
+    /// Whether a daemon keeps the mailboxes in step, in words.
+    static func daemonLine(_ daemon: Daemon, beat: DaemonHeartbeat?, now: Date = Date()) -> String {
+        let age = beat.map { max(Int(now.timeIntervalSince($0.at)), 0) }
+        if daemon.running, let pid = daemon.pid {
+            if let beat, Int32(beat.pid) == pid, let age { return "daemon: running (pid \(pid), seen \(age) s ago)" }
+            return "daemon: running (pid \(pid) holds the store's daemon lock: a daemon starting, or run --once/resync)"
+        }
+        guard let beat, let age else {
+            return "daemon: not running (mailboxes sync only while `activity-sync run` runs)"
+        }
+        return "daemon: NOT RUNNING — pid \(beat.pid) stopped without a clean exit (last seen \(age) s ago: killed or "
+            + "crashed?); see `systemctl status activity-sync` and `journalctl -u activity-sync`"
     }
 }
 
@@ -159,7 +203,7 @@ struct ResumeCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option var mailbox: String
     func run() async throws {
-        try MailboxSwitch.set(global, mailbox, state: "enabled", reason: nil)
+        try MailboxSwitch.set(global, mailbox, state: "enabled", reason: "resumed by ops; the next pass syncs it")
         // A running daemon syncs it at once instead of at its next scheduled pass.
         if try await OpsHandover.toRunningDaemon(global, kind: "resume", mailboxes: [mailbox], options: [], wait: false)
         {
@@ -179,6 +223,10 @@ enum MailboxSwitch {
         var status = CLI.run { try store.mailboxStatus(mailbox) } ?? MailboxStatus(mailbox: mailbox, state: state)
         status.state = state
         status.reason = reason
+        // The error that stopped it is ops' to fix before a resume, and a paused mailbox has no next pass: neither
+        // stays in `status` to mislead (the audit keeps what happened).
+        status.lastError = nil
+        if state == "paused" { status.nextPass = nil }
         CLI.run { try store.saveMailboxStatus(status) }
         CLI.print("\(mailbox): \(state)")
     }

@@ -192,7 +192,7 @@ struct CLIStatusTests {
         )
         #expect(
             rows[alice]?.keys.sorted() == [
-                "backend", "last_error", "last_pass", "linked", "mailbox", "next_pass", "open_conflicts",
+                "backend", "daemon", "last_error", "last_pass", "linked", "mailbox", "next_pass", "open_conflicts",
                 "pending_local", "reason", "skipped_recurring", "state", "tasks", "throttled_last_hour",
             ]
         )
@@ -203,6 +203,7 @@ struct CLIStatusTests {
         try cli.ok("activity", "update", "A1", "--subject", "Call back soon")
         #expect(try Self.status(cli).1[alice]?["pending_local"] as? Int == 1)
         try cli.ok("pause", "--mailbox", alice)
+        #expect(try Self.status(cli).1[alice]?["next_pass"] is NSNull, "a paused mailbox has no next pass")
         let skipped = try cli.run("run", "--once")
         #expect(skipped.status == 3 && skipped.stdout.contains("paused (paused by ops); skipped"))
         #expect(fake.items(mailbox: alice, folder: "tasks").first?.fields["Subject"] == "Call back")
@@ -231,6 +232,13 @@ struct CLIStatusTests {
         // Ops grant the right, then resume: the mailbox syncs.
         fake.addAccount(.init(username: "svc", password: "pw"))
         try cli.ok("resume", "--mailbox", "carol@contoso.test")
+        // The old error no longer shows as the reason, and says what comes next (issue 16).
+        let resumed = try Self.status(cli).1["carol@contoso.test"]
+        #expect(
+            resumed?["reason"] as? String == "resumed by ops; the next pass syncs it",
+            "\(String(describing: resumed))"
+        )
+        #expect(resumed?["last_error"] is NSNull && resumed?["state"] as? String == "enabled")
         #expect(try cli.run("run", "--once").status == 0)
         #expect(fake.items(mailbox: "carol@contoso.test", folder: "tasks").count == 1)
     }

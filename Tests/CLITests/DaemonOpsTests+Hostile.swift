@@ -62,3 +62,51 @@ extension DaemonOpsTests {
         #expect(await terminate(daemon) == 0)
     }
 }
+
+extension DaemonOpsTests {
+    @Test("status tells a SIGKILLed daemon at once (the lock, not only the heartbeat): exit 3, and in --json")
+    func killedDaemon() async throws {
+        let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  interval_seconds: 300\n")
+        defer { fake.stop() }
+        // No daemon ever: a quiet host (exit 0), unless one is expected.
+        #expect(try await cli.runAsync("status").status == 0)
+        #expect(try await cli.runAsync("status", "--expect-daemon").status == 3)
+        try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
+        let daemon = try cli.start(["run"])
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        let pid = daemon.processIdentifier
+        #expect(
+            try await eventually(30) {
+                let status = try await cli.runAsync("status")  // (running, and Alice's first pass done: enabled)
+                return status.status == 0 && status.stdout.hasPrefix("daemon: running (pid \(pid)")
+            }
+        )
+        // Paused by ops under a running daemon: no next pass shown (the daemon had announced one).
+        let announced = try await cli.runAsync("status", "--json").stdout
+        #expect(announced.contains("\"next_pass\" : \"20"), "\(announced)")
+        try await cli.okAsync("pause", "--mailbox", SyncCLIFixture.mailbox)
+        let paused = try await cli.runAsync("status", "--json").stdout
+        #expect(paused.contains("\"next_pass\" : null") && paused.contains("\"state\" : \"paused\""), "\(paused)")
+        try await cli.okAsync("resume", "--mailbox", SyncCLIFixture.mailbox)
+        #expect(try await eventually(10) { try await cli.runAsync("status").status == 0 })
+        let json = try await cli.runAsync("status", "--json").stdout
+        let row = try #require((try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])?.first)
+        let running = try #require(row["daemon"] as? [String: Any])
+        #expect(running["running"] as? Bool == true && running["pid"] as? Int == Int(pid), "\(json)")
+        kill(pid, SIGKILL)
+        daemon.waitUntilExit()
+        let after = try await cli.runAsync("status")
+        #expect(after.status == 3, "\(after.stdout)")
+        #expect(
+            after.stdout.hasPrefix("daemon: NOT RUNNING — pid \(pid) stopped without a clean exit"),
+            "\(after.stdout)"
+        )
+        let gone = try await cli.runAsync("status", "--json")
+        let goneRow = try #require(
+            (try JSONSerialization.jsonObject(with: Data(gone.stdout.utf8)) as? [[String: Any]])?.first
+        )
+        let stopped = try #require(goneRow["daemon"] as? [String: Any])
+        #expect(stopped["running"] as? Bool == false && stopped["stopped_uncleanly"] as? Bool == true, "\(gone.stdout)")
+        #expect(gone.status == 3)
+    }
+}
