@@ -7,6 +7,13 @@ package struct ConfigurationError: Error, CustomStringConvertible {
     package var description: String
 
     package init(description: String) { self.description = description }
+
+    /// Every problem found at once: one line, or a count and a line each.
+    package init(_ problems: [String]) {
+        description =
+            problems.count == 1
+            ? problems[0] : "\(problems.count) problems:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+    }
 }
 
 /// The YAML configuration of SPEC §5: every key with its default, checked strictly (an unknown key or a
@@ -142,11 +149,12 @@ package struct AppConfiguration: Sendable {
     {
         var configuration = AppConfiguration()
         for key in keys { configuration.values[key.path] = key.defaultValue }
+        var problems: [String] = []
         let candidates = explicitPath.map { [$0] } ?? ["/etc/activity-sync/activity-sync.yaml", "activity-sync.yaml"]
         if let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) {
             // Kept absolute: relative store and secret paths are taken from the file's folder.
             configuration.file = URL(fileURLWithPath: path).standardizedFileURL.path
-            try configuration.read(
+            problems += try configuration.read(
                 file: path,
                 overridden: Set(keys.map(\.path).filter { environment[environmentName($0)] != nil })
             )
@@ -155,13 +163,18 @@ package struct AppConfiguration: Sendable {
         }
         for key in keys {
             if let value = environment[environmentName(key.path)] {
-                configuration.values[key.path] = try check(key, value, source: environmentName(key.path))
+                do { configuration.values[key.path] = try check(key, value, source: environmentName(key.path)) } catch {
+                    problems.append(error.description)
+                }
             }
         }
+        if !problems.isEmpty { throw ConfigurationError(problems) }
         return configuration
     }
 
-    private mutating func read(file path: String, overridden: Set<String>) throws {
+    /// Reads the file into `values`; a file that is no configuration throws, and the problems of its keys and values
+    /// are returned, all of them.
+    private mutating func read(file path: String, overridden: Set<String>) throws -> [String] {
         // (At most one byte past the bound is read: a huge file is refused without being read whole. And not
         // through `String(contentsOfFile:)`, whose Linux path for a file of size 0 leaks its 4 KiB buffer — found by
         // `scripts/fuzz config`.)
@@ -187,7 +200,7 @@ package struct AppConfiguration: Sendable {
         }
         // Aliases share what they name while composed; building values from them copies it each time, so a
         // few lines of nested aliases would expand without bound (a "billion laughs"). Counted first.
-        guard let node = composed else { return }
+        guard let node = composed else { return [] }
         var budget = Self.largestTree
         guard Self.fits(node, within: &budget) else {
             throw ConfigurationError(
@@ -202,8 +215,9 @@ package struct AppConfiguration: Sendable {
                 description: "\(path) has a YAML key that is a list or a mapping, not a word; not a configuration"
             )
         }
-        let root = node.any
-        try flatten(root, prefix: "", file: path, overridden: overridden)
+        var problems: [String] = []
+        flatten(node.any, prefix: "", file: path, overridden: overridden, problems: &problems)
+        return problems
     }
 
     /// The largest configuration file read, and the most YAML nodes it may expand to (aliases included).
@@ -238,39 +252,46 @@ package struct AppConfiguration: Sendable {
         }
     }
 
-    /// Walks the YAML mappings; values the environment overrides are not checked here (the environment
-    /// value is), so a bad file value can be worked around at once.
-    private mutating func flatten(_ node: Any, prefix: String, file: String, overridden: Set<String>) throws {
+    /// Walks the YAML mappings, in key order, collecting every problem (one run of `config check` names them all);
+    /// values the environment overrides are not checked here (the environment value is), so a bad file value can
+    /// be worked around at once.
+    private mutating func flatten(
+        _ node: Any,
+        prefix: String,
+        file: String,
+        overridden: Set<String>,
+        problems: inout [String]
+    ) {
         guard let mapping = node as? [String: Any] else {
-            throw ConfigurationError(
-                description: "\(file): \(prefix.isEmpty ? "the document" : prefix) must be a mapping"
-            )
+            problems.append("\(file): \(prefix.isEmpty ? "the document" : prefix) must be a mapping")
+            return
         }
-        for (name, value) in mapping {
+        for (name, value) in mapping.sorted(by: { $0.key < $1.key }) {
             let path = prefix.isEmpty ? name : "\(prefix).\(name)"
             if let nested = value as? [String: Any] {
                 guard Self.keys.contains(where: { $0.path.hasPrefix(path + ".") }) else {
-                    throw ConfigurationError(description: "\(file): unknown key '\(path)'\(Self.hint(path))")
+                    problems.append("\(file): unknown key '\(path)'\(Self.hint(path))")
+                    continue
                 }
-                try flatten(nested, prefix: path, file: file, overridden: overridden)
+                flatten(nested, prefix: path, file: file, overridden: overridden, problems: &problems)
                 continue
             }
             guard let key = Self.keys.first(where: { $0.path == path }) else {
-                throw ConfigurationError(description: "\(file): unknown key '\(path)'\(Self.hint(path))")
+                problems.append("\(file): unknown key '\(path)'\(Self.hint(path))")
+                continue
             }
             if overridden.contains(path) { continue }
             if value is NSNull {
-                guard key.kind.isOptional else {
-                    throw ConfigurationError(description: "\(file): \(path) needs a value")
-                }
-                values[path] = nil
+                if key.kind.isOptional { values[path] = nil } else { problems.append("\(file): \(path) needs a value") }
                 continue
             }
-            values[path] = try Self.check(key, "\(value)", source: file)
+            do { values[path] = try Self.check(key, "\(value)", source: file) } catch {
+                problems.append(error.description)
+            }
         }
     }
 
-    private static func check(_ key: Key, _ value: String, source: String) throws -> String {
+    private static func check(_ key: Key, _ value: String, source: String) throws(ConfigurationError) -> String {
         func refuse(_ why: String) -> ConfigurationError {
             ConfigurationError(description: "\(source): \(key.path) '\(value)': \(why)")
         }

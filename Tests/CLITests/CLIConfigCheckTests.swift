@@ -80,6 +80,25 @@ struct CLIConfigCheckTests {
         )
     }
 
+    @Test("every problem of the file and the environment is reported at once, not only the first")
+    func allProblemsAtOnce() throws {
+        let cli = try Self.runner(
+            mode: 0o600,
+            config: Self.config + "sync:\n  interval_seconds: often\n  conflict_policy: loudest-wins\n  colour: red\n"
+        )
+        let output = try cli.run("config", "check", environment: ["ACTIVITY_SYNC_SYNC_CONCURRENCY": "0"])
+        #expect(output.status == 2)
+        for expected in [
+            "4 problems:",
+            "sync.conflict_policy 'loudest-wins': must be one of crm-wins, exchange-wins, newest-wins",
+            "sync.interval_seconds 'often': must be a whole number from 1 to 86400",
+            "unknown key 'sync.colour'",
+            "ACTIVITY_SYNC_SYNC_CONCURRENCY: sync.concurrency '0': must be a whole number from 1 to 256",
+        ] {
+            #expect(output.stderr.contains(expected), "\(expected)\n\(output.stderr)")
+        }
+    }
+
     @Test("--config is a global option: accepted before the command too (SPEC §4)")
     func configBeforeCommand() throws {
         let cli = try Self.runner(mode: 0o600)
