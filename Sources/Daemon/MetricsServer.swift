@@ -102,10 +102,14 @@ public final class MetricsServer: @unchecked Sendable {
         let line = String(decoding: request.prefix { $0 != UInt8(ascii: "\r") }, as: UTF8.self)
         let parts = line.split(separator: " ")
         let (status, body): (String, String)
-        if parts.count >= 2, parts[0] == "GET", parts[1] == "/metrics" || parts[1].hasPrefix("/metrics?") {
-            (status, body) = ("200 OK", registry.render())
-        } else {
-            (status, body) = ("404 Not Found", "only GET /metrics is served here\n")
+        let path = parts.count >= 2 && parts[0] == "GET" ? String(parts[1].prefix { $0 != "?" }) : nil
+        switch path {
+        case "/metrics": (status, body) = ("200 OK", registry.render())
+        // A liveness probe: this thread answers while the process lives (the loop's progress is systemd's watchdog).
+        case "/healthz": (status, body) = ("200 OK", "ok\n")
+        case "/":
+            (status, body) = ("200 OK", "activity-sync: GET /metrics (Prometheus text), GET /healthz (liveness)\n")
+        default: (status, body) = ("404 Not Found", "served here: GET /metrics, GET /healthz, GET /\n")
         }
         let bytes = Array(body.utf8)
         let head =

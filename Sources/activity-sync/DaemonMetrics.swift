@@ -49,6 +49,18 @@ final class DaemonMetrics: Sendable {
             buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]
         )
         registry.describe("activity_sync_mailbox_lag_seconds", .gauge, "Seconds since the mailbox's last good pass.")
+        registry.describe("activity_sync_build_info", .gauge, "The running build (always 1), by version.")
+        registry.set("activity_sync_build_info", ["version": ActivitySyncCommand.version], to: 1)
+        // Series an alert rule reads exist at 0 from the start: `rate()` and `increase()` need a first sample, and
+        // a rule over a series that never appeared is silent exactly until the first failure.
+        for outcome in ["ok", "failed", "stopped", "skipped"] {
+            registry.increment("activity_sync_passes_total", ["outcome": outcome], by: 0)
+        }
+        for limit in [
+            "pages", "answer_bytes", "answer_elements", "element_text", "answer_depth", "find_pages", "store_busy",
+        ] {
+            registry.increment("activity_sync_limits_hit_total", ["limit": limit], by: 0)
+        }
         registry.describe("activity_sync_mailboxes", .gauge, "Mailboxes by state.")
         registry.describe(
             "activity_sync_graph_certificate_expiry_timestamp_seconds",

@@ -37,7 +37,9 @@ struct MetricsRegistryTests {
         )
     }
 
-    @Test("GET /metrics answers the registry; other paths 404; a bad listen address is refused")
+    @Test(
+        "GET /metrics answers the registry, /healthz and / answer too, other paths 404; a bad listen address is refused"
+    )
     func server() throws {
         let registry = MetricsRegistry()
         registry.describe("up", .gauge, "Up.")
@@ -47,7 +49,9 @@ struct MetricsRegistryTests {
         #expect(body.hasPrefix("HTTP/1.1 200 OK"))
         #expect(body.contains("Content-Type: text/plain; version=0.0.4"))
         #expect(body.hasSuffix("# HELP up Up.\n# TYPE up gauge\nup 1\n"))
-        #expect(try fetch(port: server.port, path: "/").hasPrefix("HTTP/1.1 404"))
+        #expect(try fetch(port: server.port, path: "/healthz").hasSuffix("\r\n\r\nok\n"))
+        #expect(try fetch(port: server.port, path: "/").contains("GET /metrics"))
+        #expect(try fetch(port: server.port, path: "/nothing").hasPrefix("HTTP/1.1 404"))
         #expect(throws: MetricsServer.Failure.self) { try MetricsServer(listen: "localhost", registry: registry) }
         #expect(throws: MetricsServer.Failure.self) { try MetricsServer(listen: "example:80", registry: registry) }
     }
