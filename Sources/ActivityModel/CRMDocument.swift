@@ -7,6 +7,13 @@ public struct CRMDocument: Sendable, Equatable, Codable {
     public var templates: [ActivityTemplate] = []
     public var activities: [Activity] = []
 
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case employees, partners, contacts, opportunities, templates, activities
+    }
+
+    /// The document's record kinds, as its keys name them (and the import's summary counts them).
+    public static let recordKinds = CodingKeys.allCases.map(\.rawValue)
+
     /// Creates a document.
     public init(
         employees: [Employee] = [],
@@ -26,7 +33,7 @@ public struct CRMDocument: Sendable, Equatable, Codable {
 
     public init(from decoder: any Decoder) throws {
         // An unknown top-level key (`"activity": […]`) would import nothing of it and say nothing: refused.
-        let known = ["employees", "partners", "contacts", "opportunities", "templates", "activities"]
+        let known = Self.recordKinds
         for key in try decoder.container(keyedBy: AnyKey.self).allKeys where !known.contains(key.stringValue) {
             let hint = NearestName.to(key.stringValue, among: known).map { " (did you mean '\($0)'?)" } ?? ""
             throw DecodingError.dataCorrupted(

@@ -298,7 +298,10 @@ extension FakeExchange {
     }
 
     static let routingHeaders: Set<String> = ["x-anchormailbox", "x-preferserveraffinity", "cookie"]
-    static let notificationOperations: Set<String> = ["Subscribe", "Unsubscribe", "GetEvents", "GetStreamingEvents"]
+    /// Operations that run beside passes by design (not counted in flight, not held to a mailbox's back-off checks).
+    public static let notificationOperations: Set<String> = [
+        "Subscribe", "Unsubscribe", "GetEvents", "GetStreamingEvents",
+    ]
 
     private func enter(_ mailbox: String) {
         lock.withLock {

@@ -43,13 +43,25 @@ extension Store {
         }
     }
 
-    /// The process holding the daemon lock now (a daemon, or a `run --once`/`resync` without one), read from the
-    /// kernel's lock table (`/proc/locks`) rather than by trying the lock — a probe could make a starting daemon
-    /// think another one runs. nil: nobody holds it (or this is no Linux, where the table is not there).
-    public func daemonLockHolder(locks: String? = try? String(contentsOfFile: "/proc/locks", encoding: .utf8)) -> Int32?
+    /// Who holds the daemon lock now.
+    public enum DaemonLockState: Sendable, Equatable {
+        /// A daemon, or a `run --once`/`resync` without one.
+        case held(pid: Int32)
+        case free
+        /// No kernel lock table to read (not Linux).
+        case unknown
+    }
+
+    /// The daemon lock's state, read from the kernel's lock table (`/proc/locks`) rather than by trying the lock —
+    /// a probe could make a starting daemon think another one runs.
+    public func daemonLock(
+        locks: String? = try? String(contentsOfFile: "/proc/locks", encoding: .utf8)
+    )
+        -> DaemonLockState
     {
+        guard let locks else { return .unknown }
         var info = stat()
-        guard let locks, stat(path + ".lock", &info) == 0 else { return nil }
+        guard stat(path + ".lock", &info) == 0 else { return .free }
         // `1: FLOCK  ADVISORY  WRITE 4242 08:01:1311744 0 EOF`: the holder's pid, then major:minor:inode (hex major
         // and minor).
         let dev = UInt64(info.st_dev)
@@ -60,9 +72,9 @@ extension Store {
         for line in locks.split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count >= 6, fields[1] == "FLOCK", let pid = Int32(fields[4]) else { continue }
-            if fields[5].lowercased() == device { return pid }
+            if fields[5].lowercased() == device { return .held(pid: pid) }
         }
-        return nil
+        return .free
     }
 
     /// Takes the daemon lock (`flock` on `<store>.lock`): a second daemon on the same store is refused.

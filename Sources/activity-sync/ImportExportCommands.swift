@@ -26,7 +26,7 @@ struct ImportCommand: ParsableCommand {
         }
         let store = try global.openStore()
         let summary = CLI.run { try store.importDocument(document) }
-        let written = ["employees", "partners", "contacts", "opportunities", "templates", "activities"]
+        let written = CRMDocument.recordKinds
             .map { "\(summary.written[$0] ?? 0) \($0)" }.joined(separator: ", ")
         CLI.print("imported \(written); \(summary.unchanged) activities unchanged")
     }

@@ -92,7 +92,7 @@ struct StatusCommand: ParsableCommand {
             }
         }
         let beat = CLI.run { try store.heartbeat() }
-        let daemon = Self.daemon(holder: store.daemonLockHolder(), beat: beat)
+        let daemon = Self.daemon(lock: store.daemonLock(), beat: beat)
         if json {
             CLI.printJSON(
                 rows.map {
@@ -156,10 +156,11 @@ extension StatusCommand {
 
     /// The daemon from the lock table and the heartbeat (written every 5 s, cleared on a clean exit). Without a
     /// lock table (no `/proc/locks`), a heartbeat younger than 30 s counts as running, as before.
-    static func daemon(holder: Int32?, beat: DaemonHeartbeat?, now: Date = Date()) -> Daemon {
+    static func daemon(lock: Store.DaemonLockState, beat: DaemonHeartbeat?, now: Date = Date()) -> Daemon {
         let seen = beat.map { CRMTime.format($0.at) }
-        let lockTable = FileManager.default.isReadableFile(atPath: "/proc/locks")
-        let running = holder != nil || (!lockTable && beat.map { now.timeIntervalSince($0.at) <= 30 } == true)
+        var holder: Int32?
+        if case .held(let pid) = lock { holder = pid }
+        let running = holder != nil || (lock == .unknown && beat.map { now.timeIntervalSince($0.at) <= 30 } == true)
         return Daemon(
             running: running,
             pid: holder ?? beat.map { Int32($0.pid) },

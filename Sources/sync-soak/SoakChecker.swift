@@ -54,15 +54,11 @@ struct SoakChecker {
             if links[activity.id]?.itemId != item.id {
                 problems.append("\(mailbox): \(activity.id)'s link points elsewhere than its item")
             }
-            if item.fields["Subject"] != activity.subject {
+            for field in [SoakEdit.Field.subject, .priority] where field.value(in: item) != Self.value(field, activity)
+            {
                 problems.append(
-                    "\(mailbox): \(activity.id) differs: subject CRM \(activity.subject) / Outlook \(item.fields["Subject"] ?? "nil")"
-                )
-            }
-            let importance = item.fields["Importance"] ?? "Normal"
-            if importance.lowercased() != activity.priority.rawValue {
-                problems.append(
-                    "\(mailbox): \(activity.id) differs: priority CRM \(activity.priority.rawValue) / Outlook \(importance)"
+                    "\(mailbox): \(activity.id) differs: \(field) CRM \(Self.value(field, activity)) / Outlook "
+                        + (field.value(in: item) ?? "nil")
                 )
             }
         }
@@ -110,7 +106,7 @@ struct SoakChecker {
                 if edits.contains(where: { $0.field == .delete && $0.side == last.side && $0.at > last.at }) {
                     continue
                 }
-                let held = field == .subject ? activity.subject : activity.priority.rawValue
+                let held = Self.value(field, activity)
                 if held == last.value || last.value == last.synced { continue }
                 let lost = conflicts[id, default: []].contains {
                     $0.field == field.rawValue
@@ -126,14 +122,16 @@ struct SoakChecker {
         return problems
     }
 
+    /// The field's value in an activity.
+    static func value(_ field: SoakEdit.Field, _ activity: Activity) -> String {
+        field == .subject ? activity.subject : activity.priority.rawValue
+    }
+
     /// Whether an item carrying the activity and holding this value is in some mailbox's Deleted Items.
     private func inDeletedItems(_ activity: String, _ field: SoakEdit.Field, _ value: String) -> Bool {
         mailboxes.contains { mailbox in
             fake.deletedItems(mailbox: mailbox).contains { item in
-                item.extended["ActivityId"] == activity
-                    && (field == .subject
-                        ? item.fields["Subject"] == value
-                        : (item.fields["Importance"] ?? "Normal").lowercased() == value)
+                item.extended["ActivityId"] == activity && field.value(in: item) == value
             }
         }
     }
@@ -141,8 +139,9 @@ struct SoakChecker {
     /// No request for a mailbox (notifications aside) between a throttling answer and the end of the wait it asked
     /// for; requests already under way when it was given are not the client's choice (50 ms of slack).
     private func backOffViolations() -> [String] {
-        let notifications: Set<String> = ["Subscribe", "Unsubscribe", "GetEvents", "GetStreamingEvents"]
-        let requests = fake.requests.filter { !notifications.contains($0.operation) && $0.mailbox != nil }
+        let requests = fake.requests.filter {
+            !FakeExchange.notificationOperations.contains($0.operation) && $0.mailbox != nil
+        }
         var problems: [String] = []
         for (mailbox, list) in Dictionary(grouping: requests, by: { $0.mailbox! }) {
             for (index, request) in list.enumerated() {

@@ -57,9 +57,11 @@ struct SoakCommand: ParsableCommand {
         let phaseTwo = started.addingTimeInterval(Double(seconds) * 2 / 3)
         let end = started.addingTimeInterval(Double(seconds))
         var daemon = try work.startDaemon()
-        var nextKill = started.addingTimeInterval(
-            killMin + Double(random.below(Int((killMax - killMin) * 10) + 1)) / 10
-        )
+        /// The next SIGKILL: between --kill-min and --kill-max seconds after `time`, in tenths.
+        func killAfter(_ time: Date) -> Date {
+            time.addingTimeInterval(killMin + Double(random.below(Int((killMax - killMin) * 10) + 1)) / 10)
+        }
+        var nextKill = killAfter(started)
         var nextRestart = started.addingTimeInterval(40)
         var nextSample = phaseTwo
         var kills: [Date] = []
@@ -73,9 +75,7 @@ struct SoakCommand: ParsableCommand {
                 daemon.waitUntilExit()
                 kills.append(now)
                 daemon = try work.startDaemon()
-                nextKill = now.addingTimeInterval(
-                    killMin + Double(random.below(Int((killMax - killMin) * 10) + 1)) / 10
-                )
+                nextKill = killAfter(now)
             }
             if now >= nextRestart {
                 try work.fake.restart()

@@ -19,6 +19,16 @@ struct SoakEdit: Sendable {
     var synced: String?
 }
 
+extension SoakEdit.Field {
+    /// The item's element the field is (`Subject`, `Importance`).
+    var element: String { self == .subject ? "Subject" : "Importance" }
+
+    /// The field's value in an item, in the CRM's terms (an importance as a priority: `high`).
+    func value(in item: FakeItemSnapshot) -> String? {
+        self == .subject ? item.fields["Subject"] : (item.fields["Importance"] ?? "Normal").lowercased()
+    }
+}
+
 /// Users on both sides and a misbehaving server, at random: CRM creates, edits and deletes through the store (as
 /// the CLI writes them), Outlook edits, deletes and creates with the category through the fake, and faults the
 /// fake answers with (ServerBusy, 503 with Retry-After, 500, drops before and after applying, slow answers,
@@ -141,12 +151,11 @@ final class SoakDriver {
     private func outlookEdit(_ field: SoakEdit.Field) {
         guard let (mailbox, item, activity) = carryingItem() else { return }
         let value = field == .subject ? "Outlook \(next())" : Priority.allCases[random.below(3)].rawValue
-        let element = field == .subject ? "Subject" : "Importance"
-        if (item.fields[element] ?? "Normal").lowercased() == value { return }  // no edit: the value it has
+        if field.value(in: item) == value { return }  // no edit: the value it has
         fake.userUpdate(
             mailbox: mailbox,
             itemId: item.id,
-            fields: [element: field == .subject ? value : value.capitalized]
+            fields: [field.element: field == .subject ? value : value.capitalized]
         )
         record(.outlook, activity, field, value)
     }
