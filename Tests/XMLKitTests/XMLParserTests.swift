@@ -81,7 +81,11 @@ struct XMLParserTests {
         close(file)
         close(saved)
         #expect(count.refused == documents.count)
-        #expect(try String(contentsOfFile: captured, encoding: .utf8) == "")
+        // (fd 2 is the process's: Swift Testing reports the tests running beside this one there too, so what is
+        // asserted is that none of it is libxml2's — its messages name the parser, the input or the conversion.)
+        let written = try String(contentsOfFile: captured, encoding: .utf8)
+        let libxml2 = ["conversion failed", "parser error", "encoding error", "Entity: line", "input error"]
+        #expect(!libxml2.contains { written.contains($0) }, "\(written)")
     }
 
     @Test("an undeclared entity, a truncated document and an empty one are malformed")
