@@ -22,20 +22,44 @@ extension AppConfiguration {
         let path = credentialPath(string(key) ?? "", environment: environment)
         var info = stat()
         guard stat(path, &info) == 0 else {
-            throw ConfigurationError(
-                description: "\(key): cannot read secret file \(path) (\(String(cString: strerror(errno))))"
-            )
+            throw ConfigurationError(description: unreadableSecret(key, path, errno: errno, environment))
         }
         if let refusal = Self.secretFileRefusal(mode: info.st_mode, owner: info.st_uid, group: info.st_gid) {
             throw ConfigurationError(description: "\(key): secret file \(path) \(refusal)")
         }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw ConfigurationError(description: unreadableSecret(key, path, errno: errno, environment))
+        }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        guard let data = try? handle.read(upToCount: 1 << 20), let text = String(data: data, encoding: .utf8)
         else {
-            throw ConfigurationError(description: "\(key): cannot read secret file \(path)")
+            throw ConfigurationError(description: "\(key): secret file \(path) is not UTF-8 text")
         }
         let secret = text.trimmingCharacters(in: .newlines)
         guard !secret.isEmpty else { throw ConfigurationError(description: "\(key): secret file \(path) is empty") }
         return secret
+    }
+
+    /// Why a secret file cannot be read, and — for a permission problem, the usual one when an admin runs a
+    /// command as the service user — how to run it with the secret the unit hands the daemon.
+    func unreadableSecret(_ key: String, _ path: String, errno code: Int32, _ environment: [String: String]) -> String {
+        let reason = String(cString: strerror(code))
+        guard code == EACCES || code == EPERM else { return "\(key): cannot read secret file \(path) (\(reason))" }
+        let user = getpwuid(geteuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? "uid \(geteuid())"
+        let name = string(key) ?? ""
+        var text = "\(key): user \(user) may not read secret file \(path) (\(reason))."
+        // (A relative name is what the unit's credential is looked up by; an absolute path bypasses credentials.)
+        if environment["CREDENTIALS_DIRECTORY"] == nil && !name.hasPrefix("/") {
+            text +=
+                " The unit hands it to the daemon through LoadCredential=, which a command run by hand does not get:"
+                + " run it with the unit's credential (sudo systemd-run --pipe --wait --quiet -p User=\(user)"
+                + " -p LoadCredential=\(name):\(path) activity-sync …), or"
+        } else {
+            text += " To run commands as the service user,"
+        }
+        return text
+            + " let the service user's group read the file (chown root:activity-sync \(path); chmod 0640 \(path))"
     }
 
     /// What a start warns about (the daemon, `run --once`, `config check`: every time, not once): no TLS

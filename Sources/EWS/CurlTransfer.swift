@@ -70,7 +70,16 @@ final class CurlTransfer: @unchecked Sendable {
             var requestSize = 0
             _ = ccurl_getinfo_long(easy, CURLINFO_REQUEST_SIZE, &requestSize)
             let detail = String(cString: errorBuffer)
-            let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+            var connected: curl_off_t = 0
+            var handshaken: curl_off_t = 0
+            _ = ccurl_getinfo_off(easy, CURLINFO_CONNECT_TIME_T, &connected)
+            _ = ccurl_getinfo_off(easy, CURLINFO_APPCONNECT_TIME_T, &handshaken)
+            let text = TransportDiagnosis.explain(
+                curlCode: Int(code.rawValue),
+                detail: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail,
+                https: request.url.lowercased().hasPrefix("https:"),
+                stuckInHandshake: connected > 0 && handshaken == 0
+            )
             let notSent: Set<UInt32> = [
                 CURLE_COULDNT_RESOLVE_PROXY.rawValue, CURLE_COULDNT_RESOLVE_HOST.rawValue,
                 CURLE_COULDNT_CONNECT.rawValue, CURLE_SSL_CONNECT_ERROR.rawValue,
@@ -123,8 +132,9 @@ final class CurlTransfer: @unchecked Sendable {
         guard let colon = line.firstIndex(of: ":") else { return }
         let name = line[..<colon].lowercased()
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-        // Several Set-Cookie lines are all kept (one per line); other repeated headers: the last wins.
-        if name == "set-cookie", let previous = responseHeaders[name] {
+        // Several Set-Cookie and WWW-Authenticate lines are all kept (one per line); other repeated headers: the
+        // last wins.
+        if name == "set-cookie" || name == "www-authenticate", let previous = responseHeaders[name] {
             responseHeaders[name] = previous + "\n" + value
         } else {
             responseHeaders[name] = value

@@ -24,6 +24,26 @@ extension EWSClient {
         }
     }
 
+    /// The service account on its own, no mailbox addressed (`check` before there are sync users): any SOAP
+    /// answer proves the endpoint and the credentials — an account without a mailbox of its own gets an error
+    /// code, returned here; nil means it has one. HTTP and transport failures are thrown as by every call.
+    public func probeServiceAccount() async throws -> String? {
+        let body =
+            "<m:GetFolder><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape></m:FolderShape><m:FolderIds>"
+            + "<t:DistinguishedFolderId Id=\"msgfolderroot\"/></m:FolderIds></m:GetFolder>"
+        do {
+            let answer: Answer<Never> = try await send(
+                Call(operation: "GetFolder", body: body, mailbox: Self.serviceAccount, impersonate: false)
+            )
+            return answer.messages.first?.error?.responseCode
+        } catch let error as EWSError where error.kind == .fault {
+            return error.responseCode ?? "fault"
+        }
+    }
+
+    /// The label of the service account's own requests (throttling, metrics, logs).
+    public static let serviceAccount = "(service account)"
+
     /// SyncFolderItems: one page of changes since `syncState` (nil: from the beginning).
     public func syncFolderItems(
         _ folder: EWSFolder,

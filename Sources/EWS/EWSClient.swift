@@ -56,6 +56,8 @@ public final class EWSClient: Sendable {
         /// X-AnchorMailbox when it is not the mailbox itself (a streaming group's anchor).
         var anchorMailbox: String? = nil
         var onBodyChunk: (@Sendable ([UInt8]) -> Bool)? = nil
+        /// False: the service account speaks for itself (no impersonation header, no anchor).
+        var impersonate = true
     }
 
     /// The parsed answer of a call: response messages plus items decoded from split elements.
@@ -137,7 +139,7 @@ public final class EWSClient: Sendable {
                 if failure.error.kind == .malformedResponse { throw failure.error }
                 // A hung server costs a mailbox two timeouts per call at most, not one per attempt.
                 if failure.error.curlCode == Self.curlTimedOut { timedOut += 1 }
-                guard attempt < retry.maxAttempts, timedOut < 2 else { throw failure.error }
+                guard attempt < retry.maxAttempts, timedOut < 2, !failure.isPermanent else { throw failure.error }
                 await throttle.backOff(call.mailbox, seconds: retry.delay(afterAttempt: attempt))
                 continue
             }
@@ -151,7 +153,11 @@ public final class EWSClient: Sendable {
                 }
                 throw EWSError(
                     .authentication,
-                    "Exchange refused the service account's credentials",
+                    AuthenticationDiagnosis.explain(
+                        offered: response.headers["www-authenticate"],
+                        configured: configuration.credentials,
+                        status: response.status
+                    ),
                     httpStatus: response.status
                 )
             case 429, 503:
@@ -170,7 +176,13 @@ public final class EWSClient: Sendable {
             case 200, 500:
                 break
             default:
-                let error = EWSError(.http, "unexpected HTTP status", httpStatus: response.status)
+                let error = EWSError(
+                    .http,
+                    response.status == 404
+                        ? "no EWS endpoint at \(configuration.url) — exchange.url ends in /EWS/Exchange.asmx"
+                        : "unexpected HTTP status",
+                    httpStatus: response.status
+                )
                 if call.isWrite && response.status >= 500 { throw Self.ambiguous(error) }
                 throw error
             }
@@ -227,7 +239,7 @@ public final class EWSClient: Sendable {
     }
 
     private func httpRequest(for call: Call) async throws -> HTTPRequest {
-        let impersonate = configuration.impersonation ? call.mailbox : nil
+        let impersonate = configuration.impersonation && call.impersonate ? call.mailbox : nil
         let envelope = SOAPEnvelope.build(
             body: call.body,
             serverVersion: configuration.serverVersion,
@@ -242,7 +254,7 @@ public final class EWSClient: Sendable {
         // Exchange Online routes by this header; on-premises it is harmless.
         if let anchor = call.anchorMailbox {
             headers.append(("X-AnchorMailbox", anchor))
-        } else if configuration.impersonation {
+        } else if impersonate != nil {
             headers.append(("X-AnchorMailbox", call.mailbox))
         }
         headers += call.extraHeaders

@@ -77,6 +77,10 @@ public struct EWSError: Error, Sendable, Equatable, CustomStringConvertible {
         "ErrorExceededFindCountLimit", "ErrorInternalServerTransientError",
     ]
 
+    /// Whether an answer came from the service the URL names: false when the network, TLS or the URL failed (no
+    /// server, a wrong port, a page that is no EWS) — `check` reports those under ENDPOINT, not AUTH.
+    public var reachedService: Bool { ![.transport, .http, .malformedResponse, .configuration].contains(kind) }
+
     /// Whether the server told us to slow down.
     public var isThrottling: Bool {
         if kind == .throttled { return true }

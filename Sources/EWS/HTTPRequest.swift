@@ -107,4 +107,7 @@ public struct TransportFailure: Error {
         self.error = error
         self.requestMayHaveBeenSent = requestMayHaveBeenSent
     }
+
+    /// A failure every retry would meet again (an untrusted certificate, TLS to a plain-HTTP port).
+    public var isPermanent: Bool { TransportDiagnosis.isPermanent(curlCode: error.curlCode, message: error.message) }
 }

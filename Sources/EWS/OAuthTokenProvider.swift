@@ -78,8 +78,9 @@ public actor OAuthTokenProvider {
         )
         let response: HTTPResponse
         do { response = try await loop.perform(request) } catch let failure as TransportFailure {
+            // Unreachable is a network problem, not refused credentials: the person on call looks elsewhere.
             var error = EWSError(
-                .authentication,
+                .transport,
                 "token endpoint unreachable: \(failure.error.message)",
                 curlCode: failure.error.curlCode
             )

@@ -215,6 +215,10 @@ public final class FakeExchange: @unchecked Sendable {
     public var port: Int { server?.port ?? 0 }
     /// The EWS endpoint URL, once started.
     public var url: String { "http://127.0.0.1:\(port)/EWS/Exchange.asmx" }
+
+    /// Connections that sent no HTTP request (a TLS handshake to this plain-HTTP port), each answered 400 as IIS
+    /// does.
+    public var notHTTPConnections: Int { server?.notHTTPConnections ?? 0 }
     /// The OAuth token endpoint URL.
     public var tokenURL: String { "http://127.0.0.1:\(port)/oauth2/v2.0/token" }
 

@@ -37,6 +37,10 @@ final class HTTPServer: @unchecked Sendable {
     private let lock = NSLock()
     private var connections: Set<Int32> = []
     private var stopped = false
+    private var notHTTP = 0
+
+    /// Connections whose first bytes were no HTTP request (answered 400 and closed): TLS to this plain port.
+    var notHTTPConnections: Int { lock.withLock { notHTTP } }
 
     init(port: Int = 0, handler: @escaping @Sendable (HTTPServerRequest) -> HTTPServerReply) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -113,7 +117,21 @@ final class HTTPServer: @unchecked Sendable {
             lock.unlock()
         }
         var reader = SocketReader(fd: fd)
-        while let request = reader.readRequest() {
+        while true {
+            let request: HTTPServerRequest
+            switch reader.readRequest() {
+            case .closed: return
+            case .notHTTP:
+                lock.withLock { notHTTP += 1 }
+                // What IIS (http.sys) does with bytes that are no request — a TLS ClientHello sent to its plain
+                // port included: 400 and close, so the client fails at once instead of waiting out its timeout.
+                _ = writeAll(
+                    fd,
+                    Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
+                )
+                return
+            case .request(let read): request = read
+            }
             let reply = handler(request)
             switch reply {
             case .drop:
@@ -169,7 +187,23 @@ private struct SocketReader {
 
     init(fd: Int32) { self.fd = fd }
 
-    mutating func readRequest() -> HTTPServerRequest? {
+    enum Read {
+        case request(HTTPServerRequest)
+        /// The peer closed (or sent more than a request may hold).
+        case closed
+        /// The first bytes are no HTTP request line.
+        case notHTTP
+    }
+
+    mutating func readRequest() -> Read {
+        if buffer.isEmpty, !fill() { return .closed }
+        // A request line starts with a method token (upper-case letters); a TLS record starts with 0x16.
+        guard let first = buffer.first, (65...90).contains(first) else { return .notHTTP }
+        guard let request = readHeadAndBody() else { return .closed }
+        return .request(request)
+    }
+
+    private mutating func readHeadAndBody() -> HTTPServerRequest? {
         guard let headerEnd = readUntilHeaderEnd() else { return nil }
         let head = String(decoding: buffer[..<headerEnd], as: UTF8.self)
         buffer.removeFirst(headerEnd + 4)

@@ -96,7 +96,7 @@ public final class GraphClient: Sendable {
                 record(request, "transport", since: started)
                 if request.isWrite && failure.requestMayHaveBeenSent { throw Self.ambiguous(failure.error) }
                 if failure.error.kind == .malformedResponse { throw Self.graph(failure.error) }
-                guard attempt < retry.maxAttempts else { throw Self.graph(failure.error) }
+                guard attempt < retry.maxAttempts, !failure.isPermanent else { throw Self.graph(failure.error) }
                 await throttle.backOff(request.mailbox, seconds: retry.delay(afterAttempt: attempt))
                 continue
             } catch {

@@ -5,6 +5,8 @@ import Graph
 
 /// What `activity-sync check` found for a mailbox on Graph.
 public struct GraphAccessCheck: Sendable {
+    /// The token endpoint and Graph answered (`ok`; `failed`: network, TLS, a URL that is no Graph).
+    public var endpoint = "-"
     /// A token for the app (`ok`, `failed`).
     public var authentication = "-"
     /// The app may open the mailbox's calendar (`ok`, `denied`: RBAC for Applications or an access policy
@@ -18,7 +20,8 @@ public struct GraphAccessCheck: Sendable {
     public var error: String?
 
     public var ok: Bool {
-        authentication == "ok" && access == "ok" && folders == "ok" && ["ok", "readable"].contains(extendedProperty)
+        endpoint == "ok" && authentication == "ok" && access == "ok" && folders == "ok"
+            && ["ok", "readable"].contains(extendedProperty)
     }
 }
 
@@ -31,6 +34,7 @@ extension GraphMailboxService {
             _ = try await client.token()
             result.authentication = "ok"
             let calendar = try await client.send(get("\(user)/calendar?$select=id"))
+            result.endpoint = "ok"
             switch (calendar.status, calendar.errorCode) {
             case (200, _): result.access = "ok"
             case (403, _), (_, "ErrorAccessDenied"):
@@ -72,7 +76,8 @@ extension GraphMailboxService {
             guard write else { return result }
             result.extendedProperty = try await probe()
         } catch let error as EWSError {
-            if result.authentication == "-" { result.authentication = "failed" }
+            if result.endpoint == "-" { result.endpoint = error.reachedService ? "ok" : "failed" }
+            if error.kind == .authentication { result.authentication = "failed" }
             result.error = error.description
         } catch {
             result.error = "\(error)"

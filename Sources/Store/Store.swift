@@ -15,7 +15,14 @@ public final class Store: Sendable {
 
     /// Opens (creating and migrating when needed) the store at `path`. `busySeconds`: how long a write waits
     /// for another process's write (an import) before it gives up with `StoreError.Code.busy`.
-    public init(path: String, busySeconds: Double = 10, clock: @escaping @Sendable () -> Date = { Date() }) throws {
+    /// Opens the store at `path`, creating it (and its folder) unless `create` is false — then a missing store is
+    /// `.notFound`: a command that only reads (`status`, `check`) leaves nothing behind, least of all as root.
+    public init(
+        path: String,
+        create: Bool = true,
+        busySeconds: Double = 10,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
         self.path = path
         self.clock = clock
         var configuration = Configuration()
@@ -25,16 +32,39 @@ public final class Store: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA cache_size = -65536")
         }
+        let existed = FileManager.default.fileExists(atPath: path)
+        if !existed && !create {
+            throw StoreError(
+                .notFound,
+                "no store at \(path) yet: the daemon creates it on its first start (so does a command that writes, "
+                    + "such as employee add)"
+            )
+        }
+        if let problem = StoreAccess.problem(path: path) {
+            throw StoreError(.database, "cannot open the store at \(path): \(problem)")
+        }
+        let createdFolders = StoreAccess.missingFolders(for: path)
         do {
-            let folder = (path as NSString).deletingLastPathComponent
-            if !folder.isEmpty {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            if !createdFolders.isEmpty {
+                try FileManager.default.createDirectory(
+                    atPath: StoreAccess.folder(of: path),
+                    withIntermediateDirectories: true
+                )
             }
             pool = try DatabasePool(path: path, configuration: configuration)
             try StoreSchema.migrator().migrate(pool)
+        } catch let error as DatabaseError {
+            throw StoreError(.database, "cannot open the store at \(path): \(StoreAccess.explain(error, path: path))")
         } catch {
-            throw StoreError(.database, "cannot open the store at \(path): \(error)")
+            throw StoreError(.database, "cannot open the store at \(path): \(error.localizedDescription)")
         }
+        if !existed { StoreAccess.handOver(path: path, createdFolders: createdFolders) }
+    }
+
+    /// Why the store at `path` cannot be created or opened by `user` (default: this process), or nil — what
+    /// `config check` proves before the service starts, in owners, modes and the command that fixes it.
+    public static func accessProblem(path: String, user: String? = nil) -> String? {
+        StoreAccess.problem(path: path, for: user.flatMap(StoreAccess.User.init(named:)))
     }
 
     /// Runs a write transaction, mapping SQLite failures to `StoreError`; the caller's own errors pass

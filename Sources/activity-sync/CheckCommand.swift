@@ -26,6 +26,8 @@ struct CheckCommand: AsyncParsableCommand {
     struct MailboxCheck: Encodable {
         var mailbox: String
         var backend = "ews"
+        /// The URL answered as EWS (or Graph) does: `ok`, or `failed` (nothing there, TLS, not EWS).
+        var endpoint = "-"
         var authentication: String
         var impersonation: String
         var folders: String
@@ -36,7 +38,9 @@ struct CheckCommand: AsyncParsableCommand {
         var error: String?
 
         var ok: Bool {
-            [authentication, impersonation, folders].allSatisfy { $0 == "ok" }
+            // The service account's own row has no mailbox steps.
+            if mailbox == EWSClient.serviceAccount { return endpoint == "ok" && authentication == "ok" }
+            return [endpoint, authentication, impersonation, folders].allSatisfy { $0 == "ok" }
                 && (extended_property == "ok" || (backend == "graph" && extended_property == "readable"))
         }
 
@@ -44,6 +48,7 @@ struct CheckCommand: AsyncParsableCommand {
             var c = encoder.container(keyedBy: Keys.self)
             try c.encode(mailbox, forKey: .mailbox)
             try c.encode(backend, forKey: .backend)
+            try c.encode(endpoint, forKey: .endpoint)
             try c.encode(authentication, forKey: .authentication)
             try c.encode(impersonation, forKey: .impersonation)
             try c.encode(folders, forKey: .folders)
@@ -53,14 +58,14 @@ struct CheckCommand: AsyncParsableCommand {
         }
 
         enum Keys: String, CodingKey {
-            case mailbox, backend, authentication, impersonation, folders, extended_property, time_zone, error
+            case mailbox, backend, endpoint, authentication, impersonation, folders, extended_property, time_zone, error
         }
     }
 
     func run() async throws {
         let configuration = try global.configuration()
-        let store = CLI.run { try global.openStore() }
-        let employees = CLI.run { try store.employees() }
+        let store = try global.existingStore()
+        let employees = CLI.run { try store?.employees() ?? [] }
         let clients: (EWSClient?, GraphClient?)
         do {
             clients = try SyncRun.makeClients(configuration, store: store, observer: nil) { CLI.warn($0) }
@@ -71,6 +76,12 @@ struct CheckCommand: AsyncParsableCommand {
         if targets.isEmpty { targets = employees.filter(\.sync).compactMap(\.mailbox) }
         let settings = configuration.syncSettings
         var results: [MailboxCheck] = []
+        // A fresh install has no sync users yet: the endpoint and the service account are proven all the same,
+        // so a wrong password or host shows before the first employee is added, not after.
+        if targets.isEmpty {
+            if let client = clients.0 { results.append(await Self.checkServiceAccount(client)) }
+            if let graph = clients.1 { results.append(await Self.checkApp(graph)) }
+        }
         for mailbox in targets {
             let employee = employees.first { $0.mailbox?.lowercased() == mailbox.lowercased() }
             let backend = employee.map(configuration.backend(of:)) ?? configuration.string("exchange.backend") ?? "ews"
@@ -105,10 +116,14 @@ struct CheckCommand: AsyncParsableCommand {
             CLI.printJSON(results)
         } else {
             CLI.printTable(
-                ["MAILBOX", "BACKEND", "AUTH", "IMPERSONATION", "FOLDERS", "EXTENDED PROPERTY", "TIME ZONE", "ERROR"],
+                [
+                    "MAILBOX", "BACKEND", "ENDPOINT", "AUTH", "IMPERSONATION", "FOLDERS", "EXTENDED PROPERTY",
+                    "TIME ZONE", "ERROR",
+                ],
                 results.map {
                     [
-                        $0.mailbox, $0.backend, $0.authentication, $0.impersonation, $0.folders, $0.extended_property,
+                        $0.mailbox, $0.backend, $0.endpoint, $0.authentication, $0.impersonation, $0.folders,
+                        $0.extended_property,
                         $0.time_zone, $0.error ?? "-",
                     ]
                 }
@@ -116,6 +131,12 @@ struct CheckCommand: AsyncParsableCommand {
             if results.contains(where: { $0.backend == "graph" && $0.extended_property == "readable" }) {
                 CLI.print(
                     "Graph mailboxes were checked read-only; --write also creates, reads and deletes one probe event."
+                )
+            }
+            if results.contains(where: { $0.mailbox == EWSClient.serviceAccount && $0.ok }) {
+                CLI.print(
+                    "No sync users yet: the endpoint and the service account were proven; impersonation, folders "
+                        + "and the extended property are checked per mailbox once employees have sync: true."
                 )
             }
             for result in results where !["ok", "unknown", "-"].contains(result.time_zone) {
@@ -149,6 +170,7 @@ struct CheckCommand: AsyncParsableCommand {
         return MailboxCheck(
             mailbox: mailbox,
             backend: "graph",
+            endpoint: found.endpoint,
             authentication: found.authentication,
             impersonation: found.access,
             folders: found.folders,
@@ -165,6 +187,39 @@ struct CheckCommand: AsyncParsableCommand {
         return own == crm ? "ok" : "mailbox \(own), CRM \(zone.identifier) (\(crm))"
     }
 
+    /// The EWS service account with no mailbox addressed: endpoint and credentials (see
+    /// `EWSClient.probeServiceAccount`); the mailbox columns stay `-`.
+    static func checkServiceAccount(_ client: EWSClient) async -> MailboxCheck {
+        await checkWithoutMailbox(backend: "ews") { _ = try await client.probeServiceAccount() }
+    }
+
+    /// The Graph app with no mailbox addressed: the token endpoint grants a token for the client credentials.
+    static func checkApp(_ client: GraphClient) async -> MailboxCheck {
+        await checkWithoutMailbox(backend: "graph") { _ = try await client.token() }
+    }
+
+    private static func checkWithoutMailbox(
+        backend: String,
+        _ prove: () async throws -> Void
+    ) async -> MailboxCheck {
+        var result = MailboxCheck(
+            mailbox: EWSClient.serviceAccount,
+            backend: backend,
+            authentication: "-",
+            impersonation: "-",
+            folders: "-",
+            extended_property: "-"
+        )
+        do {
+            try await prove()
+            result.endpoint = "ok"
+            result.authentication = "ok"
+        } catch {
+            result.record(error)
+        }
+        return result
+    }
+
     /// Each step only when the one before it passed; a probe task carrying the identity properties is
     /// created and hard-deleted to prove the property is writable.
     static func check(_ mailbox: String, client: EWSClient, instance: String) async -> MailboxCheck {
@@ -177,6 +232,7 @@ struct CheckCommand: AsyncParsableCommand {
         )
         do {
             let folders = try await client.getFolders([.calendar, .tasks], mailbox: mailbox)
+            result.endpoint = "ok"
             result.authentication = "ok"
             result.impersonation = "ok"
             if let failure = folders.compactMap(\.failure).first {
@@ -199,21 +255,33 @@ struct CheckCommand: AsyncParsableCommand {
             case nil:
                 result.extended_property = "failed"
             }
-        } catch let error as EWSError {
-            switch error.kind {
-            case .authentication: result.authentication = "failed"
-            case .fault
-            where ["ErrorImpersonateUserDenied", "ErrorNonExistentMailbox", "ErrorAccessDenied"]
-                .contains(error.responseCode ?? ""):
-                result.authentication = "ok"
-                result.impersonation = error.responseCode == "ErrorNonExistentMailbox" ? "no such mailbox" : "denied"
-            default: result.authentication = result.authentication == "-" ? "failed" : result.authentication
-            }
+        } catch let error as EWSError
+            where error.kind == .fault
+            && ["ErrorImpersonateUserDenied", "ErrorNonExistentMailbox", "ErrorAccessDenied"]
+                .contains(error.responseCode ?? "")
+        {
+            result.endpoint = "ok"
+            result.authentication = "ok"
+            result.impersonation = error.responseCode == "ErrorNonExistentMailbox" ? "no such mailbox" : "denied"
             result.error = error.description
         } catch {
-            result.error = "\(error)"
+            result.record(error)
         }
         return result
+    }
+}
+
+extension CheckCommand.MailboxCheck {
+    /// A failure before the mailbox steps: under ENDPOINT when no service answered (network, TLS, a URL that
+    /// is no EWS), under AUTH when it refused the credentials.
+    mutating func record(_ error: any Error) {
+        guard let error = error as? EWSError else {
+            self.error = "\(error)"
+            return
+        }
+        if endpoint == "-" { endpoint = error.reachedService ? "ok" : "failed" }
+        if error.kind == .authentication { authentication = "failed" }
+        self.error = error.description
     }
 }
 

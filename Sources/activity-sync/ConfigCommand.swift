@@ -2,6 +2,7 @@ import AppConfig
 import ArgumentParser
 import EWS
 import Foundation
+import Store
 
 /// `config check`: validates the configuration and the credentials (for `ExecStartPre=`).
 struct ConfigCommand: ParsableCommand {
@@ -18,13 +19,18 @@ struct ConfigCommand: ParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
 
+        /// The user `systemd/activity-sync.sysusers` creates and the unit runs as.
+        static let serviceUser = "activity-sync"
+
         func run() throws {
             let configuration = try global.configuration()
             // Each backend the file sets up is checked: EWS when it is the default or has a URL, Graph when it is
-            // the default or has a client id. (The store is not opened: this runs before the service does.)
+            // the default or has a client id. (The store is not opened, only its access checked: this runs before the
+            // service does.)
             let backend = configuration.string("exchange.backend") ?? "ews"
             var lines: [String] = []
             var warnings = AppConfiguration.environmentWarnings()
+            var problems: [String] = []
             do {
                 if backend == "ews" || configuration.string("exchange.url") != nil {
                     lines.append(try configuration.ewsConfiguration().description)  // (never a secret)
@@ -36,7 +42,17 @@ struct ConfigCommand: ParsableCommand {
                     warnings += configuration.graphWarnings(graph)
                 }
             } catch let error as ConfigurationError {
-                CLI.fail("configuration: \(error.description)", code: 2)
+                problems.append("configuration: \(error.description)")
+            }
+            // The store must be usable by whoever runs the service: this user, or — run by root — the service
+            // user the package creates, when the system has one.
+            let serviceUser = geteuid() == 0 && getpwnam(Self.serviceUser) != nil ? Self.serviceUser : nil
+            if let problem = Store.accessProblem(path: configuration.storePath(), user: serviceUser) {
+                problems.append("store: \(problem)")
+            }
+            if let last = problems.last {
+                for problem in problems.dropLast() { CLI.error(problem) }
+                CLI.fail(last, code: 2)
             }
             CLI.print("configuration ok: \(configuration.file ?? "(defaults only)")")
             CLI.print("  store: \(configuration.storePath())")

@@ -24,14 +24,33 @@ struct GlobalOptions: ParsableArguments {
         let configuration = try configuration()
         do { return try Store(path: configuration.storePath()) } catch { CLI.fail("\(error)", code: 2) }
     }
+
+    /// The store, if one exists: commands that only read (`status`, `check`) never create it — run as root
+    /// before the first start, they would leave a store the service user could not open.
+    func existingStore() throws -> Store? {
+        let configuration = try configuration()
+        do { return try Store(path: configuration.storePath(), create: false) } catch let error as StoreError
+            where error.code == .notFound
+        {
+            CLI.warn(error.message)
+            return nil
+        } catch {
+            CLI.fail("\(error)", code: 2)
+        }
+    }
 }
 
 /// Output and exit helpers shared by the commands.
 enum CLI {
     /// Writes a message to stderr and exits with the code (1: refused input, 2: configuration).
     static func fail(_ message: String, code: Int32 = 1) -> Never {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        error(message)
         exit(code)
+    }
+
+    /// One `error:` line on stderr (when a command reports several before it exits).
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
     }
 
     /// Runs a store operation, turning refusals into exit 1 with the store's message.

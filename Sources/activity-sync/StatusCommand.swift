@@ -63,7 +63,12 @@ struct StatusCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try global.openStore()
+        guard let store = try global.existingStore() else {
+            // Before the first start: nothing has synced, no daemon has run.
+            if json { CLI.printJSON([Row]()) } else { CLI.print("daemon: never ran (no store yet)") }
+            if expectDaemon { throw ExitCode(3) }
+            return
+        }
         let configuration = try? global.configuration()
         let rows = CLI.run {
             try store.employees().filter { $0.sync && $0.mailbox != nil }.map { employee -> Row in

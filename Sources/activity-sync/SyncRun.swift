@@ -88,8 +88,8 @@ enum SyncRun {
     }
 
     /// The backends the mailboxes use: `exchange.backend`, and every sync user's own.
-    static func backends(_ configuration: AppConfiguration, store: Store) -> Set<String> {
-        let employees = ((try? store.employees()) ?? []).filter { $0.sync && $0.mailbox != nil }
+    static func backends(_ configuration: AppConfiguration, store: Store?) -> Set<String> {
+        let employees = ((try? store?.employees()) ?? []).filter { $0.sync && $0.mailbox != nil }
         return Set([configuration.string("exchange.backend") ?? "ews"] + employees.map(configuration.backend(of:)))
     }
 
@@ -97,7 +97,7 @@ enum SyncRun {
     /// the back-offs of the clients a reload replaces.
     static func makeClients(
         _ configuration: AppConfiguration,
-        store: Store,
+        store: Store?,
         observer: EWSObserver?,
         previous: Context? = nil,
         warn: (String) -> Void
@@ -127,12 +127,12 @@ enum SyncRun {
 
     /// The observer, plus: every back-off Exchange asks for is written to the store as it starts, so
     /// the next process (a restart, a `run --once`) honours it too.
-    static func recordingBackOffs(_ observer: EWSObserver?, in store: Store) -> EWSObserver {
+    static func recordingBackOffs(_ observer: EWSObserver?, in store: Store?) -> EWSObserver {
         EWSObserver(
             request: { observer?.request($0, $1, $2, $3) },
             throttled: { mailbox, seconds in
                 observer?.throttled(mailbox, seconds)
-                try? store.saveNotBefore(mailbox, Date().addingTimeInterval(seconds))
+                try? store?.saveNotBefore(mailbox, Date().addingTimeInterval(seconds))
             }
         )
     }

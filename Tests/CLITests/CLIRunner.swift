@@ -15,6 +15,11 @@ struct CLIRunner {
 
     let folder: String
 
+    static let setpriv = "/usr/bin/setpriv"
+
+    /// Whether tests may run the binary as another user: only root may switch, and only with setpriv.
+    static var canSwitchUser: Bool { geteuid() == 0 && FileManager.default.isExecutableFile(atPath: setpriv) }
+
     init(config: String = "store:\n  path: crm.sqlite\n") throws {
         folder = NSTemporaryDirectory() + "activity-sync-cli-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -48,10 +53,20 @@ struct CLIRunner {
         return process
     }
 
-    func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) throws -> Output {
+    func run(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        stdin: String? = nil,
+        asUser user: uid_t? = nil
+    ) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments
+        if let user {
+            // Another user, as an admin running a command as the service user would (setpriv: util-linux).
+            process.executableURL = URL(fileURLWithPath: Self.setpriv)
+            process.arguments = ["--reuid=\(user)", "--regid=\(user)", "--clear-groups", Self.binary] + arguments
+        }
         process.currentDirectoryURL = URL(fileURLWithPath: folder)
         var env = ProcessInfo.processInfo.environment.filter {
             !$0.key.hasPrefix("ACTIVITY_SYNC_") && $0.key != "STATE_DIRECTORY"

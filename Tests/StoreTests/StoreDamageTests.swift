@@ -41,3 +41,41 @@ struct StoreDamageTests {
         #expect(try fixture.store.activity("A1")?.subject == a1.subject)
     }
 }
+
+/// Issue 16: the store's own failures to open, in words — never SQLite's bare code.
+@Suite("a store that cannot be opened says why and what to do")
+struct StoreOpenTests {
+    @Test("a file that is no SQLite database is named as such; a missing store is not created when not asked to")
+    func notAStore() throws {
+        let folder = NSTemporaryDirectory() + "activity-sync-open-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = folder + "/crm.sqlite"
+        #expect {
+            _ = try Store(path: path, create: false)
+        } throws: { ($0 as? StoreError)?.code == .notFound && "\($0)".contains("daemon creates it on its first start") }
+        #expect(!FileManager.default.fileExists(atPath: path))
+        try String(repeating: "not a database\n", count: 100).write(toFile: path, atomically: true, encoding: .utf8)
+        #expect {
+            _ = try Store(path: path)
+        } throws: {
+            "\($0)".contains("is no activity-sync store (not an SQLite database): check store.path")
+                && !"\($0)".contains("SQLite error")
+        }
+    }
+
+    @Test(
+        "for another user, the store folder's owner and mode are named (config check run by root, for the service user)",
+        .enabled(if: geteuid() == 0)
+    )
+    func forAnotherUser() throws {
+        let folder = NSTemporaryDirectory() + "activity-sync-open-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        chmod(folder, 0o755)
+        let path = folder + "/state/crm.sqlite"
+        let problem = try #require(Store.accessProblem(path: path, user: "nobody"))
+        #expect(problem.contains("user nobody may not create one in \(folder) (root:root, mode 0755)"), "\(problem)")
+        #expect(Store.accessProblem(path: path) == nil)  // root may
+        chown(folder, 65534, 65534)
+        #expect(Store.accessProblem(path: path, user: "nobody") == nil)
+    }
+}

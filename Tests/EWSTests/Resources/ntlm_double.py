@@ -3,7 +3,7 @@
 
 IIS-style: NTLM authenticates the *connection* (the handler object lives as long as it); later requests on it carry no Authorization header.
 Answers every authenticated POST to /EWS/Exchange.asmx with a fixed GetFolder response, and
-POST /stats (no auth) with {"handshakes": N, "requests": M}.
+POST /stats (no auth) with {"handshakes": N, "requests": M, "connections": C}.
 
 usage: ntlm_double.py --user DOMAIN\\user --password PW [--cert CERT --key KEY]
 Prints "port N" on stdout once listening on 127.0.0.1.
@@ -20,7 +20,7 @@ RESPONSE = ("<?xml version=\"1.0\" encoding=\"utf-8\"?><s:Envelope xmlns:s=\"htt
             "<t:TotalCount>0</t:TotalCount></t:TasksFolder></m:Folders></m:GetFolderResponseMessage>"
             "</m:ResponseMessages></m:GetFolderResponse></s:Body></s:Envelope>").encode()
 
-stats = {"handshakes": 0, "requests": 0}
+stats = {"handshakes": 0, "requests": 0, "connections": 0}
 lock = threading.Lock()
 
 
@@ -73,6 +73,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.reply(200, RESPONSE, [("Content-Type", "text/xml; charset=utf-8")])
 
 
+class Server(http.server.ThreadingHTTPServer):
+    # Every TCP connection, a failed TLS handshake included (the handshake runs later, in the handler's thread):
+    # how a test sees whether the client retried.
+    def get_request(self):
+        connection = super().get_request()
+        stats["connections"] += 1
+        return connection
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--user", required=True)
@@ -85,11 +94,11 @@ def main():
     users.write(f"{domain}:{user}:{args.password}\n")
     users.close()
     os.environ["NTLM_USER_FILE"] = users.name  # pyspnego's NTLM acceptor reads credentials from it
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = Server(("127.0.0.1", 0), Handler)
     if args.cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(args.cert, args.key)
-        server.socket = context.wrap_socket(server.socket, server_side=True)
+        server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     print(f"port {server.server_address[1]}", flush=True)
     server.serve_forever()
 
