@@ -6,12 +6,19 @@ import Logging
 /// (`$JOURNAL_STREAM` set by systemd); on a terminal the line starts with a UTC time instead. Each
 /// line is one write(2), unbuffered, so a kill loses nothing that was logged.
 public struct JournalLogHandler: LogHandler {
-    public var logLevel: Logger.Level
+    /// The level every logger of the process shares: a reload (SIGHUP) that changes `log.level` sets it here, and
+    /// each logger reads it on each call.
+    public let level: Protected<Logger.Level>
     public var metadata: Logger.Metadata = [:]
     let journal: Bool
 
-    public init(level: Logger.Level, environment: [String: String] = ProcessInfo.processInfo.environment) {
-        logLevel = level
+    public var logLevel: Logger.Level {
+        get { level.value }
+        set { level.value = newValue }
+    }
+
+    public init(level: Protected<Logger.Level>, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.level = level
         journal = environment["JOURNAL_STREAM"] != nil
     }
 

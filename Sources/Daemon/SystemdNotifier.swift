@@ -20,7 +20,10 @@ public struct SystemdNotifier: Sendable {
         }
     }
 
-    /// Sends `READY=1`, `STATUS=…`, `WATCHDOG=1`, `STOPPING=1` (newline-separated assignments).
+    /// Sends `READY=1`, `STATUS=…`, `WATCHDOG=1`, `STOPPING=1` (newline-separated assignments). Never waits: when
+    /// the manager's socket is full the message is dropped (false) — a blocked send would hold one of the few
+    /// threads every pass runs on, and with them the whole daemon, SIGTERM included (found by a test that stopped
+    /// reading its notify socket while a one-second interval kept sending STATUS=).
     @discardableResult
     public func notify(_ state: String) -> Bool {
         guard let path else { return false }
@@ -37,7 +40,7 @@ public struct SystemdNotifier: Sendable {
         return state.withCString { text in
             withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(fd, text, strlen(text), Int32(MSG_NOSIGNAL), $0, length)
+                    sendto(fd, text, strlen(text), Int32(MSG_NOSIGNAL | MSG_DONTWAIT), $0, length)
                 }
             }
         } >= 0

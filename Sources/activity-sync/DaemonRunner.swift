@@ -34,12 +34,19 @@ final class DaemonRunner: @unchecked Sendable {
     /// The mailboxes the hub was last told to watch.
     private let watched = Protected<[String]?>(nil)
 
+    /// The level of every logger in the process (a reload sets it).
+    static let logLevel = Protected<Logger.Level>(.info)
+
+    /// Keys read once at start: a reload that changes them says they wait for a restart.
+    static let restartKeys = ["store.path", "metrics.listen", "sync.notifications", "sync.pull_interval_seconds"]
+
     /// Debounce of notifications: one Outlook edit fires several events within a few hundred ms.
     static let notificationDebounce = 0.3
 
     static func run(global: GlobalOptions, resyncFirst: Bool) async throws {
         let configuration = try global.configuration()
-        LoggingSystem.bootstrap { _ in JournalLogHandler(level: configuration.logLevel) }
+        logLevel.value = configuration.logLevel
+        LoggingSystem.bootstrap { _ in JournalLogHandler(level: logLevel) }
         let runner = try DaemonRunner(global: global, configuration: configuration, resyncFirst: resyncFirst)
         try await runner.run()
     }
@@ -335,12 +342,24 @@ final class DaemonRunner: @unchecked Sendable {
                 observer: metrics.observer,
                 previous: next
             ) { logger.warning("\($0)") }
+            let before = current.value.configuration
             current.value = next
             metrics.credentialExpiry(next.graph)
+            Self.logLevel.value = configuration.logLevel
             logger.notice(
                 "configuration reloaded",
-                metadata: ["interval_seconds": "\(configuration.int("sync.interval_seconds"))"]
+                metadata: [
+                    "interval_seconds": "\(configuration.int("sync.interval_seconds"))",
+                    "log_level": "\(configuration.logLevel)",
+                ]
             )
+            let waiting = Self.restartKeys.filter { before.string($0) != configuration.string($0) }
+            if !waiting.isEmpty {
+                logger.warning(
+                    "changed keys apply only after a restart (systemctl restart activity-sync)",
+                    metadata: ["keys": "\(waiting.joined(separator: ","))"]
+                )
+            }
             return Double(configuration.int("sync.interval_seconds"))
         } catch {
             logger.error("configuration reload refused, keeping the running one", metadata: ["error": "\(error)"])

@@ -126,6 +126,38 @@ struct DaemonTests {
         #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0)
     }
 
+    @Test("SIGHUP applies log.level at once and names the changed keys that wait for a restart")
+    func reloadLogLevel() async throws {
+        let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  interval_seconds: 1\nlog:\n  level: info\n")
+        defer { fake.stop() }
+        try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
+        let notify = try NotifySocket()
+        let daemon = try cli.start(["run"], environment: ["NOTIFY_SOCKET": notify.path], logFile: "daemon.log")
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
+        #expect(await notify.wait(for: "READY=1", seconds: 30))
+        func log() -> String { (try? String(contentsOfFile: cli.path("daemon.log"), encoding: .utf8)) ?? "" }
+        #expect(!log().contains(" debug "))
+        let config = cli.path("activity-sync.yaml")
+        let original = try String(contentsOfFile: config, encoding: .utf8)
+        try original.replacingOccurrences(of: "level: info", with: "level: debug")
+            .replacingOccurrences(of: "store:\n", with: "metrics:\n  listen: 127.0.0.1:0\nstore:\n")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        kill(daemon.processIdentifier, SIGHUP)
+        #expect(await notify.wait(for: "RELOADING=1", seconds: 5))
+        // The next rounds (one a second) log their requests at debug.
+        var debug = false
+        for _ in 0..<100 where !debug {
+            debug = log().contains(" debug EWS request")
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(debug, "\(log())")
+        #expect(log().contains("configuration reloaded") && log().contains("log_level=debug"))
+        #expect(log().contains("changed keys apply only after a restart") && log().contains("keys=metrics.listen"))
+        kill(daemon.processIdentifier, SIGTERM)
+        while daemon.isRunning { usleep(20_000) }
+        #expect(daemon.terminationStatus == 0)
+    }
+
     @Test("SIGHUP applies a new interval; a broken file is refused and the running configuration kept")
     func reload() async throws {
         let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  interval_seconds: 300\n")
