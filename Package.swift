@@ -180,7 +180,7 @@ let package = Package(
                 "Store", "ActivityModel", "SyncEngine", "SyncPlanning", .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        .testTarget(name: "DaemonUnitTests", dependencies: ["Daemon"]),
+        .testTarget(name: "DaemonUnitTests", dependencies: ["Daemon", "EWSTestServer"]),
         .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzHarness", "Store"]),
         .testTarget(
             name: "CLITests",

@@ -6,44 +6,8 @@ import Testing
 import FoundationNetworking
 #endif
 
-/// A datagram socket standing in for systemd's `$NOTIFY_SOCKET`.
-final class NotifySocket {
-    let path: String
-    private let fd: Int32
-
-    init() throws {
-        path = NSTemporaryDirectory() + "notify-\(UUID().uuidString.prefix(8))"
-        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard bound == 0 else { throw FakeExchangeError("bind \(path) failed") }
-        var timeout = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    deinit {
-        close(fd)
-        unlink(path)
-    }
-
-    /// Waits up to `seconds` for a datagram containing `text`.
-    func wait(for text: String, seconds: Double) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while Date() < deadline {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-            if count > 0, String(decoding: buffer[..<count], as: UTF8.self).contains(text) { return true }
-            if count <= 0 { try? await Task.sleep(for: .milliseconds(20)) }
-        }
-        return false
-    }
-}
+/// systemd's `$NOTIFY_SOCKET`, as the tests listen on it.
+typealias NotifySocket = DatagramListener
 
 @Suite("the daemon: `activity-sync run`")
 struct DaemonTests {

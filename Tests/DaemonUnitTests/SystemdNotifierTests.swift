@@ -1,4 +1,5 @@
 import Daemon
+import EWSTestServer
 import Foundation
 import Testing
 
@@ -7,22 +8,8 @@ import Testing
 struct SystemdNotifierTests {
     @Test("a manager that stops reading: messages are dropped (false), the sender goes on")
     func fullSocketDropsMessages() async throws {
-        let path = NSTemporaryDirectory() + "notify-\(UUID().uuidString.prefix(8))"
-        let receiver = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        defer {
-            close(receiver)
-            unlink(path)
-        }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(receiver, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        try #require(bound == 0)
-        let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": path])
+        let manager = try DatagramListener()  // never read from
+        let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": manager.path])
         // On a thread of its own: were a send to block, only this thread would, and the test says so.
         let outcome = Protected<(sent: Int, dropped: Int)?>(nil)
         Thread {
