@@ -34,6 +34,9 @@ final class DaemonRunner: @unchecked Sendable {
     /// The mailboxes the hub was last told to watch.
     private let watched = Protected<[String]?>(nil)
 
+    /// Failures many mailboxes share, said once (`logShared`).
+    private let sharedFailures = Protected(SharedFailureLog())
+
     /// The level of every logger in the process (a reload sets it).
     static let logLevel = Protected<Logger.Level>(.info)
 
@@ -201,7 +204,7 @@ final class DaemonRunner: @unchecked Sendable {
             shouldStop: { [stop] in stop.isStopped }
         )
         metrics.record(outcome, mailbox: employee.mailbox!.lowercased(), seconds: Date().timeIntervalSince(started))
-        log(outcome)
+        log(outcome, mailbox: employee.mailbox!)
         return outcome
     }
 
@@ -276,7 +279,7 @@ final class DaemonRunner: @unchecked Sendable {
             }
         case "purge":
             outcome = await SyncRun.purge(context, employee: employee, dryRun: flags.contains("dry-run"))
-            log(outcome)
+            log(outcome, mailbox: request.mailbox)
         default:  // resume: a normal pass now
             outcome = await timedPass(context, employee: employee, mode: .normal, dryRun: false)
             _ = await settle(outcome, mailbox: request.mailbox, context: context, interval: next.timeIntervalSinceNow)
@@ -301,16 +304,20 @@ final class DaemonRunner: @unchecked Sendable {
 
     /// The pass's lines as log entries: mailbox and pass id on each, activity and item on action lines.
     /// A quiet pass (the common case) logs at debug, so info shows what changed.
-    private func log(_ outcome: SyncRun.MailboxOutcome) {
+    private func log(_ outcome: SyncRun.MailboxOutcome, mailbox: String) {
         guard let first = outcome.lines.first else { return }
-        var metadata: Logger.Metadata = [:]
-        if let report = outcome.report {
-            metadata["mailbox"] = "\(report.mailbox)"
-            metadata["pass"] = "\(report.pass)"
-        }
+        var metadata: Logger.Metadata = ["mailbox": "\(mailbox)"]
+        if let report = outcome.report { metadata["pass"] = "\(report.pass)" }
+        if logShared(outcome, mailbox: mailbox, line: first, metadata: metadata) { return }
         let quiet = outcome.ok && outcome.report?.plan.isEmpty == true
         let level: Logger.Level = outcome.skipped || quiet ? .debug : outcome.ok ? .info : .warning
-        logger.log(level: level, "\(first)", metadata: metadata)
+        var head = metadata
+        if outcome.report?.paused != nil {
+            head["message_id"] = "\(MessageID.breakerTrip)"
+        } else if outcome.status?.state == "disabled" {
+            head["message_id"] = "\(MessageID.mailboxDisabled)"
+        }
+        logger.log(level: level, "\(first)", metadata: head)
         var rest = outcome.lines.dropFirst()
         for action in outcome.report?.listed ?? [] {
             guard let line = rest.popFirst() else { break }
@@ -318,13 +325,65 @@ final class DaemonRunner: @unchecked Sendable {
             let (activity, item) = action.subjects
             if let activity { fields["activity"] = "\(activity)" }
             if let item { fields["item"] = "\(item)" }
-            if case .skip = action {
-                logger.debug("\(line)", metadata: fields)
-            } else {
-                logger.log(level: level, "\(line)", metadata: fields)
+            switch action {
+            case .skip: logger.debug("\(line)", metadata: fields)
+            case .recordConflict:
+                // A conflict waits for a person: notice, whatever the pass's level.
+                fields["message_id"] = "\(MessageID.conflict)"
+                logger.notice("\(line)", metadata: fields)
+            default: logger.log(level: level, "\(line)", metadata: fields)
             }
         }
-        for line in rest { logger.log(level: level, "\(line)", metadata: metadata) }
+        // After the actions: the items refused this pass (retried next), then anything else the pass said.
+        for line in rest {
+            var fields = metadata
+            // (`SyncRun.describe` writes each of the report's failures so.)
+            if line.hasPrefix("  failed: ") { fields["message_id"] = "\(MessageID.itemRefused)" }
+            logger.log(level: level, "\(line)", metadata: fields)
+        }
+    }
+
+    /// A failure that is no mailbox's own (the service account refused, Exchange unreachable) is logged once for
+    /// all the mailboxes it stops, then at debug per mailbox, with a reminder every ten minutes and one entry when
+    /// it clears. True when the outcome was logged here.
+    private func logShared(
+        _ outcome: SyncRun.MailboxOutcome,
+        mailbox: String,
+        line: String,
+        metadata: Logger.Metadata
+    ) -> Bool {
+        guard outcome.passFailed, let error = outcome.error,
+            [.authentication, .transport, .configuration, .http].contains(error.kind)
+        else {
+            if outcome.ok {
+                for cleared in sharedFailures.withLock({ $0.succeeded(mailbox: mailbox) }) {
+                    logger.notice(
+                        "shared failure cleared: passes go through again",
+                        metadata: ["failure": "\(cleared)", "message_id": "\(MessageID.sharedFailure)"]
+                    )
+                }
+            }
+            return false
+        }
+        var fields = metadata
+        fields["message_id"] = "\(MessageID.sharedFailure)"
+        let signature = [
+            error.backend, error.kind.rawValue, error.httpStatus.map { "HTTP \($0)" },
+            error.curlCode.map { "curl \($0)" },
+        ].compactMap { $0 }.joined(separator: " ")
+        switch sharedFailures.withLock({ $0.failed(signature, mailbox: mailbox, now: Date()) }) {
+        case .first:
+            logger.warning(
+                "\(line) — other mailboxes failing the same way are logged at debug until it clears",
+                metadata: fields
+            )
+        case .quiet:
+            logger.debug("\(line)", metadata: metadata)
+        case .reminder(let count):
+            fields["mailboxes"] = "\(count)"
+            logger.warning("still failing the same way in \(count) mailboxes: \(error)", metadata: fields)
+        }
+        return true
     }
 
     // MARK: - Reload and housekeeping

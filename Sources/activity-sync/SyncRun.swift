@@ -60,6 +60,8 @@ enum SyncRun {
         /// The pass itself failed (auth, network, throttling…), as opposed to single items failing in a
         /// pass that otherwise ran: only this backs the mailbox off.
         var passFailed = false
+        /// What failed the pass, when Exchange (or the way to it) did.
+        var error: EWSError?
     }
 
     /// Configuration, store, daemon lock (one process writes to Exchange per store) and client.
@@ -254,6 +256,7 @@ enum SyncRun {
         } catch let error as EWSError {
             outcome.ok = false
             outcome.passFailed = true
+            outcome.error = error
             outcome.lines = ["\(mailbox): pass failed: \(error)"]
             (status.state, status.reason) = Self.state(after: error)
             status.lastError = error.description

@@ -164,7 +164,12 @@ struct DaemonOpsTests {
         try SyncCLIFixture.addSyncUser(cli, id: "E1", name: "Alice")
         try await SyncCLIFixture.addTask(cli, "A1", owner: "E1", subject: "Metered")
         fake.inject(.serverBusy(backOffMilliseconds: 50), operation: "SyncFolderItems", times: 1)
-        let daemon = try cli.start(["run"], environment: ["JOURNAL_STREAM": "8:1234"], logFile: "daemon.log")
+        // (Under a journal whose native socket is absent: the entries go to stdout, prefixed for journald.)
+        let daemon = try cli.start(
+            ["run"],
+            environment: ["JOURNAL_STREAM": "8:1234", "ACTIVITY_SYNC_JOURNAL_SOCKET": cli.path("no-journal")],
+            logFile: "daemon.log"
+        )
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         #expect(await eventually(30) { fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").count == 1 })
 
