@@ -111,7 +111,7 @@ let package = Package(
         .target(
             name: "AppConfig",
             dependencies: [
-                "ActivityModel", "EWS", "Graph", "GraphMailbox", "SyncEngine", "SyncPlanning",
+                "ActivityModel", "Daemon", "EWS", "Graph", "GraphMailbox", "SyncEngine", "SyncPlanning",
                 .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -184,7 +184,9 @@ let package = Package(
         .testTarget(name: "FuzzReplayTests", dependencies: ["FuzzHarness", "Store"]),
         .testTarget(
             name: "CLITests",
-            dependencies: ["ActivityModel", "Store", "EWSTestServer", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "ActivityModel", "Store", "EWS", "EWSTestServer", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
     ]
 )

@@ -1,4 +1,5 @@
 import ActivityModel
+import Daemon
 import Foundation
 import Yams
 
@@ -26,7 +27,7 @@ package struct AppConfiguration: Sendable {
         case double(ClosedRange<Double>)
         case bool
         case choice([String])
-        /// `IPV4:PORT`, or null (off).
+        /// `IPV4:PORT` or `[IPV6]:PORT`, or null (off).
         case listenAddress
         /// An IANA zone with a Windows id (`WindowsTimeZone.problem`).
         case timeZone
@@ -314,10 +315,8 @@ package struct AppConfiguration: Sendable {
         case .timeZone:
             if let problem = WindowsTimeZone.problem(with: value) { throw refuse(problem) }
         case .listenAddress:
-            let parts = value.split(separator: ":", omittingEmptySubsequences: false)
-            var address = in_addr()
-            guard parts.count == 2, inet_pton(AF_INET, String(parts[0]), &address) == 1, UInt16(parts[1]) != nil else {
-                throw refuse("must be IPV4:PORT, e.g. 127.0.0.1:9464, or null")
+            guard ListenAddress(value) != nil else {
+                throw refuse("must be IPV4:PORT or [IPV6]:PORT, e.g. 127.0.0.1:9464 or [::1]:9464, or null")
             }
         }
         return value

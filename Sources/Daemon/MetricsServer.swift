@@ -4,7 +4,7 @@ import Foundation
 import Glibc
 #endif
 
-/// The Prometheus text endpoint (`metrics.listen: HOST:PORT`, IPv4): `GET /metrics`, one request per
+/// The Prometheus text endpoint (`metrics.listen: HOST:PORT`, IPv4 or `[IPv6]`): `GET /metrics`, one request per
 /// connection, answered on one thread. A client gets two seconds for its whole request and answer (not per
 /// read: one dribbling a byte a second would otherwise hold the endpoint for hours), and running out of file
 /// descriptors for a moment never ends the endpoint.
@@ -18,38 +18,17 @@ public final class MetricsServer: @unchecked Sendable {
         public var description: String
     }
 
-    /// Binds `listen` (`127.0.0.1:9464`) and starts answering.
+    /// Binds `listen` (`127.0.0.1:9464`, `[::1]:9464`) and starts answering.
     public init(listen address: String, registry: MetricsRegistry) throws {
-        guard let colon = address.lastIndex(of: ":"), let port = UInt16(address[address.index(after: colon)...]) else {
-            throw Failure(description: "metrics.listen must be HOST:PORT (IPv4), got \(address)")
+        guard let parsed = ListenAddress(address) else {
+            throw Failure(description: "metrics.listen must be IPV4:PORT or [IPV6]:PORT, got \(address)")
         }
-        let host = String(address[..<colon])
-        var socketAddress = sockaddr_in()
-        socketAddress.sin_family = sa_family_t(AF_INET)
-        socketAddress.sin_port = in_port_t(port.bigEndian)
-        guard inet_pton(AF_INET, host, &socketAddress.sin_addr) == 1 else {
-            throw Failure(description: "metrics.listen: \(host) is not an IPv4 address")
-        }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        let bound = withUnsafePointer(to: &socketAddress) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard fd >= 0, bound == 0, listen(fd, 16) == 0 else {
-            let reason = String(cString: strerror(errno))
-            if fd >= 0 { close(fd) }
-            throw Failure(description: "metrics.listen \(address): \(reason)")
-        }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        let (fd, port): (Int32, Int)
+        do { (fd, port) = try parsed.bindListening() } catch {
+            throw Failure(description: "metrics.listen \(address): \(error.description)")
         }
         self.listener = fd
-        self.port = Int(UInt16(bigEndian: actual.sin_port))
+        self.port = port
         self.registry = registry
         let thread = Thread { [self] in serve() }
         thread.name = "metrics"

@@ -162,6 +162,50 @@ extension Store {
 
     /// Counts for `status`: linked items, open conflicts, and activities changed in the CRM since their
     /// last sync (or never synced) that belong in the employee's mailbox.
+    /// What the metrics read for every sync user at each scrape, in three queries whatever the number of
+    /// mailboxes: the last good pass, when it became a sync user, open conflicts and changes waiting to go out.
+    public func mailboxGauges() throws -> [MailboxGauges] {
+        try read { db in
+            let conflicts = Dictionary(
+                try Row.fetchAll(
+                    db,
+                    sql: "SELECT lower(mailbox) AS mailbox, count(*) AS n FROM conflicts WHERE resolved = 0 GROUP BY 1"
+                ).map { ($0["mailbox"] as String, $0["n"] as Int) },
+                uniquingKeysWith: +
+            )
+            let pending = Dictionary(
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT a.mailbox_employee AS employee, count(*) AS n FROM activities a
+                        LEFT JOIN links l ON l.activity_id = a.id
+                        WHERE a.type IN ('appointment', 'call', 'task') AND a.synchronize = 1
+                        AND ((l.activity_id IS NULL AND a.deleted = 0) OR a.change_seq > l.synced_seq)
+                        GROUP BY a.mailbox_employee
+                        """
+                ).map { ($0["employee"] as String, $0["n"] as Int) },
+                uniquingKeysWith: +
+            )
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.id, lower(e.mailbox) AS mailbox, e.sync_since, m.last_pass FROM employees e
+                    LEFT JOIN mailboxes m ON lower(m.mailbox) = lower(e.mailbox)
+                    WHERE e.sync = 1 AND e.mailbox IS NOT NULL
+                    """
+            ).map { row in
+                let mailbox: String = row["mailbox"]
+                return MailboxGauges(
+                    mailbox: mailbox,
+                    lastPass: (row["last_pass"] as String?).flatMap { try? CRMTime.parse($0).get().instant },
+                    syncSince: (row["sync_since"] as String?).flatMap { try? CRMTime.parse($0).get().instant },
+                    openConflicts: conflicts[mailbox] ?? 0,
+                    pendingLocal: pending[row["id"]] ?? 0
+                )
+            }
+        }
+    }
+
     public func mailboxCounts(
         mailbox: String,
         employee: String
@@ -188,4 +232,15 @@ extension Store {
             return (linked, conflicts, pending)
         }
     }
+}
+
+/// One sync user's figures for the metrics (`Store.mailboxGauges`).
+public struct MailboxGauges: Sendable, Equatable {
+    public var mailbox: String
+    /// The last pass that went through (items may have failed in it), if any.
+    public var lastPass: Date?
+    /// When the employee became a sync user, if known.
+    public var syncSince: Date?
+    public var openConflicts: Int
+    public var pendingLocal: Int
 }

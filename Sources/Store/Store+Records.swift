@@ -148,12 +148,14 @@ extension Store {
     static func upsert(_ db: Database, _ e: Employee, now: String) throws {
         try db.execute(
             sql: """
-                INSERT INTO employees (id, name, mailbox, sync, time_zone, backend, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO employees (id, name, mailbox, sync, time_zone, backend, created_at, updated_at, sync_since)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET name = excluded.name, mailbox = excluded.mailbox, sync = excluded.sync,
-                time_zone = excluded.time_zone, backend = excluded.backend, updated_at = excluded.updated_at
+                time_zone = excluded.time_zone, backend = excluded.backend, updated_at = excluded.updated_at,
+                sync_since = CASE WHEN excluded.sync = 0 THEN NULL WHEN employees.sync = 1 THEN employees.sync_since
+                ELSE excluded.sync_since END
                 """,
-            arguments: [e.id, e.name, e.mailbox, e.sync, e.timeZone, e.backend, now, now]
+            arguments: [e.id, e.name, e.mailbox, e.sync, e.timeZone, e.backend, now, now, e.sync ? now : nil]
         )
     }
     static func upsert(_ db: Database, _ p: BusinessPartner, now: String) throws {

@@ -35,6 +35,12 @@ enum StoreSchema {
         migrator.registerMigration("v8-link-listed") { db in
             try db.execute(sql: "ALTER TABLE links ADD COLUMN listed INTEGER NOT NULL DEFAULT 1")
         }
+        // When an employee became a sync user (issue 16: a never-synced mailbox's lag counts from then, so the lag
+        // alert speaks after a restart with a broken password too). Existing sync users: their last update.
+        migrator.registerMigration("v9-employee-sync-since") { db in
+            try db.execute(sql: "ALTER TABLE employees ADD COLUMN sync_since TEXT")
+            try db.execute(sql: "UPDATE employees SET sync_since = updated_at WHERE sync = 1")
+        }
         return migrator
     }
 

@@ -11,7 +11,8 @@ import SyncPlanning
 /// last good pass).
 final class DaemonMetrics: Sendable {
     let registry = MetricsRegistry()
-    private let lastGood = Protected<[String: Date]>([:])
+    /// When this process started: a never-synced mailbox's lag counts from it at the latest.
+    private let started = Date()
 
     init() {
         registry.describe("activity_sync_ews_requests_total", .counter, "EWS requests by operation and outcome.")
@@ -48,7 +49,31 @@ final class DaemonMetrics: Sendable {
             "Duration of a mailbox pass.",
             buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]
         )
-        registry.describe("activity_sync_mailbox_lag_seconds", .gauge, "Seconds since the mailbox's last good pass.")
+        registry.describe(
+            "activity_sync_mailbox_lag_seconds",
+            .gauge,
+            "Seconds since the mailbox's last good pass (from the store, so it survives restarts); a mailbox never "
+                + "synced counts from when it became a sync user or the daemon started, whichever is later."
+        )
+        registry.describe("activity_sync_open_conflicts", .gauge, "Conflicts waiting for ops, by mailbox.")
+        registry.describe(
+            "activity_sync_pending_changes",
+            .gauge,
+            "CRM changes not yet in Exchange, by mailbox (they go out with the next pass)."
+        )
+        registry.describe(
+            "activity_sync_breaker_trips_total",
+            .counter,
+            "Passes the circuit breaker held (the mailbox paused instead of deleting past sync.max_deletes)."
+        )
+        registry.describe(
+            "activity_sync_items_refused_total",
+            .counter,
+            "Items a pass could not write (refused by Exchange or by the CRM's rules); retried next pass."
+        )
+        registry.increment("activity_sync_breaker_trips_total", by: 0)
+        registry.increment("activity_sync_items_refused_total", by: 0)
+        ProcessMetrics.register(in: registry)
         registry.describe("activity_sync_build_info", .gauge, "The running build (always 1), by version.")
         registry.set("activity_sync_build_info", ["version": ActivitySyncCommand.version], to: 1)
         // Series an alert rule reads exist at 0 from the start: `rate()` and `increase()` need a first sample, and
@@ -107,13 +132,22 @@ final class DaemonMetrics: Sendable {
         )
     }
 
-    /// Lag per mailbox and mailboxes per state are computed when scraped.
-    func collectLag(store: Store) {
-        registry.addCollector { [lastGood] registry in
-            registry.reset("activity_sync_mailbox_lag_seconds")
+    /// Lag, conflicts and pending changes per mailbox and mailboxes per state are read from the store when
+    /// scraped: every sync user has its series from the first scrape, whatever this process has seen.
+    func collectFromStore(_ store: Store) {
+        registry.addCollector { [started] registry in
             let now = Date()
-            for (mailbox, date) in lastGood.withLock({ $0 }) {
-                registry.set("activity_sync_mailbox_lag_seconds", ["mailbox": mailbox], to: now.timeIntervalSince(date))
+            for name in [
+                "activity_sync_mailbox_lag_seconds", "activity_sync_open_conflicts", "activity_sync_pending_changes",
+            ] {
+                registry.reset(name)
+            }
+            for gauges in (try? store.mailboxGauges()) ?? [] {
+                let labels = ["mailbox": gauges.mailbox]
+                let since = gauges.lastPass ?? max(gauges.syncSince ?? started, started)
+                registry.set("activity_sync_mailbox_lag_seconds", labels, to: max(0, now.timeIntervalSince(since)))
+                registry.set("activity_sync_open_conflicts", labels, to: Double(gauges.openConflicts))
+                registry.set("activity_sync_pending_changes", labels, to: Double(gauges.pendingLocal))
             }
             registry.reset("activity_sync_mailboxes")
             for state in ["pending", "enabled", "backing_off", "paused", "disabled"] {
@@ -127,14 +161,17 @@ final class DaemonMetrics: Sendable {
         }
     }
 
-    func record(_ outcome: SyncRun.MailboxOutcome, mailbox: String, seconds: Double) {
+    func record(_ outcome: SyncRun.MailboxOutcome, seconds: Double) {
         let label = outcome.stopped ? "stopped" : outcome.skipped ? "skipped" : outcome.ok ? "ok" : "failed"
         registry.increment("activity_sync_passes_total", ["outcome": label])
         guard !outcome.skipped else { return }
         registry.observe("activity_sync_pass_seconds", [:], seconds)
-        if outcome.ok { lastGood.withLock { $0[mailbox] = Date() } }
         if let limit = outcome.limit { registry.increment("activity_sync_limits_hit_total", ["limit": limit]) }
         guard let report = outcome.report else { return }
+        if report.paused != nil && !report.dryRun { registry.increment("activity_sync_breaker_trips_total") }
+        if !report.failures.isEmpty {
+            registry.increment("activity_sync_items_refused_total", by: Double(report.failures.count))
+        }
         if !report.limits.isEmpty { registry.increment("activity_sync_limits_hit_total", ["limit": "pages"]) }
         // What was executed and confirmed; a dry run or a held pass executed nothing.
         for action in report.executed {

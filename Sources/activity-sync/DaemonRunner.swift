@@ -74,7 +74,7 @@ final class DaemonRunner: @unchecked Sendable {
             }
             logger.info("metrics endpoint listening", metadata: ["listen": "\(listen)"])
         }
-        metrics.collectLag(store: context.store)
+        metrics.collectFromStore(context.store)
         metrics.credentialExpiry(context.graph)
         // (Notifications are EWS's: Graph mailboxes are polled — webhooks need a public endpoint.)
         let mode =
@@ -203,7 +203,7 @@ final class DaemonRunner: @unchecked Sendable {
             dryRun: dryRun,
             shouldStop: { [stop] in stop.isStopped }
         )
-        metrics.record(outcome, mailbox: employee.mailbox!.lowercased(), seconds: Date().timeIntervalSince(started))
+        metrics.record(outcome, seconds: Date().timeIntervalSince(started))
         log(outcome, mailbox: employee.mailbox!)
         return outcome
     }
