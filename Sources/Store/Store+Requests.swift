@@ -120,6 +120,8 @@ extension Store {
 public struct DaemonHeartbeat: Sendable, Equatable {
     public var pid: Int
     public var at: Date
+    /// The daemon's version (nil: written by a release before it was recorded).
+    public var version: String? = nil
 }
 
 extension Store {
@@ -132,12 +134,24 @@ extension Store {
         }
     }
 
+    /// Records the version of the daemon starting on this store (`status` shows it beside the heartbeat).
+    public func recordDaemonVersion(_ version: String) throws {
+        try write { db in
+            try db.execute(
+                sql: "INSERT INTO settings (name, value) VALUES ('daemon_version', ?) "
+                    + "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                arguments: [version]
+            )
+        }
+    }
+
     /// The last heartbeat, if a daemon ran and did not stop cleanly since.
     public func heartbeat() throws -> DaemonHeartbeat? {
         try read { db in
             let (pid, at) = (try Self.counter(db, "daemon_pid"), try Self.counter(db, "daemon_heartbeat"))
             guard pid > 0, at > 0 else { return nil }
-            return DaemonHeartbeat(pid: Int(pid), at: Date(timeIntervalSince1970: Double(at)))
+            let version = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = 'daemon_version'")
+            return DaemonHeartbeat(pid: Int(pid), at: Date(timeIntervalSince1970: Double(at)), version: version)
         }
     }
 }

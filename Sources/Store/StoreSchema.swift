@@ -41,6 +41,10 @@ enum StoreSchema {
             try db.execute(sql: "ALTER TABLE employees ADD COLUMN sync_since TEXT")
             try db.execute(sql: "UPDATE employees SET sync_since = updated_at WHERE sync = 1")
         }
+        // Text facts about the store's daemon (its version, for `status`): the counters table holds integers.
+        migrator.registerMigration("v10-settings") { db in
+            try db.execute(sql: "CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        }
         return migrator
     }
 

@@ -75,6 +75,7 @@ final class DaemonRunner: @unchecked Sendable {
             logger.info("metrics endpoint listening", metadata: ["listen": "\(listen)"])
         }
         metrics.collectFromStore(context.store)
+        try? context.store.recordDaemonVersion(ActivitySyncCommand.version)
         metrics.credentialExpiry(context.graph)
         // (Notifications are EWS's: Graph mailboxes are polled — webhooks need a public endpoint.)
         let mode =

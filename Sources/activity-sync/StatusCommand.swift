@@ -23,6 +23,8 @@ struct StatusCommand: ParsableCommand {
         var last_seen: String?
         /// A heartbeat without a clean exit and nobody holding the lock: killed or crashed.
         var stopped_uncleanly: Bool
+        /// The version the daemon runs (after an upgrade, until its restart, not this binary's).
+        var version: String?
     }
 
     /// SPEC §4's `status --json` shape, plus the daemon (the same in every row: the shape stays an array).
@@ -170,7 +172,8 @@ extension StatusCommand {
             running: running,
             pid: holder ?? beat.map { Int32($0.pid) },
             last_seen: seen,
-            stopped_uncleanly: !running && beat != nil
+            stopped_uncleanly: !running && beat != nil,
+            version: beat?.version
         )
     }
 
@@ -178,7 +181,16 @@ extension StatusCommand {
     static func daemonLine(_ daemon: Daemon, beat: DaemonHeartbeat?, now: Date = Date()) -> String {
         let age = beat.map { max(Int(now.timeIntervalSince($0.at)), 0) }
         if daemon.running, let pid = daemon.pid {
-            if let beat, Int32(beat.pid) == pid, let age { return "daemon: running (pid \(pid), seen \(age) s ago)" }
+            if let beat, Int32(beat.pid) == pid, let age {
+                let version = beat.version.map { ", version \($0)" } ?? ""
+                var line = "daemon: running (pid \(pid)\(version), seen \(age) s ago)"
+                if let running = beat.version, running != ActivitySyncCommand.version {
+                    line +=
+                        "\nwarning: the daemon runs \(running), this binary is \(ActivitySyncCommand.version): "
+                        + "restart it to finish the upgrade (systemctl restart activity-sync)"
+                }
+                return line
+            }
             return "daemon: running (pid \(pid) holds the store's daemon lock: a daemon starting, or run --once/resync)"
         }
         guard let beat, let age else {

@@ -1,4 +1,5 @@
 import EWSTestServer
+import GRDB
 import Foundation
 import Testing
 
@@ -97,6 +98,19 @@ extension DaemonOpsTests {
         let row = try #require((try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])?.first)
         let running = try #require(row["daemon"] as? [String: Any])
         #expect(running["running"] as? Bool == true && running["pid"] as? Int == Int(pid), "\(json)")
+        // The daemon's version, and a warning when the binary on disk is another (an upgrade not yet restarted).
+        let version = try cli.ok("--version").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(running["version"] as? String == version)
+        #expect(try await cli.runAsync("status").stdout.hasPrefix("daemon: running (pid \(pid), version \(version), "))
+        let queue = try DatabaseQueue(path: cli.path("crm.sqlite"))
+        try await queue.write {
+            try $0.execute(sql: "UPDATE settings SET value = '0.0.1' WHERE name = 'daemon_version'")
+        }
+        let upgraded = try await cli.runAsync("status").stdout
+        #expect(
+            upgraded.contains("warning: the daemon runs 0.0.1, this binary is \(version): restart it"),
+            "\(upgraded)"
+        )
         kill(pid, SIGKILL)
         daemon.waitUntilExit()
         let after = try await cli.runAsync("status")

@@ -28,7 +28,9 @@ struct DaemonTests {
         #expect(await notify.wait(for: "STATUS=1 mailboxes in step", seconds: 5))
         #expect(await notify.wait(for: "WATCHDOG=1", seconds: 5))  // repeats every half WATCHDOG_USEC
         #expect(
-            try await cli.runAsync("status").stdout.hasPrefix("daemon: running (pid \(daemon.processIdentifier), seen ")
+            try await cli.runAsync("status").stdout.hasPrefix(
+                "daemon: running (pid \(daemon.processIdentifier), version "
+            )
         )
 
         // The interval is 300 s: only the store's change sequence can bring this over within 20 s (a latency
