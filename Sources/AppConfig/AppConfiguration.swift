@@ -108,6 +108,8 @@ package struct AppConfiguration: Sendable {
     package private(set) var values: [String: String] = [:]
     /// The file read, if any.
     package private(set) var file: String?
+    /// Where each value came from: `default`, `file`, or `environment (ACTIVITY_SYNC_…)` (`config show`).
+    package private(set) var sources: [String: String] = [:]
 
     /// The environment variable that overrides a key: `sync.interval_seconds` → `ACTIVITY_SYNC_SYNC_INTERVAL_SECONDS`.
     package static func environmentName(_ path: String) -> String {
@@ -149,7 +151,10 @@ package struct AppConfiguration: Sendable {
         -> AppConfiguration
     {
         var configuration = AppConfiguration()
-        for key in keys { configuration.values[key.path] = key.defaultValue }
+        for key in keys {
+            configuration.values[key.path] = key.defaultValue
+            configuration.sources[key.path] = "default"
+        }
         var problems: [String] = []
         let candidates = explicitPath.map { [$0] } ?? ["/etc/activity-sync/activity-sync.yaml", "activity-sync.yaml"]
         if let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) {
@@ -164,7 +169,10 @@ package struct AppConfiguration: Sendable {
         }
         for key in keys {
             if let value = environment[environmentName(key.path)] {
-                do { configuration.values[key.path] = try check(key, value, source: environmentName(key.path)) } catch {
+                do {
+                    configuration.values[key.path] = try check(key, value, source: environmentName(key.path))
+                    configuration.sources[key.path] = "environment (\(environmentName(key.path)))"
+                } catch {
                     problems.append(error.description)
                 }
             }
@@ -283,10 +291,18 @@ package struct AppConfiguration: Sendable {
             }
             if overridden.contains(path) { continue }
             if value is NSNull {
-                if key.kind.isOptional { values[path] = nil } else { problems.append("\(file): \(path) needs a value") }
+                if key.kind.isOptional {
+                    values[path] = nil
+                    sources[path] = "file"
+                } else {
+                    problems.append("\(file): \(path) needs a value")
+                }
                 continue
             }
-            do { values[path] = try Self.check(key, "\(value)", source: file) } catch {
+            do {
+                values[path] = try Self.check(key, "\(value)", source: file)
+                sources[path] = "file"
+            } catch {
                 problems.append(error.description)
             }
         }

@@ -8,8 +8,8 @@ import Store
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
-        abstract: "Check the configuration.",
-        subcommands: [Check.self]
+        abstract: "Check, show or start the configuration.",
+        subcommands: [Check.self, ConfigShowCommand.self, ConfigInitCommand.self]
     )
 
     struct Check: ParsableCommand {

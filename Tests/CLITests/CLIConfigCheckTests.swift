@@ -238,3 +238,63 @@ struct CLIConfigCheckTests {
         #expect(output.stderr.contains("exchange.auth.username is required for exchange.auth.method basic"))
     }
 }
+
+@Suite("the activity-sync binary: config show and config init")
+struct CLIConfigShowTests {
+    @Test("config show: every key with its value and source (file, environment, default); credential files resolved")
+    func show() throws {
+        let cli = try CLIRunner(config: "store:\n  path: crm.sqlite\nsync:\n  concurrency: 8\n")
+        let credentials = cli.path("credentials")
+        let output = try cli.run(
+            ["config", "show", "--json"],
+            environment: ["ACTIVITY_SYNC_SYNC_INTERVAL_SECONDS": "30", "CREDENTIALS_DIRECTORY": credentials]
+        )
+        #expect(output.status == 0, "\(output.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]])
+        func row(_ key: String) -> [String: Any]? { rows.first { $0["key"] as? String == key } }
+        #expect(rows.count > 30)
+        #expect(
+            row("sync.concurrency")?["source"] as? String == "file"
+                && row("sync.concurrency")?["value"] as? String == "8"
+        )
+        #expect(
+            row("sync.interval_seconds")?["source"] as? String == "environment (ACTIVITY_SYNC_SYNC_INTERVAL_SECONDS)"
+        )
+        #expect(row("sync.batch_size")?["source"] as? String == "default")
+        #expect(row("exchange.auth.password_file")?["path"] as? String == credentials + "/exchange-password")
+        #expect(row("store.path")?["path"] as? String == cli.path("crm.sqlite"))
+        #expect(row("metrics.listen")?["value"] is NSNull)
+        let text = try cli.ok("config", "show")
+        #expect(text.contains("configuration: \(cli.path("activity-sync.yaml"))") && text.contains("KEY"))
+    }
+
+    @Test(
+        "config init --auth writes a starting file each method's configuration loads from; a filled-in basic one checks ok",
+        arguments: ["ntlm", "negotiate", "basic", "oauth2", "graph-certificate", "graph-secret"]
+    )
+    func initFile(method: String) throws {
+        let cli = try CLIRunner()
+        let file = cli.path("new.yaml")
+        #expect(try cli.run("config", "init", "--auth", method, "--output", file).status == 0)
+        let shown = try cli.run("--config", file, "config", "show", "--json")
+        #expect(shown.status == 0, "\(shown.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [[String: Any]])
+        let backend = rows.first { $0["key"] as? String == "exchange.backend" }
+        #expect(backend?["source"] as? String == "file")
+        #expect(backend?["value"] as? String == (method.hasPrefix("graph") ? "graph" : "ews"))
+        if !method.hasPrefix("graph") {
+            let auth = rows.first { $0["key"] as? String == "exchange.auth.method" }
+            #expect(auth?["value"] as? String == method && auth?["source"] as? String == "file")
+        }
+        // Never over an existing file.
+        let again = try cli.run("config", "init", "--auth", method, "--output", file)
+        #expect(again.status == 1 && again.stderr.contains("exists; not overwritten"))
+        if method == "basic" {
+            try SyncCLIFixture.writePassword("secret", in: cli)
+            let check = try cli.run("--config", file, "config", "check")
+            // (Root may create /var/lib/activity-sync; another user is told about the store's folder, nothing else.)
+            #expect(check.status == 0 || check.stderr.contains("store: "), "\(check.stderr)")
+            #expect(!check.stderr.contains("exchange."), "\(check.stderr)")
+        }
+    }
+}
