@@ -124,7 +124,7 @@ package struct AppConfiguration: Sendable {
     /// Variables named like overrides that are none: build and test switches.
     static let switches: Set<String> = [
         "ACTIVITY_SYNC_FUZZ", "ACTIVITY_SYNC_PROPERTY_SEED", "ACTIVITY_SYNC_PROPERTY_DRAWS",
-        "ACTIVITY_SYNC_TEST_PYTHON", "ACTIVITY_SYNC_JOURNAL_SOCKET",
+        "ACTIVITY_SYNC_TEST_PYTHON", "ACTIVITY_SYNC_JOURNAL_SOCKET", "ACTIVITY_SYNC_SERVICE_USER",
     ]
 
     /// `ACTIVITY_SYNC_*` variables that override no key (a typo is silently ignored otherwise): one warning each,

@@ -19,7 +19,8 @@ struct ConfigCommand: ParsableCommand {
         )
         @OptionGroup var global: GlobalOptions
 
-        /// The user `systemd/activity-sync.sysusers` creates and the unit runs as.
+        /// The user `systemd/activity-sync.sysusers` creates and the unit runs as (`ACTIVITY_SYNC_SERVICE_USER`
+        /// names another, for a unit with its own `User=`).
         static let serviceUser = "activity-sync"
 
         func run() throws {
@@ -46,8 +47,17 @@ struct ConfigCommand: ParsableCommand {
             }
             // The store must be usable by whoever runs the service: this user, or — run by root — the service
             // user the package creates, when the system has one.
-            let serviceUser = geteuid() == 0 && getpwnam(Self.serviceUser) != nil ? Self.serviceUser : nil
-            if let problem = Store.accessProblem(path: configuration.storePath(), user: serviceUser) {
+            let name = ProcessInfo.processInfo.environment["ACTIVITY_SYNC_SERVICE_USER"] ?? Self.serviceUser
+            let serviceUser = geteuid() == 0 && getpwnam(name) != nil ? name : nil
+            let store = configuration.storePath()
+            let folder = (store as NSString).deletingLastPathComponent
+            if serviceUser != nil && !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
+                // Before the first start: the unit's StateDirectory= makes the folder, the service user's.
+                warnings.append(
+                    "the store's folder \(folder) does not exist yet: the unit's StateDirectory= creates it for "
+                        + "\(name) at the first start"
+                )
+            } else if let problem = Store.accessProblem(path: store, user: serviceUser) {
                 problems.append("store: \(problem)")
             }
             if let last = problems.last {

@@ -97,4 +97,31 @@ struct CLIServiceUserTests {
         )
         #expect(handed.status == 2 && handed.stderr.contains("store: there is none yet"), "\(handed.stderr)")
     }
+
+    @Test("config check as root checks the store for the service user; before the first start it notes StateDirectory=")
+    func configCheckForServiceUser() throws {
+        let cli = try Self.runner(store: "state/crm.sqlite")
+        try """
+        store:
+          path: state/crm.sqlite
+        exchange:
+          url: https://mail.example.com/EWS/Exchange.asmx
+          auth:
+            method: basic
+            username: svc
+        """.write(toFile: cli.path("activity-sync.yaml"), atomically: true, encoding: .utf8)
+        try SyncCLIFixture.writePassword("pw", in: cli)
+        let environment = ["ACTIVITY_SYNC_SERVICE_USER": "nobody"]
+        let before = try cli.run(["config", "check"], environment: environment)
+        #expect(before.status == 0, "\(before.stderr)")
+        #expect(before.stdout.contains("does not exist yet: the unit's StateDirectory= creates it for nobody"))
+        mkdir(cli.path("state"), 0o755)  // root's, as `sudo mkdir` would leave it
+        let refused = try cli.run(["config", "check"], environment: environment)
+        #expect(
+            refused.status == 2 && refused.stderr.contains("user nobody may not create one in"),
+            "\(refused.stderr)"
+        )
+        chown(cli.path("state"), Self.nobody, Self.nobody)
+        #expect(try cli.run(["config", "check"], environment: environment).status == 0)
+    }
 }
