@@ -3,6 +3,7 @@ import AppConfig
 import ArgumentParser
 import EWS
 import EWSMailbox
+import Daemon
 import Foundation
 import Graph
 import GraphMailbox
@@ -165,14 +166,51 @@ enum SyncRun {
         if !dryRun {
             for line in release(store, everyone) { CLI.print(line) }
         }
+        // Up to sync.concurrency mailboxes at once, as the daemon does; each mailbox's lines are printed together
+        // when it finishes, followed by the progress (a terminal line on stderr, STATUS= under systemd).
+        let limit = max(1, context.configuration.int("sync.concurrency"))
+        let progress = Progress(total: employees.count)
         var failed = 0
-        for employee in employees {
-            let outcome = await syncMailbox(context, employee: employee, mode: mode, dryRun: dryRun)
-            for line in outcome.lines { CLI.print(line) }
-            if let status = outcome.status { CLI.run { try store.saveMailboxStatus(status) } }
-            if !outcome.ok { failed += 1 }
+        await withTaskGroup(of: MailboxOutcome.self) { group in
+            var waiting = employees.makeIterator()
+            for _ in 0..<limit {
+                guard let employee = waiting.next() else { break }
+                group.addTask { await syncMailbox(context, employee: employee, mode: mode, dryRun: dryRun) }
+            }
+            while let outcome = await group.next() {
+                for line in outcome.lines { CLI.print(line) }
+                if let status = outcome.status { CLI.run { try store.saveMailboxStatus(status) } }
+                if !outcome.ok { failed += 1 }
+                progress.finished(failed: failed)
+                if let employee = waiting.next() {
+                    group.addTask { await syncMailbox(context, employee: employee, mode: mode, dryRun: dryRun) }
+                }
+            }
         }
+        progress.end()
         if failed > 0 { throw ExitCode(3) }
+    }
+
+    /// How far `run --once` is: `synced 40 of 120 mailboxes (1 failed)` rewritten in place on a terminal's stderr,
+    /// and as `STATUS=` when systemd runs it (a oneshot unit, a timer).
+    final class Progress {
+        let total: Int
+        private var done = 0
+        private let terminal = isatty(STDERR_FILENO) == 1
+        private let notifier = SystemdNotifier()
+
+        init(total: Int) { self.total = total }
+
+        func finished(failed: Int) {
+            done += 1
+            let text = "synced \(done) of \(total) mailboxes" + (failed > 0 ? " (\(failed) failed)" : "")
+            notifier.notify("STATUS=\(text)")
+            if terminal && total > 1 { FileHandle.standardError.write(Data("\r\(text)".utf8)) }
+        }
+
+        func end() {
+            if terminal && total > 1 && done > 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+        }
     }
 
     /// Employees whose sync was turned off: their items stay in the mailbox, their links dormant.
