@@ -10,12 +10,7 @@ struct CLIRunOnceTests {
     func concurrentPasses() async throws {
         let (fake, cli) = try SyncCLIFixture.make(extraConfig: "sync:\n  concurrency: 2\n")
         defer { fake.stop() }
-        for index in 1...5 {
-            let mailbox = "user\(index)@contoso.test"
-            fake.addMailbox(mailbox)
-            try SyncCLIFixture.addSyncUser(cli, id: "E\(index)", name: "User \(index)", mailbox: mailbox)
-            try await SyncCLIFixture.addTask(cli, "A\(index)", owner: "E\(index)", subject: "T\(index)")
-        }
+        try await SyncCLIFixture.addUsersWithTasks(cli, fake, count: 5)
         // Slow answers, so passes overlap as much as run --once lets them.
         fake.inject(.delay(seconds: 0.3), operation: "SyncFolderItems", times: 20)
         let manager = try DatagramListener()

@@ -15,12 +15,7 @@ struct DaemonOpsTests {
             extraConfig: "sync:\n  interval_seconds: 300\n  concurrency: 2\n  notifications: none\n"
         )
         defer { fake.stop() }
-        for index in 1...5 {
-            let mailbox = "user\(index)@contoso.test"
-            fake.addMailbox(mailbox)
-            try SyncCLIFixture.addSyncUser(cli, id: "E\(index)", name: "User \(index)", mailbox: mailbox)
-            try await SyncCLIFixture.addTask(cli, "A\(index)", owner: "E\(index)", subject: "T")
-        }
+        try await SyncCLIFixture.addUsersWithTasks(cli, fake, count: 5)
         // Slow answers, so passes overlap as much as the daemon lets them.
         fake.inject(.delay(seconds: 0.3), operation: "SyncFolderItems", times: 40)
         let daemon = try cli.start(["run"])

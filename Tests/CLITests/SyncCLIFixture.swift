@@ -34,6 +34,16 @@ enum SyncCLIFixture {
         try cli.ok("employee", "add", "--id", id, "--name", name, "--mailbox", mailbox, "--sync", "true")
     }
 
+    /// Mailboxes `user1@…` to `userN@…` in the fake, each a sync user (`E1`…) with one task (`A1`…) waiting.
+    static func addUsersWithTasks(_ cli: CLIRunner, _ fake: FakeExchange, count: Int) async throws {
+        for index in 1...count {
+            let mailbox = "user\(index)@contoso.test"
+            fake.addMailbox(mailbox)
+            try addSyncUser(cli, id: "E\(index)", name: "User \(index)", mailbox: mailbox)
+            try await addTask(cli, "A\(index)", owner: "E\(index)", subject: "T\(index)")
+        }
+    }
+
     /// Adds a task through the CLI (off the cooperative pool, for the daemon tests).
     static func addTask(_ cli: CLIRunner, _ id: String, owner: String, subject: String) async throws {
         try await cli.okAsync("activity", "add", "--type", "task", "--id", id, "--owner", owner, "--subject", subject)
