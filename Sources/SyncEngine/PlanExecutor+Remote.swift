@@ -31,6 +31,7 @@ extension PlanExecutor {
                 let service = sync.service
                 let sending = items
                 let outcomes = try await send(items.count) { try await service.create(sending, in: folder) }
+                var confirmed: [(index: Int, link: SyncLink, crm: SyncFields)] = []
                 for (index, outcome) in outcomes.enumerated() {
                     let item = items[index]
                     guard case .done(let id, let version) = outcome else {
@@ -40,26 +41,34 @@ extension PlanExecutor {
                         continue
                     }
                     let crm = holds[item.activityId]?.crm ?? item.fields
-                    try store.transaction { tx in
-                        try tx.saveLink(
-                            SyncLink(
-                                activityId: item.activityId,
-                                mailbox: mailbox,
-                                folder: folder,
-                                itemId: id,
-                                changeKey: version,
-                                base: SyncFields.confirmedBase(previous: nil, crm: crm, exchange: item.fields),
-                                syncedSeq: max(
-                                    observations.activities[item.activityId]?.changeSeq ?? 0,
-                                    ownWrites[item.activityId] ?? 0
-                                )
-                            )
+                    let link = SyncLink(
+                        activityId: item.activityId,
+                        mailbox: mailbox,
+                        folder: folder,
+                        itemId: id,
+                        changeKey: version,
+                        base: SyncFields.confirmedBase(previous: nil, crm: crm, exchange: item.fields),
+                        syncedSeq: max(
+                            observations.activities[item.activityId]?.changeSeq ?? 0,
+                            ownWrites[item.activityId] ?? 0
                         )
-                        try tx.markJournal(journal[index], .done, itemId: id)
-                        try tx.audit(audit(item.activityId, item: id, action: "create-remote"))
+                    )
+                    confirmed.append((index, link, crm))
+                }
+                // The batch's confirmed results in one transaction: one commit (and fsync) per batch instead of per
+                // item. A crash before it loses only this batch's results, whose journal entries stay `intended`:
+                // the next pass finds the items by identity and links them (journal reconciliation), as it would
+                // after a crash between two per-item commits.
+                try store.transaction { tx in
+                    for result in confirmed {
+                        try tx.saveLink(result.link)
+                        try tx.markJournal(journal[result.index], .done, itemId: result.link.itemId)
+                        try tx.audit(audit(result.link.activityId, item: result.link.itemId, action: "create-remote"))
                     }
-                    holds[item.activityId] = (crm, item.fields)
-                    executed.append(batch[index])
+                }
+                for result in confirmed {
+                    holds[result.link.activityId] = (result.crm, items[result.index].fields)
+                    executed.append(batch[result.index])
                 }
             }
         }
