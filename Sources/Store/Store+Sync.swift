@@ -394,7 +394,9 @@ extension Store: SyncStore {
     /// A base that cannot be read (written by hand, or damaged) counts as empty: every field then reads
     /// as changed on both sides, so the pair is merged without a base (conflicts recorded) — never lost.
     static func decodeBase(_ text: String) -> SyncFields {
-        (try? JSONDecoder().decode(SyncFields.self, from: Data(text.utf8))) ?? SyncFields(subject: "", status: "")
+        BaseDocument.decode(text)
+            ?? (try? JSONDecoder().decode(SyncFields.self, from: Data(text.utf8)))
+            ?? SyncFields(subject: "", status: "")
     }
 }
 

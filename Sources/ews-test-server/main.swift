@@ -4,6 +4,10 @@ import Foundation
 // A stand-alone fake Exchange for benchmarks, the soak and manual tries:
 //   ews-test-server [--port N] [--user U --password P] [--mailbox ADDR]...
 //                   [--hostile KIND [--hostile-mailbox ADDR] [--hostile-operation OP]]
+//                   [--no-validation] [--stats FILE]
+// --no-validation skips the schema check of each request (benchmarks: the fake's CPU is not the client's);
+// --stats writes the requests served, by operation, as JSON to FILE on SIGUSR1, and when SIGTERM or SIGINT ends
+// the fake.
 // --hostile answers every matching request (SyncFolderItems of every mailbox unless told otherwise) with the
 // hostile answer of a kind (FakeExchange.Hostile: entity-bomb, tiny-elements, silent, …).
 var port = 0
@@ -13,6 +17,8 @@ var hostileOperation: String? = "SyncFolderItems"
 var user = "svc-crm"
 var password = "secret"
 var mailboxes: [String] = []
+var validate = true
+var statsFile: String?
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 
 func usage(_ message: String) -> Never {
@@ -32,6 +38,8 @@ while let argument = arguments.next() {
             usage("--hostile: one of " + FakeExchange.Hostile.allCases.map(\.rawValue).joined(separator: ", "))
         }
         hostile = kind
+    case "--no-validation": validate = false
+    case "--stats": statsFile = arguments.next()
     case "--hostile-mailbox": hostileMailbox = arguments.next()
     case "--hostile-operation":
         let operation = arguments.next()
@@ -39,12 +47,12 @@ while let argument = arguments.next() {
     default:
         usage(
             "usage: ews-test-server [--port N] [--user U --password P] [--mailbox ADDR]... "
-                + "[--hostile KIND [--hostile-mailbox ADDR] [--hostile-operation OP|any]]"
+                + "[--hostile KIND [--hostile-mailbox ADDR] [--hostile-operation OP|any]] [--no-validation] [--stats FILE]"
         )
     }
 }
 do {
-    let fake = try FakeExchange()
+    let fake = try FakeExchange(validateSchema: validate)
     fake.addAccount(.init(username: user, password: password))
     for mailbox in mailboxes.isEmpty ? ["alice@contoso.test", "bob@contoso.test"] : mailboxes {
         fake.addMailbox(mailbox)
@@ -52,7 +60,26 @@ do {
     if let hostile { fake.serveHostile(hostile, operation: hostileOperation, mailbox: hostileMailbox) }
     try fake.start(port: port)
     FileHandle.standardOutput.write(Data("listening \(fake.url) (Basic \(user))\n".utf8))
-    while true { sleep(3600) }
+    // The requests served by operation (and the schema violations) to --stats: on SIGUSR1 (and going on), and on
+    // SIGTERM/SIGINT (then exit 0).
+    var sources: [any DispatchSourceSignal] = []
+    for number in [SIGTERM, SIGINT, SIGUSR1] {
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
+        source.setEventHandler {
+            if let statsFile {
+                var counts: [String: Int] = [:]
+                for request in fake.requests { counts[request.operation, default: 0] += 1 }
+                counts["schema_violations"] = fake.schemaViolations.count
+                let data = (try? JSONSerialization.data(withJSONObject: counts, options: [.sortedKeys])) ?? Data()
+                _ = FileManager.default.createFile(atPath: statsFile, contents: data)
+            }
+            if number != SIGUSR1 { exit(0) }
+        }
+        source.resume()
+        sources.append(source)
+    }
+    withExtendedLifetime(sources) { dispatchMain() }
 } catch {
     FileHandle.standardError.write(Data("ews-test-server: \(error)\n".utf8))
     exit(1)

@@ -10,6 +10,19 @@ import Testing
 /// holds comes back equal, and bases written by the earlier JSONEncoder form read the same.
 @Suite("a link's base: written by hand, read back equal, older bases still read")
 struct SyncBaseCodecTests {
+    @Test("what the fast reader does not expect is nil (the JSONDecoder fallback, then an empty base, takes it)")
+    func unexpected() {
+        for text in [
+            "", "{", "[]", "{\"subject\":1,\"status\":\"x\"}", "{\"subject\":\"a\"}",
+            "{\"subject\":\"a\",\"status\":\"b\"} x",
+            "{\"subject\":\"\\ud800\",\"status\":\"b\"}",
+            "{\"subject\":\"a\",\"status\":\"b\",\"priority\":\"urgent\"}",
+        ] {
+            #expect(BaseDocument.decode(text) == nil, "\(text)")
+        }
+        #expect(BaseDocument.decode("{ \"status\" : \"s\", \"subject\" : \"\\u00fc\\ud83d\\ude42\" }")?.subject == "ü🙂")
+    }
+
     static let texts = [
         "", "Call back", "quote \" backslash \\ slash / tab \t newline \n bell \u{7}", "Müller · 東京 · 🙂",
         String(repeating: "x", count: 3000),
@@ -59,7 +72,13 @@ struct SyncBaseCodecTests {
             )
             try fixture.store.inSyncTransaction { try $0.saveLink(link) }
             #expect(try fixture.store.link(activityId: "T1")?.base == base, "seed \(seed)")
+            // The fast reader itself takes both forms (JSONDecoder stays only as the fallback for the unexpected).
+            let stored = try queue.read {
+                try String.fetchOne($0, sql: "SELECT base FROM links WHERE activity_id = 'T1'")
+            }
+            #expect(BaseDocument.decode(try #require(stored)) == base, "seed \(seed)")
             let older = String(decoding: try encoder.encode(base), as: UTF8.self)
+            #expect(BaseDocument.decode(older) == base, "seed \(seed), older form")
             try queue.write {
                 try $0.execute(sql: "UPDATE links SET base = ? WHERE activity_id = 'T1'", arguments: [older])
             }
