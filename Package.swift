@@ -143,7 +143,7 @@ let package = Package(
             path: "Benchmarks/StoreBenchmark"
         ),
 
-        .testTarget(name: "XMLKitTests", dependencies: ["XMLKit"]),
+        .testTarget(name: "XMLKitTests", dependencies: ["XMLKit", "Bounds"]),
         .testTarget(name: "EWSTests", dependencies: ["EWS", "EWSTestServer", "XMLKit"], exclude: ["Resources"]),
         .testTarget(
             name: "GraphTests",
