@@ -5,6 +5,21 @@ extension FakeExchange {
     func getFolder(_ context: FakeRequestContext) -> [UInt8] {
         let messages = lock.withLock {
             (context.element.child("FolderIds")?.children ?? []).map { reference -> String in
+                // The mailbox's root folders exist as Exchange has them (clients such as exchangelib open `root`
+                // first); they hold no items, only the folders.
+                if let name = Self.folderName(reference), ["root", "msgfolderroot"].contains(name),
+                    mailboxes[context.mailbox] != nil
+                {
+                    let id = Data("\(context.mailbox)/\(name)".utf8).base64EncodedString()
+                    let display = name == "root" ? "" : "Top of Information Store"
+                    return FakeResponse.success(
+                        "GetFolder",
+                        "<m:Folders><t:Folder><t:FolderId Id=\"\(id)\" ChangeKey=\"AQAAAA==\"/>"
+                            + "<t:DisplayName>\(display)</t:DisplayName><t:TotalCount>0</t:TotalCount>"
+                            + "<t:ChildFolderCount>2</t:ChildFolderCount><t:UnreadCount>0</t:UnreadCount>"
+                            + "</t:Folder></m:Folders>"
+                    )
+                }
                 guard let name = Self.folderName(reference), let folder = mailboxes[context.mailbox]?.folder(id: name)
                 else {
                     return FakeResponse.error(
