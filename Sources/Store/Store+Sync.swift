@@ -39,6 +39,13 @@ public struct SyncTransaction: SyncStoreTransaction {
         }
     }
 
+    public func noteLinkCreated(activityId: String, itemId: String, created: String) throws {
+        try db.executeCached(
+            sql: "UPDATE links SET created = ? WHERE activity_id = ? AND item_id = ? AND created IS NULL",
+            arguments: [created, activityId, itemId]
+        )
+    }
+
     /// Forgets the link of an activity.
     public func removeLink(activityId: String) throws {
         try db.executeCached(sql: "DELETE FROM links WHERE activity_id = ?", arguments: [activityId])

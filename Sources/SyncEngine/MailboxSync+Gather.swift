@@ -285,11 +285,7 @@ extension MailboxSync {
     /// Records the ids and creation times of linked items this pass saw (see `Remote.linkCreated`).
     func recordLinkCreated(_ remote: Remote, in tx: any SyncStoreTransaction) throws {
         for (activity, seen) in remote.linkCreated.sorted(by: { $0.key < $1.key }) {
-            guard var link = try tx.link(activityId: activity), link.itemId == seen.item, link.created == nil else {
-                continue
-            }
-            link.created = seen.created
-            try tx.saveLink(link)
+            try tx.noteLinkCreated(activityId: activity, itemId: seen.item, created: seen.created)
         }
     }
 

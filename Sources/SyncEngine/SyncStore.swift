@@ -34,6 +34,10 @@ public protocol SyncStoreTransaction {
     func removeLink(activityId: String) throws
     /// The links of the mailbox to these items are known to the cursors saved with them (see `SyncLink.listed`).
     func markListed(mailbox: String, itemIds: Set<String>) throws
+    /// Records a linked item's creation time (`SyncLink.created`) when the activity's link is to that item and has
+    /// none yet; anything else is left as it is. (One statement, not a read and a save: a first sync records it for
+    /// every item it created.)
+    func noteLinkCreated(activityId: String, itemId: String, created: String) throws
     func saveCursor(mailbox: String, folder: FolderKind, cursor: String?) throws
     /// Journals an intended remote write before its request is sent; returns the entry's id.
     func journal(

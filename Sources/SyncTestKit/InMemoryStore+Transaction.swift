@@ -41,6 +41,11 @@ extension InMemoryStore {
             }
         }
 
+        func noteLinkCreated(activityId: String, itemId: String, created: String) throws {
+            guard let link = state.links[activityId], link.itemId == itemId, link.created == nil else { return }
+            state.links[activityId]?.created = created
+        }
+
         func saveCursor(mailbox: String, folder: FolderKind, cursor: String?) throws {
             state.cursors[InMemoryStore.cursorKey(mailbox, folder)] = cursor
         }

@@ -189,6 +189,29 @@ struct SyncStoreContractTests {
         #expect(try store.link(activityId: "A1")?.listed == false, "another item: unlisted again")
     }
 
+    @Test(
+        "a linked item's creation time is noted once, only for the item the link is to",
+        arguments: StoreBackend.allCases
+    )
+    func linkCreated(backend: StoreBackend) throws {
+        let harness = try backend.make()
+        let store = harness.store
+        try harness.add(Self.task("A1"))
+        try store.transaction { tx in try tx.saveLink(Self.link("A1", item: "I1")) }
+        try store.transaction { tx in
+            try tx.noteLinkCreated(activityId: "A1", itemId: "I9", created: "2026-12-01T09:00:00Z")  // another item
+            try tx.noteLinkCreated(activityId: "A9", itemId: "I1", created: "2026-12-01T09:00:00Z")  // no link
+        }
+        #expect(try store.link(activityId: "A1")?.created == nil)
+        try store.transaction { tx in
+            try tx.noteLinkCreated(activityId: "A1", itemId: "I1", created: "2026-12-01T10:00:00Z")
+            try tx.noteLinkCreated(activityId: "A1", itemId: "I1", created: "2026-12-02T10:00:00Z")  // kept: first
+        }
+        let link = try #require(try store.link(activityId: "A1"))
+        #expect(link.created == "2026-12-01T10:00:00Z" && link.base == Self.link("A1", item: "I1").base)
+        #expect(link.listed == false, "noting the creation time lists nothing")
+    }
+
     @Test("open ownership moves are listed whichever mailbox journalled them", arguments: StoreBackend.allCases)
     func moveOuts(backend: StoreBackend) throws {
         let h = try backend.make()
