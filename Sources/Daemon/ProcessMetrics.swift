@@ -34,25 +34,22 @@ public enum ProcessMetrics {
         }
     }
 
-    /// utime, stime (ticks), vsize (bytes), rss (pages) of `/proc/self/stat`; fields counted after the command
-    /// name's closing parenthesis, which may itself hold spaces.
-    static func fields(_ stat: String) -> (utime: Double, stime: Double, vsize: Double, rss: Double)? {
+    /// utime, stime (ticks), vsize (bytes), rss (pages) and starttime (ticks after boot) of `/proc/self/stat`;
+    /// fields counted after the command name's closing parenthesis, which may itself hold spaces.
+    static func fields(_ stat: String) -> (utime: Double, stime: Double, vsize: Double, rss: Double, started: Double)? {
         guard let close = stat.lastIndex(of: ")") else { return nil }
         let rest = stat[stat.index(after: close)...].split(separator: " ")
-        // rest[0] is field 3 (state): utime is field 14, stime 15, vsize 23, rss 24.
+        // rest[0] is field 3 (state): utime is field 14, stime 15, starttime 22, vsize 23, rss 24.
         guard rest.count > 21, let utime = Double(rest[11]), let stime = Double(rest[12]),
-            let vsize = Double(rest[20]), let rss = Double(rest[21])
+            let started = Double(rest[19]), let vsize = Double(rest[20]), let rss = Double(rest[21])
         else { return nil }
-        return (utime, stime, vsize, rss)
+        return (utime, stime, vsize, rss, started)
     }
 
-    /// The process's start: boot time plus its start in ticks after boot (field 22).
+    /// The process's start: boot time plus its start in ticks after boot.
     static func startTime() -> Double? {
         guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return nil }
-        let rest = stat[stat.index(after: close)...].split(separator: " ")
-        guard rest.count > 19, let started = Double(rest[19]),
+            let started = fields(stat)?.started,
             let boot = (try? String(contentsOfFile: "/proc/stat", encoding: .utf8))?.split(separator: "\n")
                 .first(where: { $0.hasPrefix("btime ") }).flatMap({ Double($0.dropFirst(6)) })
         else { return nil }

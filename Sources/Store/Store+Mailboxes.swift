@@ -163,7 +163,8 @@ extension Store {
     /// Counts for `status`: linked items, open conflicts, and activities changed in the CRM since their
     /// last sync (or never synced) that belong in the employee's mailbox.
     /// What the metrics read for every sync user at each scrape, in three queries whatever the number of
-    /// mailboxes: the last good pass, when it became a sync user, open conflicts and changes waiting to go out.
+    /// mailboxes: its state, the last good pass, when it became a sync user, open conflicts and changes waiting
+    /// to go out.
     public func mailboxGauges() throws -> [MailboxGauges] {
         try read { db in
             let conflicts = Dictionary(
@@ -189,7 +190,7 @@ extension Store {
             return try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT e.id, lower(e.mailbox) AS mailbox, e.sync_since, m.last_pass FROM employees e
+                    SELECT e.id, lower(e.mailbox) AS mailbox, e.sync_since, m.last_pass, m.state FROM employees e
                     LEFT JOIN mailboxes m ON lower(m.mailbox) = lower(e.mailbox)
                     WHERE e.sync = 1 AND e.mailbox IS NOT NULL
                     """
@@ -197,6 +198,7 @@ extension Store {
                 let mailbox: String = row["mailbox"]
                 return MailboxGauges(
                     mailbox: mailbox,
+                    state: row["state"] ?? "pending",
                     lastPass: (row["last_pass"] as String?).flatMap { try? CRMTime.parse($0).get().instant },
                     syncSince: (row["sync_since"] as String?).flatMap { try? CRMTime.parse($0).get().instant },
                     openConflicts: conflicts[mailbox] ?? 0,
@@ -237,6 +239,8 @@ extension Store {
 /// One sync user's figures for the metrics (`Store.mailboxGauges`).
 public struct MailboxGauges: Sendable, Equatable {
     public var mailbox: String
+    /// The mailbox's state (`pending` before its first pass).
+    public var state: String
     /// The last pass that went through (items may have failed in it), if any.
     public var lastPass: Date?
     /// When the employee became a sync user, if known.

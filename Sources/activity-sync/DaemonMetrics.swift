@@ -139,24 +139,21 @@ final class DaemonMetrics: Sendable {
             let now = Date()
             for name in [
                 "activity_sync_mailbox_lag_seconds", "activity_sync_open_conflicts", "activity_sync_pending_changes",
+                "activity_sync_mailboxes",
             ] {
                 registry.reset(name)
             }
+            for state in ["pending", "enabled", "backing_off", "paused", "disabled"] {
+                registry.set("activity_sync_mailboxes", ["state": state], to: 0)
+            }
+            // (One read of the store per scrape serves every per-mailbox series and the count by state.)
             for gauges in (try? store.mailboxGauges()) ?? [] {
                 let labels = ["mailbox": gauges.mailbox]
                 let since = gauges.lastPass ?? max(gauges.syncSince ?? started, started)
                 registry.set("activity_sync_mailbox_lag_seconds", labels, to: max(0, now.timeIntervalSince(since)))
                 registry.set("activity_sync_open_conflicts", labels, to: Double(gauges.openConflicts))
                 registry.set("activity_sync_pending_changes", labels, to: Double(gauges.pendingLocal))
-            }
-            registry.reset("activity_sync_mailboxes")
-            for state in ["pending", "enabled", "backing_off", "paused", "disabled"] {
-                registry.set("activity_sync_mailboxes", ["state": state], to: 0)
-            }
-            let states = (try? store.mailboxStates()) ?? [:]
-            for employee in (try? store.employees()) ?? [] where employee.sync {
-                guard let mailbox = employee.mailbox?.lowercased() else { continue }
-                registry.increment("activity_sync_mailboxes", ["state": states[mailbox] ?? "pending"])
+                registry.increment("activity_sync_mailboxes", ["state": gauges.state])
             }
         }
     }
