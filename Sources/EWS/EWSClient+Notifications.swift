@@ -68,10 +68,12 @@ extension EWSClient {
     /// GetStreamingEvents: one long-lived connection carrying the events of several subscriptions of
     /// mailboxes on the same server. The stream ends when the server closes the connection after
     /// `connectionTimeoutMinutes`; the caller then opens the next one. `anchorMailbox` is the mailbox
-    /// the group is anchored on (its X-AnchorMailbox); `affinityCookie` is replayed from Subscribe.
+    /// the group is anchored on (its X-AnchorMailbox); `affinityCookie` is replayed from Subscribe. The connection
+    /// impersonates `member` (the anchor unless told), and Exchange charges it to that mailbox's budget.
     public func streamEvents(
         subscriptions: [String],
         anchorMailbox: String,
+        impersonating member: String? = nil,
         connectionTimeoutMinutes: Int = 30,
         affinityCookie: String? = nil
     ) -> AsyncThrowingStream<EWSEvent, any Error> {
@@ -95,7 +97,7 @@ extension EWSClient {
             let call = Call(
                 operation: "GetStreamingEvents",
                 body: body,
-                mailbox: anchorMailbox,
+                mailbox: member ?? anchorMailbox,
                 extraHeaders: headers,
                 timeoutSeconds: Double(minutes * 60 + 60),
                 anchorMailbox: anchorMailbox,

@@ -126,6 +126,10 @@ public final class NotificationHub: MailboxWatcher, @unchecked Sendable {
         var subscriptions: [String: EWSSubscription] = [:]
         var subscribedBefore: Set<String> = []
         var backOff = 1.0
+        // The member the connection impersonates: Exchange charges the connection to that mailbox's budget of
+        // hanging connections (10; other applications impersonating it share the budget). Refused, the next
+        // member's budget is tried, as Microsoft advises ("the code can impersonate another user").
+        var connectingMember = 0
         defer { unsubscribe(subscriptions, anchor: anchor) }
         while !Task.isCancelled {
             let missing = members.filter { subscriptions[$0] == nil }
@@ -156,6 +160,7 @@ public final class NotificationHub: MailboxWatcher, @unchecked Sendable {
                 for try await event in try client.streamEvents(
                     subscriptions: Array(byId.keys),
                     anchorMailbox: anchor,
+                    impersonating: members[connectingMember],
                     connectionTimeoutMinutes: connectionMinutes,
                     affinityCookie: cookie
                 ) {
@@ -168,6 +173,17 @@ public final class NotificationHub: MailboxWatcher, @unchecked Sendable {
                 if subscriptions.count < members.count || Date().timeIntervalSince(opened) < 1 {
                     await pause(&backOff)
                 }
+            } catch let error as EWSError where error.responseCode == "ErrorExceededConnectionCount" {
+                let refused = members[connectingMember]
+                connectingMember = (connectingMember + 1) % members.count
+                logger.notice(
+                    "streaming connection refused: the mailbox's budget of connections is used up; trying another",
+                    metadata: [
+                        "anchor": "\(anchor)", "charged": "\(refused)", "next": "\(members[connectingMember])",
+                        "seconds": "\(backOff)",
+                    ]
+                )
+                await pause(&backOff)
             } catch let error as EWSError where Self.lostSubscription.contains(error.responseCode ?? "") {
                 logger.notice(
                     "streaming subscriptions lost; subscribing again",

@@ -115,7 +115,26 @@ extension FakeExchange {
             return .respond(status: 200, headers: [("Content-Type", "text/xml; charset=utf-8")], body: body)
         }
         let lifetime = lock.withLock { _streamingLifetime } ?? minutes * 60
+        // The connection is charged to the impersonated mailbox's budget (the account's without impersonation),
+        // counted while the producer runs so a dropped connection gives its place back.
+        let budget = context.mailbox
         return .stream(headers: [("Content-Type", "text/xml; charset=utf-8")]) { [self] write in
+            let admitted = lock.withLock {
+                guard openStreams[budget, default: 0] < _hangingConnectionLimit else { return false }
+                openStreams[budget, default: 0] += 1
+                return true
+            }
+            guard admitted else {
+                let error = FakeResponse.error(
+                    "GetStreamingEvents",
+                    "ErrorExceededConnectionCount",
+                    "You have exceeded the available concurrent connections for your account.  Try again once "
+                        + "your other requests have completed."
+                )
+                _ = write(FakeResponse.messages("GetStreamingEvents", [error]))
+                return
+            }
+            defer { lock.withLock { openStreams[budget, default: 1] -= 1 } }
             let deadline = Date().addingTimeInterval(lifetime)
             guard write(streamingEnvelope(notifications: "", status: "OK")) else { return }
             // Lock order is always `lock` then `condition` (notify holds `lock`); this loop never holds

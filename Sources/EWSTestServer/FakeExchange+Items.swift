@@ -44,6 +44,7 @@ extension FakeExchange {
                     return error
                 }
                 let item = storeNew(element, in: folder, mailbox: context.mailbox)
+                _onClientWrite?(context.mailbox, item.fields["Subject"]?.text ?? "")
                 recordMeetingMail("CreateItem", mode: context.element.attributes["SendMeetingInvitations"], item: item)
                 return FakeResponse.success("CreateItem", "<m:Items>\(FakeItemShape(nil).xml(item))</m:Items>")
             }
@@ -84,6 +85,7 @@ extension FakeExchange {
                 let updates = change.child("Updates")?.children ?? []
                 for update in updates { Self.apply(update, to: &item) }
                 save(&item)
+                _onClientWrite?(context.mailbox, item.fields["Subject"]?.text ?? "")
                 recordMeetingMail(
                     "UpdateItem",
                     mode: context.element.attributes["SendMeetingInvitationsOrCancellations"],

@@ -12,6 +12,7 @@ struct FakeRequestContext {
 extension FakeExchange {
     func handle(_ request: HTTPServerRequest) -> HTTPServerReply {
         if request.path.hasPrefix("/oauth2/") { return issueToken(request) }
+        if request.path.hasPrefix("/control/") { return control(request) }
         guard request.method == "POST", request.path.lowercased() == "/ews/exchange.asmx" else {
             return .respond(status: 404, headers: [], body: Array("not found".utf8))
         }

@@ -151,13 +151,43 @@ public final class FakeExchange: @unchecked Sendable {
         set { lock.withLock { _findPageLimit = newValue } }
     }
     var _findPageLimit: Int?
-    /// Overrides GetStreamingEvents' ConnectionTimeout (minutes) with seconds, so tests see reconnects.
     /// The most mailboxes that had a request in progress at once, and the most requests one mailbox had
     /// in progress at once (notification calls not counted).
     public var peakInFlight: (mailboxes: Int, perMailbox: Int) {
         lock.withLock { (_peakMailboxesInFlight, _peakPerMailboxInFlight) }
     }
 
+    /// HangingConnectionLimit: the GetStreamingEvents connections one budget may hold open — the budget of the
+    /// impersonated mailbox (a copy every service account impersonating it shares), or the account's own without
+    /// impersonation ("How to maintain affinity between a group of subscriptions and the Mailbox server",
+    /// learn.microsoft.com: 10 for Exchange Online, 3 for Exchange 2013). One more is refused with
+    /// ErrorExceededConnectionCount.
+    public var hangingConnectionLimit: Int {
+        get { lock.withLock { _hangingConnectionLimit } }
+        set { lock.withLock { _hangingConnectionLimit = newValue } }
+    }
+    var _hangingConnectionLimit = 10
+    var _controlEnabled = false
+    /// Told of every item a client's CreateItem or UpdateItem wrote (mailbox, Subject), under the fake's lock: keep
+    /// it short.
+    public var onClientWrite: (@Sendable (_ mailbox: String, _ subject: String) -> Void)? {
+        get { lock.withLock { _onClientWrite } }
+        set { lock.withLock { _onClientWrite = newValue } }
+    }
+    var _onClientWrite: (@Sendable (_ mailbox: String, _ subject: String) -> Void)?
+    /// Open streaming connections by budget (lower-cased address or account), including those other applications
+    /// hold (`occupyStreamingConnections`).
+    var openStreams: [String: Int] = [:]
+
+    /// Another application impersonating `budget` holds `count` streaming connections from now on.
+    public func occupyStreamingConnections(budget: String, count: Int) {
+        lock.withLock { openStreams[budget.lowercased(), default: 0] += count }
+    }
+
+    /// The streaming connections open now, by budget (tests check how connections are charged).
+    public var openStreamingConnections: [String: Int] { lock.withLock { openStreams.filter { $0.value > 0 } } }
+
+    /// Overrides GetStreamingEvents' ConnectionTimeout (minutes) with seconds, so tests see reconnects.
     public var streamingLifetimeSeconds: Double? {
         get { lock.withLock { _streamingLifetime } }
         set { lock.withLock { _streamingLifetime = newValue } }

@@ -147,6 +147,56 @@ struct NotificationHubTests {
         #expect(fake.streamingSubscriptions.isEmpty)
     }
 
+    @Test(
+        "hanging-connection budget used up on the anchor: the connection impersonates the next member and events flow"
+    )
+    func connectionBudget() async throws {
+        let (fake, hub, wakes) = try setUp(groupSize: 200)
+        defer { fake.stop() }
+        // Another application impersonating the anchor holds its ten connections.
+        fake.occupyStreamingConnections(budget: "a@contoso.test", count: 10)
+        hub.watch(Self.mailboxes)
+        #expect(await waitFor(10) { fake.openStreamingConnections == ["a@contoso.test": 10, "b@contoso.test": 1] })
+        let charged = fake.requests.filter { $0.operation == "GetStreamingEvents" }.map { $0.mailbox ?? "" }
+        #expect(charged == ["a@contoso.test", "b@contoso.test"])
+        // Still anchored on a (its server holds the group's subscriptions), with a's cookie.
+        #expect(
+            fake.requests.filter { $0.operation == "GetStreamingEvents" }.allSatisfy {
+                $0.headers["x-anchormailbox"] == "a@contoso.test"
+                    && $0.headers["cookie"] == "X-BackEndOverrideCookie=MBX01~a@contoso.test"
+            }
+        )
+        _ = fake.userCreate(mailbox: "c@contoso.test", folder: "tasks", kind: "Task", fields: ["Subject": "x"])
+        #expect(await waitFor(5) { wakes.all.contains("c@contoso.test") })
+        #expect(fake.schemaViolations.isEmpty)
+        await hub.stop()
+    }
+
+    @Test(
+        "the fake counts open connections per budget: a second instance under a limit of one moves to the next member"
+    )
+    func connectionLimitCounted() async throws {
+        let (fake, hub, _) = try setUp(groupSize: 200)
+        defer { fake.stop() }
+        fake.hangingConnectionLimit = 1
+        hub.watch(Self.mailboxes)
+        #expect(await waitFor(10) { fake.openStreamingConnections == ["a@contoso.test": 1] })
+        let client = EWSClient(
+            configuration: EWSConfiguration(url: fake.url, credentials: .basic(username: "svc", password: "pw"))
+        )
+        let second = NotificationHub(
+            client: { client },
+            mode: .streaming,
+            logger: Logger(label: "test"),
+            onChange: { _ in }
+        )
+        second.watch(Self.mailboxes)
+        #expect(await waitFor(10) { fake.openStreamingConnections == ["a@contoso.test": 1, "b@contoso.test": 1] })
+        await second.stop()
+        #expect(await waitFor(10) { fake.openStreamingConnections == ["a@contoso.test": 1] })
+        await hub.stop()
+    }
+
     @Test("pull: GetEvents per mailbox; a lost subscription is made again and the mailbox woken")
     func pull() async throws {
         let (fake, hub, wakes) = try setUp(groupSize: 200, mode: .pull)
