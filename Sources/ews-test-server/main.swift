@@ -98,6 +98,7 @@ do {
                 var counts: [String: Int] = [:]
                 for request in fake.requests { counts[request.operation, default: 0] += 1 }
                 counts["schema_violations"] = fake.schemaViolations.count
+                counts["streaming_connections_open"] = fake.openStreamingConnections.values.reduce(0, +)
                 let data = (try? JSONSerialization.data(withJSONObject: counts, options: [.sortedKeys])) ?? Data()
                 _ = FileManager.default.createFile(atPath: statsFile, contents: data)
             }
