@@ -4,7 +4,7 @@
 # hostile answer; after SECONDS, the daemon's peak RSS (VmHWM) and the passes it ran.
 #   Benchmarks/daemon-hostile-memory.sh KIND [MAILBOXES] [CONCURRENCY] [SECONDS]
 #   KIND: tiny-elements (15 MB of <a/>) | big-text (15 MB of text) | huge-body (200 MB)
-# Needs a release build: swift build -c release --product activity-sync --product ews-test-server
+# Needs a release build: swift build -c release --product activity-sync; swift build -c release --product ews-test-server
 set -euo pipefail
 kind="$1" mailboxes="${2:-4}" concurrency="${3:-4}" seconds="${4:-30}"
 work=""

@@ -2,7 +2,7 @@
 # The daemon at rest: N mailboxes with streaming notifications against the stand-alone fake Exchange.
 # Prints the first-sync time, then CPU seconds used over an idle minute and peak RSS.
 #   Benchmarks/daemon-idle.sh [MAILBOXES] [ACTIVITIES_PER_MAILBOX] [IDLE_SECONDS] [SETTLE_SECONDS]
-# Needs a release build: swift build -c release --product activity-sync --product ews-test-server
+# Needs a release build: swift build -c release --product activity-sync; swift build -c release --product ews-test-server
 set -euo pipefail
 mailboxes="${1:-200}" per="${2:-5}" idle="${3:-60}" settle="${4:-30}"
 work=""

@@ -2,7 +2,7 @@
 # The daemon under constant passes: N mailboxes, interval 1 s, for SECONDS; prints RSS and passes done
 # every 10 s, so a leak shows as RSS that keeps growing.
 #   Benchmarks/daemon-soak.sh [MAILBOXES] [SECONDS]
-# Needs a release build: swift build -c release --product activity-sync --product ews-test-server
+# Needs a release build: swift build -c release --product activity-sync; swift build -c release --product ews-test-server
 set -euo pipefail
 mailboxes="${1:-100}" seconds="${2:-120}"
 work=""

@@ -5,8 +5,8 @@ import Foundation
 /// The `doc` column: an activity as compact JSON (only fields that differ from their defaults), written
 /// by hand because Foundation's JSONEncoder cost half of the time of a bulk import. It is read back with
 /// the ordinary `Decodable` conformance, which fills in the defaults.
-enum ActivityDocument {
-    static func encode(_ a: Activity) -> String {
+package enum ActivityDocument {
+    package static func encode(_ a: Activity) -> String {
         var out = "{"
         var first = true
         func key(_ name: String) {
@@ -123,7 +123,98 @@ enum ActivityDocument {
         out += "\""
     }
 
+    /// The activity a `doc` holds: read by hand (`StoreJSON`) where it has the shape `encode` writes, else by the
+    /// `Decodable` conformance, which both must agree with (`ActivityDocumentTests`).
     static func decode(_ doc: String) throws -> Activity {
-        try JSONDecoder().decode(Activity.self, from: Data(doc.utf8))
+        if let activity = fastDecode(doc) { return activity }
+        return try JSONDecoder().decode(Activity.self, from: Data(doc.utf8))
+    }
+
+    /// What `Activity.init(from:)` reads, the same defaults filled in; nil for anything else (a member of another
+    /// type, an unknown enumeration value, a repeated key): the `Decodable` path then decides.
+    package static func fastDecode(_ doc: String) -> Activity? {
+        guard let values = StoreJSON.object(doc),
+            case .text(let id)? = values["id"], case .text(let typeName)? = values["type"],
+            let type = ActivityType(rawValue: typeName), case .text(let subject)? = values["subject"],
+            case .text(let owner)? = values["owner"], let status = values.string("status"),
+            let priority = values.string("priority"), let sensitivity = values.string("sensitivity"),
+            let information = values.string("information"), let partner = values.string("partner"),
+            let contact = values.string("contact"), let opportunity = values.string("opportunity"),
+            let linkedActivity = values.string("linked_activity"), let assignedTo = values.string("assigned_to"),
+            let organizer = values.string("organizer"), let start = values.string("start"),
+            let end = values.string("end"), let due = values.string("due"), let allDay = values.flag("all_day"),
+            let durationMinutes = values.integer("duration_minutes"), let direction = values.string("direction"),
+            let location = values.string("location"), let showAs = values.string("show_as"),
+            let reminderMinutes = values.integer("reminder_minutes"),
+            let percentComplete = values.double("percent_complete"), let synchronize = values.flag("synchronize"),
+            let origin = values.string("origin"), let template = values.string("template"),
+            let deleted = values.flag("deleted"), let date = values.string("date"), let from = values.string("from"),
+            let to = values.texts("to"), let cc = values.texts("cc"), let attendees = attendees(values["attendees"])
+        else { return nil }
+        var activity = Activity(id: id, type: type, subject: subject, owner: owner, status: status)
+        guard let priority = Priority(rawValue: priority ?? "normal"),
+            let sensitivity = Sensitivity(rawValue: sensitivity ?? "normal"),
+            let origin = ActivityOrigin(rawValue: origin ?? "manual")
+        else { return nil }
+        activity.priority = priority
+        activity.sensitivity = sensitivity
+        if let showAs {
+            guard let value = ShowAs(rawValue: showAs) else { return nil }
+            activity.showAs = value
+        }
+        activity.information = information
+        activity.partner = partner
+        activity.contact = contact
+        activity.opportunity = opportunity
+        activity.linkedActivity = linkedActivity
+        activity.assignedTo = assignedTo
+        activity.organizer = organizer
+        activity.start = start
+        activity.end = end
+        activity.due = due
+        activity.allDay = allDay ?? false
+        activity.durationMinutes = durationMinutes
+        activity.direction = direction
+        activity.location = location
+        activity.reminderMinutes = reminderMinutes
+        activity.percentComplete = percentComplete
+        activity.attendees = attendees
+        activity.synchronize = synchronize ?? true
+        activity.origin = origin
+        activity.template = template
+        activity.deleted = deleted ?? false
+        activity.date = date
+        activity.from = from
+        activity.to = to
+        activity.cc = cc
+        return activity
+    }
+
+    /// The attendees as `Attendee.init(from:)` reads them (absent or null: none).
+    private static func attendees(_ value: StoreJSON.Value?) -> [Attendee]? {
+        switch value {
+        case nil, .null?: return []
+        case .list(let items)?:
+            var attendees: [Attendee] = []
+            for item in items {
+                guard case .object(let values) = item, case .text(let email)? = values["email"],
+                    let name = values.string("name"), let attendance = values.string("attendance"),
+                    let invite = values.flag("invite"), let response = values.string("response"),
+                    let attendanceValue = Attendance(rawValue: attendance ?? "required"),
+                    let responseValue = AttendeeResponse(rawValue: response ?? "none")
+                else { return nil }
+                attendees.append(
+                    Attendee(
+                        email: email,
+                        name: name,
+                        attendance: attendanceValue,
+                        invite: invite ?? true,
+                        response: responseValue
+                    )
+                )
+            }
+            return attendees
+        default: return nil
+        }
     }
 }

@@ -82,7 +82,11 @@ extension Store {
                 sql += " AND mailbox_employee = ?"
                 arguments += [mailboxEmployee]
             }
-            return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: arguments).compactMap(Self.activity)
+            return try Array(
+                Row.fetchCursor(db.cachedStatement(sql: sql + " ORDER BY id"), arguments: arguments).compactMap(
+                    Self.activity
+                )
+            )
         }
     }
 

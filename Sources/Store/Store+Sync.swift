@@ -53,8 +53,10 @@ public struct SyncTransaction: SyncStoreTransaction {
 
     /// The link of an activity, as this transaction sees it.
     public func link(activityId: String) throws -> SyncLink? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM links WHERE activity_id = ?"), arguments: [activityId])
-            .map(Store.link)
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT \(Store.linkColumns) FROM links WHERE activity_id = ?"),
+            arguments: [activityId]
+        ).map(Store.link)
     }
 
     /// Saves a folder's cursor, the EWS SyncState (only with the last change of its page applied).
@@ -213,20 +215,25 @@ extension Store: SyncStore {
     /// The link of an activity.
     public func link(activityId: String) throws -> SyncLink? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM links WHERE activity_id = ?", arguments: [activityId]).map(
-                Self.link
-            )
+            try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT \(Self.linkColumns) FROM links WHERE activity_id = ?"),
+                arguments: [activityId]
+            ).map(Self.link)
         }
     }
 
     /// Every link of a mailbox.
     public func links(mailbox: String) throws -> [SyncLink] {
         try read { db in
-            try Row.fetchAll(
-                db,
-                sql: "SELECT * FROM links WHERE mailbox = ? ORDER BY activity_id",
-                arguments: [mailbox]
-            ).map(Self.link)
+            // (A cursor: each row read in place, not copied first.)
+            try Array(
+                Row.fetchCursor(
+                    db.cachedStatement(
+                        sql: "SELECT \(Self.linkColumns) FROM links WHERE mailbox = ? ORDER BY activity_id"
+                    ),
+                    arguments: [mailbox]
+                ).map(Self.link)
+            )
         }
     }
 
@@ -334,17 +341,21 @@ extension Store: SyncStore {
         }
     }
 
+    /// The columns `link(_:)` reads, in its order: it reads by position (by name was a tenth of a pass over a
+    /// mailbox of 1,000 links, each pass reading every link of its mailbox).
+    static let linkColumns = "activity_id, mailbox, folder, item_id, change_key, base, synced_seq, created, listed"
+
     static func link(_ row: Row) -> SyncLink {
         SyncLink(
-            activityId: row["activity_id"],
-            mailbox: row["mailbox"],
-            folder: FolderKind(rawValue: row["folder"]) ?? .tasks,
-            itemId: row["item_id"],
-            changeKey: row["change_key"],
-            base: decodeBase(row["base"]),
-            syncedSeq: row["synced_seq"],
-            created: row["created"],
-            listed: row["listed"]
+            activityId: row[0],
+            mailbox: row[1],
+            folder: FolderKind(rawValue: row[2]) ?? .tasks,
+            itemId: row[3],
+            changeKey: row[4],
+            base: decodeBase(row[5]),
+            syncedSeq: row[6],
+            created: row[7],
+            listed: row[8]
         )
     }
 
