@@ -3,6 +3,8 @@ import Foundation
 /// Which mailboxes are due for a pass, as a value: a due time per mailbox, at most `limit` passes at
 /// once, never two on one mailbox. A wake-up for a mailbox whose pass is running is kept for when it
 /// ends (the change may have come after that pass read the folder). No clock inside: times come in.
+/// Mailboxes woken by a change go before those due only by the interval: with thousands of mailboxes the interval
+/// passes come due in bunches, and a change queued behind them waited seconds (`scripts/bench scale`, p99).
 public struct PassScheduler: Sendable, Equatable {
     public struct Entry: Sendable, Equatable {
         /// When the next pass should start.
@@ -10,6 +12,8 @@ public struct PassScheduler: Sendable, Equatable {
         public var running = false
         /// A wake-up that arrived while the pass ran: the earliest time asked for.
         public var wokenWhileRunning: Date?
+        /// A change was reported since the last pass started (a notification, a CRM write, an ops request).
+        public var woken = false
     }
 
     public private(set) var entries: [String: Entry] = [:]
@@ -27,9 +31,11 @@ public struct PassScheduler: Sendable, Equatable {
         }
     }
 
-    /// Asks for a pass on the mailbox no later than `time` (earlier requests win).
-    public mutating func wake(_ mailbox: String, at time: Date) {
+    /// Asks for a pass on the mailbox no later than `time` (earlier requests win); `change`: for a reported change,
+    /// which goes first (not so a reload's rescheduling).
+    public mutating func wake(_ mailbox: String, at time: Date, change: Bool = true) {
         guard var entry = entries[mailbox] else { return }
+        if change { entry.woken = true }
         if entry.running {
             entry.wokenWhileRunning = min(entry.wokenWhileRunning ?? time, time)
         } else {
@@ -43,9 +49,14 @@ public struct PassScheduler: Sendable, Equatable {
         let free = limit - runningCount
         guard free > 0 else { return [] }
         let due = entries.filter { !$0.value.running && $0.value.due <= now }
-            .sorted { ($0.value.due, $0.key) < ($1.value.due, $1.key) }
+            .sorted {
+                ($0.value.woken ? 0 : 1, $0.value.due, $0.key) < ($1.value.woken ? 0 : 1, $1.value.due, $1.key)
+            }
             .prefix(free).map(\.key)
-        for mailbox in due { entries[mailbox]?.running = true }
+        for mailbox in due {
+            entries[mailbox]?.running = true
+            entries[mailbox]?.woken = false
+        }
         return due
     }
 

@@ -115,8 +115,8 @@ public final class SyncDaemon: Sendable {
     }
 
     /// Asks for a pass on the mailbox no later than `delay` seconds from now (notifications).
-    public func wake(_ mailbox: String, after delay: Double = 0) {
-        state.withLock { $0.scheduler.wake(mailbox, at: Date().addingTimeInterval(delay)) }
+    public func wake(_ mailbox: String, after delay: Double = 0, change: Bool = true) {
+        state.withLock { $0.scheduler.wake(mailbox, at: Date().addingTimeInterval(delay), change: change) }
     }
 
     /// Runs until SIGTERM, then lets the passes in flight end.
@@ -148,7 +148,9 @@ public final class SyncDaemon: Sendable {
                     notifier.notify("RELOADING=1")
                     if let interval = hooks.reload() {
                         let mailboxes = state.withLock { Array($0.scheduler.entries.keys) }
-                        for mailbox in mailboxes { wake(mailbox, after: interval * Double.random(in: 0.9...1.1)) }
+                        for mailbox in mailboxes {
+                            wake(mailbox, after: interval * Double.random(in: 0.9...1.1), change: false)
+                        }
                     }
                     notifier.notify("READY=1\nSTATUS=configuration reloaded")
                 }

@@ -22,6 +22,29 @@ struct PassSchedulerTests {
         #expect(scheduler.takeDue(now: at(60), limit: 5) == ["c"])
     }
 
+    @Test("a mailbox woken by a change goes before a backlog due only by the interval, once")
+    func changesFirst() {
+        var scheduler = PassScheduler()
+        scheduler.setMailboxes(["a", "b", "c", "d"], now: t0)
+        #expect(scheduler.takeDue(now: t0, limit: 4).count == 4)
+        for mailbox in ["a", "b", "c"] { scheduler.finished(mailbox, next: at(300)) }
+        scheduler.finished("d", next: at(305))
+        // d's change comes while a, b and c are overdue by their interval: d goes first.
+        scheduler.wake("d", at: at(310.3))
+        #expect(scheduler.takeDue(now: at(320), limit: 1) == ["d"])
+        scheduler.finished("d", next: at(620))
+        // The change is served: the backlog follows in due order.
+        #expect(scheduler.takeDue(now: at(320), limit: 1) == ["a"])
+        scheduler.finished("a", next: at(620))
+        #expect(scheduler.takeDue(now: at(321), limit: 3) == ["b", "c"])
+        // A wake-up during the pass (a change) puts the next pass first; a reload's rescheduling does not.
+        scheduler.wake("b", at: at(322))
+        scheduler.wake("c", at: at(322), change: false)
+        for mailbox in ["b", "c"] { scheduler.finished(mailbox, next: at(330)) }
+        scheduler.wake("a", at: at(321), change: false)
+        #expect(scheduler.takeDue(now: at(340), limit: 4) == ["b", "a", "c"])
+    }
+
     @Test("never two passes on one mailbox: a wake-up during its pass is kept for when it ends")
     func wakeWhileRunning() {
         var scheduler = PassScheduler()
