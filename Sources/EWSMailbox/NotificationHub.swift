@@ -155,6 +155,9 @@ public final class NotificationHub: MailboxWatcher, @unchecked Sendable {
             let byId = Dictionary(subscriptions.map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
             let cookie =
                 subscriptions[anchor]?.affinityCookie ?? subscriptions.values.compactMap(\.affinityCookie).first
+            // (Only a member that could subscribe is impersonated: one Exchange refuses to impersonate would fail
+            // every connection.)
+            connectingMember = Self.subscribedMember(from: connectingMember, of: members, in: subscriptions)
             let opened = Date()
             do {
                 for try await event in try client.streamEvents(
@@ -175,7 +178,11 @@ public final class NotificationHub: MailboxWatcher, @unchecked Sendable {
                 }
             } catch let error as EWSError where error.responseCode == "ErrorExceededConnectionCount" {
                 let refused = members[connectingMember]
-                connectingMember = (connectingMember + 1) % members.count
+                connectingMember = Self.subscribedMember(
+                    from: (connectingMember + 1) % members.count,
+                    of: members,
+                    in: subscriptions
+                )
                 logger.notice(
                     "streaming connection refused: the mailbox's budget of connections is used up; trying another",
                     metadata: [
@@ -200,6 +207,18 @@ public final class NotificationHub: MailboxWatcher, @unchecked Sendable {
                 await pause(&backOff)
             }
         }
+    }
+
+    /// The first member from `start` on (cyclically) that holds a subscription; `start` when none does.
+    static func subscribedMember(
+        from start: Int,
+        of members: [String],
+        in subscriptions: [String: EWSSubscription]
+    )
+        -> Int
+    {
+        let order = Array(start..<members.count) + Array(0..<start)
+        return order.first { subscriptions[members[$0]] != nil } ?? start
     }
 
     /// Subscribes the members as Microsoft describes for a group: the anchor first, then the others ten

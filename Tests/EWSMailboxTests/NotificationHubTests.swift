@@ -172,6 +172,20 @@ struct NotificationHubTests {
         await hub.stop()
     }
 
+    @Test("refused on the anchor, the connection skips a member that could not subscribe (not impersonable)")
+    func connectionBudgetSkipsUnsubscribed() async throws {
+        let (fake, hub, wakes) = try setUp(groupSize: 200)
+        defer { fake.stop() }
+        fake.addAccount(.init(username: "svc", password: "pw", mayImpersonate: ["a@contoso.test", "c@contoso.test"]))
+        fake.occupyStreamingConnections(budget: "a@contoso.test", count: 10)
+        hub.watch(Self.mailboxes)
+        #expect(await waitFor(10) { fake.openStreamingConnections == ["a@contoso.test": 10, "c@contoso.test": 1] })
+        #expect(!fake.requests.contains { $0.operation == "GetStreamingEvents" && $0.mailbox == "b@contoso.test" })
+        _ = fake.userCreate(mailbox: "c@contoso.test", folder: "tasks", kind: "Task", fields: ["Subject": "x"])
+        #expect(await waitFor(5) { wakes.all.contains("c@contoso.test") })
+        await hub.stop()
+    }
+
     @Test(
         "the fake counts open connections per budget: a second instance under a limit of one moves to the next member"
     )
