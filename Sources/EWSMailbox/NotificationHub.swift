@@ -122,7 +122,10 @@ public final class NotificationHub: MailboxWatcher, @unchecked Sendable {
     // MARK: - Streaming
 
     private func stream(_ members: [String]) async {
-        let anchor = members[0]
+        // The group's anchor: its first member — or, when that one cannot subscribe (no right to impersonate it,
+        // a mailbox gone), the first that can. Without a subscribed anchor there is no backend cookie, and every
+        // connection of the group would miss its subscriptions. Chosen again whenever no subscription is left.
+        var anchor = members[0]
         var subscriptions: [String: EWSSubscription] = [:]
         var subscribedBefore: Set<String> = []
         var backOff = 1.0
@@ -133,8 +136,23 @@ public final class NotificationHub: MailboxWatcher, @unchecked Sendable {
         defer { unsubscribe(subscriptions, anchor: anchor) }
         while !Task.isCancelled {
             let missing = members.filter { subscriptions[$0] == nil }
-            let anchorCookie = subscriptions[anchor]?.affinityCookie
-            for (mailbox, result) in await subscribeAll(missing, anchor: anchor, cookie: anchorCookie) {
+            let anchorCookie =
+                subscriptions[anchor]?.affinityCookie ?? subscriptions.values.compactMap(\.affinityCookie).first
+            let (chosen, results) = await subscribeAll(
+                missing,
+                anchor: subscriptions.isEmpty ? nil : anchor,
+                cookie: anchorCookie
+            )
+            if let chosen, chosen != anchor || subscriptions.isEmpty {
+                if chosen != members[0] {
+                    logger.notice(
+                        "streaming group anchored on another member: the first could not subscribe",
+                        metadata: ["first": "\(members[0])", "anchor": "\(chosen)"]
+                    )
+                }
+                anchor = chosen
+            }
+            for (mailbox, result) in results {
                 switch result {
                 case .success(let subscription):
                     subscriptions[mailbox] = subscription
@@ -224,20 +242,27 @@ public final class NotificationHub: MailboxWatcher, @unchecked Sendable {
     /// Subscribes the members as Microsoft describes for a group: the anchor first, then the others ten
     /// at a time with the anchor's X-BackEndOverrideCookie. `cookie` is the anchor's, when it is
     /// subscribed already.
+    /// `anchor` nil: none is subscribed yet — the members are tried in order, each as its own anchor, until one
+    /// subscribes; it anchors the rest. Answers the anchor (nil: no member could subscribe) and each result.
     private func subscribeAll(
         _ mailboxes: [String],
-        anchor: String,
+        anchor: String?,
         cookie: String?
-    ) async -> [(String, Result<EWSSubscription, any Error>)] {
+    ) async -> (anchor: String?, results: [(String, Result<EWSSubscription, any Error>)]) {
         var results: [(String, Result<EWSSubscription, any Error>)] = []
         var cookie = cookie
         var rest = mailboxes
-        if let index = rest.firstIndex(of: anchor) {
-            rest.remove(at: index)
-            let result = await subscribeOne(anchor, anchor: anchor, cookie: nil)
-            if case .success(let subscription) = result { cookie = subscription.affinityCookie ?? cookie }
-            results.append((anchor, result))
+        var anchor = anchor
+        while anchor == nil, !rest.isEmpty {
+            let candidate = rest.removeFirst()
+            let result = await subscribeOne(candidate, anchor: candidate, cookie: nil)
+            if case .success(let subscription) = result {
+                anchor = candidate
+                cookie = subscription.affinityCookie ?? cookie
+            }
+            results.append((candidate, result))
         }
+        guard let anchor else { return (nil, results) }
         for start in stride(from: 0, to: rest.count, by: 10) {
             let chunk = rest[start..<min(start + 10, rest.count)]
             await withTaskGroup(of: (String, Result<EWSSubscription, any Error>).self) { group in
@@ -249,7 +274,7 @@ public final class NotificationHub: MailboxWatcher, @unchecked Sendable {
                 for await result in group { results.append(result) }
             }
         }
-        return results
+        return (anchor, results)
     }
 
     private func subscribeOne(

@@ -172,6 +172,21 @@ struct NotificationHubTests {
         await hub.stop()
     }
 
+    @Test("a first member that cannot subscribe (not impersonable): the group anchors on the next, and events flow")
+    func anchorFallback() async throws {
+        let (fake, hub, wakes) = try setUp(groupSize: 200)
+        defer { fake.stop() }
+        fake.addAccount(.init(username: "svc", password: "pw", mayImpersonate: ["b@contoso.test", "c@contoso.test"]))
+        hub.watch(Self.mailboxes)
+        #expect(await waitFor(10) { fake.openStreamingConnections == ["b@contoso.test": 1] })
+        let subscribes = fake.requests.filter { $0.operation == "Subscribe" && $0.mailbox == "c@contoso.test" }
+        #expect(subscribes.first?.headers["x-anchormailbox"] == "b@contoso.test")
+        #expect(subscribes.first?.headers["cookie"] == "X-BackEndOverrideCookie=MBX01~b@contoso.test")
+        _ = fake.userCreate(mailbox: "c@contoso.test", folder: "tasks", kind: "Task", fields: ["Subject": "x"])
+        #expect(await waitFor(5) { wakes.all.contains("c@contoso.test") })
+        await hub.stop()
+    }
+
     @Test("refused on the anchor, the connection skips a member that could not subscribe (not impersonable)")
     func connectionBudgetSkipsUnsubscribed() async throws {
         let (fake, hub, wakes) = try setUp(groupSize: 200)
