@@ -1,11 +1,15 @@
 import Foundation
 
 /// A Unix datagram socket the tests listen on, standing in for systemd's: `$NOTIFY_SOCKET` (sd_notify) and the
-/// journal's native socket (structured log entries).
+/// journal's native socket (structured log entries). Like systemd it reads the socket all the time (a thread keeps
+/// what arrives): the kernel queues only `net.unix.max_dgram_qlen` (10) datagrams, and the daemon drops what finds
+/// the queue full rather than block — a listener that read only when asked lost STOPPING=1 behind stale STATUS=.
 public final class DatagramListener: @unchecked Sendable {
     /// The socket's path, for the environment of the process under test.
     public let path: String
     private let fd: Int32
+    private let lock = NSLock()
+    private var arrived: [[UInt8]] = []
 
     public init() throws {
         path = NSTemporaryDirectory() + "datagrams-\(UUID().uuidString.prefix(8))"
@@ -19,6 +23,24 @@ public final class DatagramListener: @unchecked Sendable {
             }
         }
         guard bound == 0 else { throw FakeExchangeError("bind \(path) failed") }
+        let thread = Thread { [weak self] in
+            while let listener = self {
+                guard listener.drain() else { return }
+            }
+        }
+        thread.start()
+    }
+
+    /// Waits up to 100 ms for datagrams and keeps them; false once the socket is gone.
+    private func drain() -> Bool {
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, 100) >= 0 else { return errno == EINTR }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            guard count > 0 else { return count == 0 || errno == EAGAIN || errno == EINTR }
+            lock.withLock { arrived.append(Array(buffer[..<count])) }
+        }
     }
 
     deinit {
@@ -26,11 +48,9 @@ public final class DatagramListener: @unchecked Sendable {
         unlink(path)
     }
 
-    /// The next datagram waiting, without waiting for one.
+    /// The next datagram that arrived, without waiting for one.
     public func receive() -> [UInt8]? {
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-        return count > 0 ? Array(buffer[..<count]) : nil
+        lock.withLock { arrived.isEmpty ? nil : arrived.removeFirst() }
     }
 
     /// Waits up to `seconds` for a datagram containing `text`.

@@ -120,7 +120,9 @@ extension Store {
 
     /// The highest change sequence handed out so far.
     public func changeSequence() throws -> Int64 {
-        try read { db in try Int64.fetchOne(db, sql: "SELECT value FROM counters WHERE name = 'change_seq'") ?? 0 }
+        try read { db in
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM counters WHERE name = 'change_seq'")) ?? 0
+        }
     }
 
     /// Creates the follow-up of an activity.

@@ -34,13 +34,27 @@ extension Store {
     /// Mailboxes with a request not yet answered.
     public func requestedMailboxes() throws -> Set<String> {
         try read { db in
-            Set(try String.fetchAll(db, sql: "SELECT DISTINCT lower(mailbox) FROM requests WHERE done_at IS NULL"))
+            Set(
+                try String.fetchAll(
+                    db.cachedStatement(sql: "SELECT DISTINCT lower(mailbox) FROM requests WHERE done_at IS NULL")
+                )
+            )
         }
     }
 
     /// The oldest unanswered request for the mailbox, marked as started.
     public func takeRequest(mailbox: String) throws -> OpsRequest? {
         let now = self.now
+        // Nearly every pass finds none: a read says so without taking the writer's lock (every pass did).
+        let waiting = try read { db in
+            try Bool.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT EXISTS (SELECT 1 FROM requests WHERE mailbox = ? AND done_at IS NULL)"
+                ),
+                arguments: [mailbox]
+            ) ?? false
+        }
+        guard waiting else { return nil }
         return try write { db in
             guard
                 let row = try Row.fetchOne(

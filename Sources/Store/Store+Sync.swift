@@ -241,8 +241,7 @@ extension Store: SyncStore {
     public func syncState(mailbox: String, folder: String) throws -> String? {
         try read { db in
             try String.fetchOne(
-                db,
-                sql: "SELECT sync_state FROM folder_states WHERE mailbox = ? AND folder = ?",
+                db.cachedStatement(sql: "SELECT sync_state FROM folder_states WHERE mailbox = ? AND folder = ?"),
                 arguments: [mailbox, folder]
             )
         }
@@ -261,8 +260,7 @@ extension Store: SyncStore {
     private func openJournal(where condition: String, _ arguments: StatementArguments) throws -> [JournalEntry] {
         try read { db in
             try Row.fetchAll(
-                db,
-                sql: "SELECT * FROM journal WHERE \(condition) AND state <> 'done' ORDER BY id",
+                db.cachedStatement(sql: "SELECT * FROM journal WHERE \(condition) AND state <> 'done' ORDER BY id"),
                 arguments: arguments
             ).map { row in
                 JournalEntry(
