@@ -57,37 +57,42 @@ final class SoakWork {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
-    private func process(_ arguments: [String]) -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ACTIVITY_SYNC_") }
-        return process
+    private var environment: [String: String] {
+        ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ACTIVITY_SYNC_") }
     }
 
-    /// `activity-sync run`, its journal appended to `daemon.log`.
-    func startDaemon() throws -> Process {
-        let daemon = process(["run"])
+    /// `activity-sync run`, its journal appended to `daemon.log`. (Spawned with `ChildProcess`: Foundation's
+    /// `Process.run()` crashes now and then on Linux.)
+    func startDaemon() throws -> ChildProcess {
         let log = folder + "/daemon.log"
         if !FileManager.default.fileExists(atPath: log) {
             _ = FileManager.default.createFile(atPath: log, contents: nil)
         }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        defer { try? handle.close() }
         handle.seekToEndOfFile()
-        daemon.standardOutput = handle
-        daemon.standardError = handle
-        try daemon.run()
-        return daemon
+        return try ChildProcess(
+            executable: binary,
+            arguments: ["run"],
+            environment: environment,
+            directory: folder,
+            output: handle.fileDescriptor,
+            error: handle.fileDescriptor
+        )
     }
 
     /// Runs a command to its end: its exit status and output (stdout and stderr together).
     func cli(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let command = process(arguments)
         let pipe = Pipe()
-        command.standardOutput = pipe
-        command.standardError = pipe
-        try command.run()
+        let command = try ChildProcess(
+            executable: binary,
+            arguments: arguments,
+            environment: environment,
+            directory: folder,
+            output: pipe.fileHandleForWriting.fileDescriptor,
+            error: pipe.fileHandleForWriting.fileDescriptor
+        )
+        try pipe.fileHandleForWriting.close()
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         command.waitUntilExit()
         return (command.terminationStatus, String(decoding: output, as: UTF8.self))

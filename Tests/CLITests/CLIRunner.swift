@@ -1,3 +1,4 @@
+import EWSTestServer
 import Foundation
 import Testing
 
@@ -36,21 +37,27 @@ struct CLIRunner {
 
     /// Starts the binary without waiting (crash tests need its pid while it runs); stdout goes to
     /// `logFile` in the folder when given (the daemon's log).
-    func start(_ arguments: [String], environment: [String: String] = [:], logFile: String? = nil) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ACTIVITY_SYNC_") }
-            .merging(environment) { $1 }
-        process.standardOutput = FileHandle.nullDevice
+    func start(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        logFile: String? = nil
+    ) throws
+        -> ChildProcess
+    {
+        var output: FileHandle?
         if let logFile {
             _ = FileManager.default.createFile(atPath: path(logFile), contents: nil)
-            process.standardOutput = FileHandle(forWritingAtPath: path(logFile))
+            output = FileHandle(forWritingAtPath: path(logFile))
         }
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+        defer { try? output?.close() }
+        return try ChildProcess(
+            executable: Self.binary,
+            arguments: arguments,
+            environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ACTIVITY_SYNC_") }
+                .merging(environment) { $1 },
+            directory: folder,
+            output: output?.fileDescriptor
+        )
     }
 
     func run(
@@ -59,33 +66,39 @@ struct CLIRunner {
         stdin: String? = nil,
         asUser user: uid_t? = nil
     ) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
+        var executable = Self.binary
+        var argv = arguments
         if let user {
             // Another user, as an admin running a command as the service user would (setpriv: util-linux).
-            process.executableURL = URL(fileURLWithPath: Self.setpriv)
-            process.arguments = ["--reuid=\(user)", "--regid=\(user)", "--clear-groups", Self.binary] + arguments
+            executable = Self.setpriv
+            argv = ["--reuid=\(user)", "--regid=\(user)", "--clear-groups", Self.binary] + arguments
         }
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
         var env = ProcessInfo.processInfo.environment.filter {
             !$0.key.hasPrefix("ACTIVITY_SYNC_") && $0.key != "STATE_DIRECTORY"
         }
         env.merge(environment) { $1 }
-        process.environment = env
         let out = Pipe()
         let errorFile = path("stderr-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: errorFile, contents: nil)
-        process.standardOutput = out
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorFile))
+        let errorHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errorFile))
         let input = Pipe()
-        process.standardInput = input
-        try process.run()
+        let process = try ChildProcess(
+            executable: executable,
+            arguments: argv,
+            environment: env,
+            directory: folder,
+            input: input.fileHandleForReading.fileDescriptor,
+            output: out.fileHandleForWriting.fileDescriptor,
+            error: errorHandle.fileDescriptor
+        )
+        // (The child holds its own copies: this side's ends close, so reading stdout ends when the child does.)
+        try errorHandle.close()
+        try out.fileHandleForWriting.close()
+        try input.fileHandleForReading.close()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        // Foundation reaps its children itself, so poll rather than waitpid; waitUntilExit relies on a run loop.
-        while process.isRunning { usleep(1000) }
+        process.waitUntilExit()
         let stderr = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
         return Output(
             status: process.terminationStatus,

@@ -14,7 +14,7 @@ func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async r
 }
 
 /// Stops a daemon with SIGTERM and returns its exit status (nil: still running after 10 s).
-func terminate(_ daemon: Process) async -> Int32? {
+func terminate(_ daemon: ChildProcess) async -> Int32? {
     kill(daemon.processIdentifier, SIGTERM)
     let deadline = Date().addingTimeInterval(10)
     while daemon.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
@@ -30,7 +30,7 @@ struct DaemonNotificationTests {
     static let bob = "bob@contoso.test"
 
     /// Alice and Bob syncing, one task each in Exchange, the daemon started and in step.
-    static func start(notifications: String) async throws -> (FakeExchange, CLIRunner, Process) {
+    static func start(notifications: String) async throws -> (FakeExchange, CLIRunner, ChildProcess) {
         let (fake, cli) = try SyncCLIFixture.make(
             extraConfig:
                 "sync:\n  interval_seconds: 300\n  notifications: \(notifications)\n  pull_interval_seconds: 1\n"

@@ -1,3 +1,4 @@
+import EWSTestServer
 import Foundation
 import Testing
 
@@ -26,21 +27,24 @@ final class NTLMDouble {
             ? "NTLM tests need Python with pyspnego: run scripts/test-venv.sh (or set ACTIVITY_SYNC_TEST_PYTHON)" : nil
     }
 
-    private let process = Process()
+    private let process: ChildProcess
+    /// Kept open while the double runs: it writes a line per request, and a closed pipe would end it.
+    private let output = Pipe()
     let port: Int
 
     init(user: String, password: String, tls: TestCertificates? = nil) throws {
-        process.executableURL = URL(fileURLWithPath: try #require(Self.python))
         var arguments = [
             Self.packageRoot.appendingPathComponent("Tests/EWSTests/Resources/ntlm_double.py").path,
             "--user", user, "--password", password,
         ]
         if let tls { arguments += ["--cert", tls.serverCert, "--key", tls.serverKey] }
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try ChildProcess(
+            executable: try #require(Self.python),
+            arguments: arguments,
+            environment: ProcessInfo.processInfo.environment,
+            output: output.fileHandleForWriting.fileDescriptor
+        )
+        try output.fileHandleForWriting.close()
         let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
         port = try #require(
             Int(line.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "port ", with: ""))
@@ -48,21 +52,19 @@ final class NTLMDouble {
     }
 
     func stop() {
-        // Foundation reaps its children itself, so poll rather than waitpid; waitUntilExit relies on a run loop.
         kill(process.processIdentifier, SIGKILL)
-        while process.isRunning { usleep(1000) }
+        process.waitUntilExit()
     }
 
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], in folder: String? = nil) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        while process.isRunning { usleep(1000) }
+        let process = try ChildProcess(
+            executable: executable,
+            arguments: arguments,
+            environment: ProcessInfo.processInfo.environment,
+            directory: folder
+        )
+        process.waitUntilExit()
         return process.terminationStatus
     }
 }
