@@ -136,12 +136,10 @@ public final class NotificationHub: MailboxWatcher, @unchecked Sendable {
         defer { unsubscribe(subscriptions, anchor: anchor) }
         while !Task.isCancelled {
             let missing = members.filter { subscriptions[$0] == nil }
-            let anchorCookie =
-                subscriptions[anchor]?.affinityCookie ?? subscriptions.values.compactMap(\.affinityCookie).first
             let (chosen, results) = await subscribeAll(
                 missing,
                 anchor: subscriptions.isEmpty ? nil : anchor,
-                cookie: anchorCookie
+                cookie: Self.groupCookie(subscriptions, anchor: anchor)
             )
             if let chosen, chosen != anchor || subscriptions.isEmpty {
                 if chosen != members[0] {
@@ -171,8 +169,7 @@ public final class NotificationHub: MailboxWatcher, @unchecked Sendable {
                 continue
             }
             let byId = Dictionary(subscriptions.map { ($1.id, $0) }, uniquingKeysWith: { a, _ in a })
-            let cookie =
-                subscriptions[anchor]?.affinityCookie ?? subscriptions.values.compactMap(\.affinityCookie).first
+            let cookie = Self.groupCookie(subscriptions, anchor: anchor)
             // (Only a member that could subscribe is impersonated: one Exchange refuses to impersonate would fail
             // every connection.)
             connectingMember = Self.subscribedMember(from: connectingMember, of: members, in: subscriptions)
@@ -225,6 +222,11 @@ public final class NotificationHub: MailboxWatcher, @unchecked Sendable {
                 await pause(&backOff)
             }
         }
+    }
+
+    /// The backend cookie the group's requests carry: the anchor's, else any member's.
+    static func groupCookie(_ subscriptions: [String: EWSSubscription], anchor: String) -> String? {
+        subscriptions[anchor]?.affinityCookie ?? subscriptions.values.compactMap(\.affinityCookie).first
     }
 
     /// The first member from `start` on (cyclically) that holds a subscription; `start` when none does.
