@@ -123,8 +123,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            plugins: ["BuildInfoPlugin"]
         ),
+        // `--version` names the commit: a prebuild command writes it into BuildInfo.swift on every build.
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool(), path: "Sources/BuildInfoPlugin"),
 
         // What each libFuzzer target runs on one input, and what FuzzReplayTests replays the seeds and crashers through.
         .target(

@@ -125,12 +125,12 @@ public struct SyncTransaction: SyncStoreTransaction {
     public func audit(_ entry: AuditEntry) throws {
         try db.executeCached(
             sql: """
-                INSERT INTO audit (at, pass, mailbox, activity_id, item_id, action, fields, winner, reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO audit (at, pass, mailbox, activity_id, item_id, action, fields, winner, reason, actor)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 now, entry.pass, entry.mailbox, entry.activityId, entry.itemId, entry.action, entry.fields,
-                entry.winner, entry.reason,
+                entry.winner, entry.reason, entry.actor,
             ]
         )
     }
@@ -296,7 +296,10 @@ extension Store: SyncStore {
                     winner: row["winner"],
                     policy: row["policy"],
                     at: row["at"],
-                    resolved: row["resolved"]
+                    resolved: row["resolved"],
+                    taken: row["taken"],
+                    resolvedBy: row["resolved_by"],
+                    resolvedAt: row["resolved_at"]
                 )
             }
         }
@@ -333,7 +336,8 @@ extension Store: SyncStore {
                     action: row["action"],
                     fields: row["fields"],
                     winner: row["winner"],
-                    reason: row["reason"]
+                    reason: row["reason"],
+                    actor: row["actor"]
                 )
             }
         }
@@ -422,8 +426,13 @@ extension Store {
         try conflicts(includeResolved: true).first { $0.id == id }
     }
 
-    /// Marks a conflict resolved (after the chosen value was written).
-    public func markConflictResolved(_ id: Int64) throws {
-        try write { db in try db.execute(sql: "UPDATE conflicts SET resolved = 1 WHERE id = ?", arguments: [id]) }
+    /// Marks a conflict resolved: the side ops took, who, when (after the chosen value was written), and audits it.
+    public func markConflictResolved(_ id: Int64, taken: String, by actor: String) throws {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE conflicts SET resolved = 1, taken = ?, resolved_by = ?, resolved_at = ? WHERE id = ?",
+                arguments: [taken, actor, now, id]
+            )
+        }
     }
 }

@@ -51,6 +51,14 @@ enum StoreSchema {
         migrator.registerMigration("v11-journal-open-action") { db in
             try db.execute(sql: "CREATE INDEX journal_open_action ON journal(action) WHERE state <> 'done'")
         }
+        // Who acted (issue 18): ops' commands (pause, resume, resync, purge, conflicts resolve) are audited with the
+        // user who ran them; a resolved conflict keeps the side taken, by whom and when.
+        migrator.registerMigration("v12-audit-actor") { db in
+            try db.execute(sql: "ALTER TABLE audit ADD COLUMN actor TEXT")
+            try db.execute(sql: "ALTER TABLE conflicts ADD COLUMN taken TEXT")
+            try db.execute(sql: "ALTER TABLE conflicts ADD COLUMN resolved_by TEXT")
+            try db.execute(sql: "ALTER TABLE conflicts ADD COLUMN resolved_at TEXT")
+        }
         return migrator
     }
 

@@ -11,4 +11,8 @@ public struct ConflictRecord: Sendable, Equatable {
     public var policy: String
     public var at: String
     public var resolved: Bool
+    /// Resolved by hand: the side taken (crm or exchange), by whom and when.
+    public var taken: String? = nil
+    public var resolvedBy: String? = nil
+    public var resolvedAt: String? = nil
 }

@@ -176,6 +176,8 @@ public struct AuditEntry: Sendable, Equatable {
     public var fields: String?
     public var winner: String?
     public var reason: String?
+    /// Who acted: nil for the sync's own decisions, the user for ops' commands ("alice (uid 1000)").
+    public var actor: String?
 
     public init(
         at: String = "",
@@ -186,7 +188,8 @@ public struct AuditEntry: Sendable, Equatable {
         action: String,
         fields: String? = nil,
         winner: String? = nil,
-        reason: String? = nil
+        reason: String? = nil,
+        actor: String? = nil
     ) {
         self.at = at
         self.pass = pass
@@ -197,6 +200,7 @@ public struct AuditEntry: Sendable, Equatable {
         self.fields = fields
         self.winner = winner
         self.reason = reason
+        self.actor = actor
     }
 }
 

@@ -5,11 +5,14 @@ import Foundation
 @main
 struct ActivitySyncCommand: AsyncParsableCommand {
     static let version = "0.1.0"
+    /// `--version`: the release and the commit it was built from (`BuildInfoPlugin`; "-dirty" for a build with
+    /// uncommitted changes), so a bug report names exactly what ran.
+    static let versionLine = "\(version) (commit \(BuildInfo.commit))"
 
     static let configuration = CommandConfiguration(
         commandName: "activity-sync",
         abstract: "Keeps CRM activities and Exchange mailboxes in step, both ways, over EWS.",
-        version: version,
+        version: versionLine,
         subcommands: [
             DemoCommand.self, RunCommand.self, ResyncCommand.self, CheckCommand.self, StatusCommand.self,
             PauseCommand.self, ResumeCommand.self, PurgeCommand.self, EmployeeCommand.self,

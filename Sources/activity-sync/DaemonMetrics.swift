@@ -75,7 +75,11 @@ final class DaemonMetrics: Sendable {
         registry.increment("activity_sync_items_refused_total", by: 0)
         ProcessMetrics.register(in: registry)
         registry.describe("activity_sync_build_info", .gauge, "The running build (always 1), by version.")
-        registry.set("activity_sync_build_info", ["version": ActivitySyncCommand.version], to: 1)
+        registry.set(
+            "activity_sync_build_info",
+            ["version": ActivitySyncCommand.version, "commit": BuildInfo.commit],
+            to: 1
+        )
         // Series an alert rule reads exist at 0 from the start: `rate()` and `increase()` need a first sample, and
         // a rule over a series that never appeared is silent exactly until the first failure.
         for outcome in ["ok", "failed", "stopped", "skipped"] {

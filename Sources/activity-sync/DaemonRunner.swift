@@ -75,7 +75,7 @@ final class DaemonRunner: @unchecked Sendable {
             logger.info("metrics endpoint listening", metadata: ["listen": "\(listen)"])
         }
         metrics.collectFromStore(context.store)
-        try? context.store.recordDaemonVersion(ActivitySyncCommand.version)
+        try? context.store.recordDaemonVersion(ActivitySyncCommand.versionLine)
         metrics.credentialExpiry(context.graph)
         // (Notifications are EWS's: Graph mailboxes are polled — webhooks need a public endpoint.)
         let mode =
@@ -96,7 +96,7 @@ final class DaemonRunner: @unchecked Sendable {
         let daemon = SyncDaemon(hooks: hooks(hub), notifier: SystemdNotifier(), stop: stop)
         daemonSlot.withLock { $0 = daemon }
         logger.info(
-            "activity-sync \(ActivitySyncCommand.version) started",
+            "activity-sync \(ActivitySyncCommand.versionLine) started",
             metadata: [
                 "interval_seconds": "\(context.configuration.int("sync.interval_seconds"))",
                 "concurrency": "\(context.configuration.int("sync.concurrency"))", "notifications": "\(mode.rawValue)",
@@ -280,7 +280,12 @@ final class DaemonRunner: @unchecked Sendable {
             }
         case "purge":
             outcome = await SyncRun.purge(context, employee: employee, dryRun: flags.contains("dry-run"))
-            log(outcome, mailbox: request.mailbox)
+            // The log gets the summary and the failures; the per-item list (thousands of lines in a dry run) goes
+            // to the command that asked, in the request's answer.
+            var logged = outcome
+            logged.lines = outcome.lines.enumerated().filter { $0.offset == 0 || $0.element.hasPrefix("  failed: ") }
+                .map(\.element)
+            log(logged, mailbox: request.mailbox)
         default:  // resume: a normal pass now
             outcome = await timedPass(context, employee: employee, mode: .normal, dryRun: false)
             _ = await settle(outcome, mailbox: request.mailbox, context: context, interval: next.timeIntervalSinceNow)

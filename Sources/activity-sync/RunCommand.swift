@@ -51,6 +51,18 @@ struct ResyncCommand: AsyncParsableCommand {
     func run() async throws {
         let options = [("dry-run", dryRun), ("allow-deletes", allowDeletes), ("restore-deletes", restoreDeletes)]
             .filter(\.1).map(\.0)
+        // (A dry run changes nothing and is not audited.)
+        if !dryRun {
+            Operator.audit(
+                try global.openStore(),
+                action: "resync",
+                mailbox: mailboxes.count == 1 ? mailboxes[0] : nil,
+                fields: options.isEmpty ? nil : options.joined(separator: ","),
+                reason: mailboxes.count == 1
+                    ? "requested"
+                    : "requested for \(mailboxes.isEmpty ? "every sync user" : mailboxes.joined(separator: ", "))"
+            )
+        }
         if try await OpsHandover.toRunningDaemon(global, kind: "resync", mailboxes: mailboxes, options: options) {
             return
         }
@@ -76,6 +88,7 @@ struct PurgeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let options = dryRun ? ["dry-run"] : []
+        if !dryRun { Operator.audit(try global.openStore(), action: "purge", mailbox: mailbox, reason: "requested") }
         if try await OpsHandover.toRunningDaemon(global, kind: "purge", mailboxes: [mailbox], options: options) {
             return
         }

@@ -184,9 +184,9 @@ extension StatusCommand {
             if let beat, Int32(beat.pid) == pid, let age {
                 let version = beat.version.map { ", version \($0)" } ?? ""
                 var line = "daemon: running (pid \(pid)\(version), seen \(age) s ago)"
-                if let running = beat.version, running != ActivitySyncCommand.version {
+                if let running = beat.version, running != ActivitySyncCommand.versionLine {
                     line +=
-                        "\nwarning: the daemon runs \(running), this binary is \(ActivitySyncCommand.version): "
+                        "\nwarning: the daemon runs \(running), this binary is \(ActivitySyncCommand.versionLine): "
                         + "restart it to finish the upgrade (systemctl restart activity-sync)"
                 }
                 return line
@@ -246,6 +246,7 @@ enum MailboxSwitch {
         status.lastError = nil
         if state == "paused" { status.nextPass = nil }
         CLI.run { try store.saveMailboxStatus(status) }
+        Operator.audit(store, action: state == "paused" ? "pause" : "resume", mailbox: mailbox, reason: reason)
         CLI.print("\(mailbox): \(state)")
     }
 }

@@ -19,6 +19,7 @@ struct ConflictsCommand: ParsableCommand {
         var crm_value, exchange_value, base_value: String?
         var winner, policy, at: String
         var resolved: Bool
+        var taken, resolved_by, resolved_at: String?
 
         init(_ c: ConflictRecord) {
             id = c.id
@@ -32,6 +33,9 @@ struct ConflictsCommand: ParsableCommand {
             policy = c.policy
             at = c.at
             resolved = c.resolved
+            taken = c.taken
+            resolved_by = c.resolvedBy
+            resolved_at = c.resolvedAt
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -47,10 +51,14 @@ struct ConflictsCommand: ParsableCommand {
             try c.encode(policy, forKey: .policy)
             try c.encode(at, forKey: .at)
             try c.encode(resolved, forKey: .resolved)
+            try c.encode(taken, forKey: .taken)
+            try c.encode(resolved_by, forKey: .resolved_by)
+            try c.encode(resolved_at, forKey: .resolved_at)
         }
 
         enum Keys: String, CodingKey {
             case id, activity, mailbox, field, crm_value, exchange_value, base_value, winner, policy, at, resolved
+            case taken, resolved_by, resolved_at
         }
     }
 
@@ -67,10 +75,23 @@ struct ConflictsCommand: ParsableCommand {
                 conflicts.map {
                     [
                         String($0.id), $0.activityId, $0.field, $0.crmValue ?? "-", $0.exchangeValue ?? "-",
-                        $0.winner + ($0.resolved ? " (resolved)" : ""), $0.at,
+                        $0.winner + Self.resolution($0), $0.at,
                     ]
                 }
             )
+            if conflicts.contains(where: { !$0.resolved }) {
+                CLI.print(
+                    "\nThe policy's winner is synced already; to keep the other value: "
+                        + "activity-sync conflicts resolve ID --take crm|exchange"
+                )
+            }
+        }
+
+        /// " (resolved: took exchange, by alice (uid 1000))"; "" for an open one.
+        static func resolution(_ c: ConflictRecord) -> String {
+            guard c.resolved else { return "" }
+            guard let taken = c.taken else { return " (resolved)" }
+            return " (resolved: took \(taken)\(c.resolvedBy.map { ", by \($0)" } ?? ""))"
         }
     }
 
@@ -89,6 +110,14 @@ struct ConflictsCommand: ParsableCommand {
         func run() throws {
             let store = try global.openStore()
             guard let conflict = CLI.run({ try store.conflict(id) }) else { CLI.fail("no conflict \(id)") }
+            // Once settled, its values are history: taking one again would overwrite what was edited since.
+            if conflict.resolved {
+                CLI.fail(
+                    "conflict \(id) is resolved already\(List.resolution(conflict))\(conflict.resolvedAt.map { " at \($0)" } ?? ""); "
+                        + "nothing changed. To change \(conflict.activityId) now: activity-sync activity update \(conflict.activityId)",
+                    code: 1
+                )
+            }
             guard let field = SyncFields.Field(rawValue: conflict.field) else {
                 CLI.fail("conflict \(id): unknown field")
             }
@@ -105,8 +134,17 @@ struct ConflictsCommand: ParsableCommand {
                     }
                     fields.apply(to: &activity, zone: zone)
                 }
-                try store.markConflictResolved(id)
+                try store.markConflictResolved(id, taken: take, by: Operator.current)
             }
+            Operator.audit(
+                store,
+                action: "conflict-resolve",
+                mailbox: conflict.mailbox,
+                activity: conflict.activityId,
+                fields: conflict.field,
+                winner: take,
+                reason: "conflict \(id): took \(take)'s value"
+            )
             CLI.print(
                 "conflict \(id): \(conflict.activityId).\(conflict.field) = \(value ?? "null") (\(take)); syncs on the next pass"
             )
@@ -120,7 +158,14 @@ struct AuditCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option var activity: String?
     @Option var mailbox: String?
-    @Option(help: "RFC 3339 time with a zone.") var since: String?
+    @Option(
+        help: ArgumentHelp(
+            "Only entries from then on: a time (2026-12-03T09:00:00+01:00), a date (2026-12-03, midnight local time) "
+                + "or a duration back from now (30m, 2h, 7d, 1d12h).",
+            valueName: "when"
+        )
+    )
+    var since: String?
     @Flag var json = false
 
     struct Row: Encodable {
@@ -128,6 +173,8 @@ struct AuditCommand: ParsableCommand {
         var pass, mailbox, activity, item: String?
         var action: String
         var fields, winner, reason: String?
+        /// Who acted: null for the sync's own decisions, the user for ops' commands.
+        var by: String?
 
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: Keys.self)
@@ -140,16 +187,20 @@ struct AuditCommand: ParsableCommand {
             try c.encode(fields, forKey: .fields)
             try c.encode(winner, forKey: .winner)
             try c.encode(reason, forKey: .reason)
+            try c.encode(by, forKey: .by)
         }
 
-        enum Keys: String, CodingKey { case at, pass, mailbox, activity, item, action, fields, winner, reason }
+        enum Keys: String, CodingKey { case at, pass, mailbox, activity, item, action, fields, winner, reason, by }
     }
 
     func run() throws {
         var from: String?
         if let since {
-            guard case .success(.instant(let instant)) = CRMTime.parse(since) else {
-                throw ValidationError("--since '\(since)': an RFC 3339 time with a zone")
+            guard let instant = Self.instant(since, now: Date(), zone: .current) else {
+                throw ValidationError(
+                    "--since '\(since)': a time with a zone (2026-12-03T09:00:00+01:00), a date (2026-12-03) "
+                        + "or a duration back from now (30m, 2h, 7d)"
+                )
             }
             from = CRMTime.format(instant)
         }
@@ -168,19 +219,49 @@ struct AuditCommand: ParsableCommand {
                         action: $0.action,
                         fields: $0.fields,
                         winner: $0.winner,
-                        reason: $0.reason
+                        reason: $0.reason,
+                        by: $0.actor
                     )
                 }
             )
         }
         CLI.printTable(
-            ["AT", "MAILBOX", "ACTIVITY", "ACTION", "FIELDS", "WINNER", "REASON"],
+            ["AT", "BY", "MAILBOX", "ACTIVITY", "ACTION", "FIELDS", "WINNER", "REASON"],
             entries.map {
                 [
-                    $0.at, $0.mailbox ?? "-", $0.activityId ?? "-", $0.action, $0.fields ?? "-", $0.winner ?? "-",
-                    $0.reason ?? "-",
+                    $0.at, $0.actor ?? "sync", $0.mailbox ?? "-", $0.activityId ?? "-", $0.action, $0.fields ?? "-",
+                    $0.winner ?? "-", $0.reason ?? "-",
                 ]
             }
         )
+    }
+
+    /// `--since`: a time with a zone, a date (its midnight in `zone`), or a duration back from `now` — units
+    /// w, d, h, m, s, combined as in 1d12h.
+    static func instant(_ text: String, now: Date, zone: TimeZone) -> Date? {
+        if case .success(.instant(let instant)) = CRMTime.parse(text) { return instant }
+        let parts = text.split(separator: "-")
+        if parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), parts[0].count == 4 {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            let components = DateComponents(year: y, month: m, day: d)
+            guard components.isValidDate(in: calendar) else { return nil }
+            return calendar.date(from: components)
+        }
+        let units: [Character: Double] = ["w": 604_800, "d": 86_400, "h": 3_600, "m": 60, "s": 1]
+        var seconds = 0.0
+        var digits = ""
+        for character in text {
+            if character.isASCII && character.isNumber {
+                digits.append(character)
+            } else if let unit = units[character], let n = Double(digits), digits.count <= 6 {
+                seconds += n * unit
+                digits = ""
+            } else {
+                return nil
+            }
+        }
+        guard digits.isEmpty, seconds > 0 else { return nil }
+        return now.addingTimeInterval(-seconds)
     }
 }

@@ -265,7 +265,7 @@ enum SyncRun {
             let report = try await engine(context, employee: employee, shouldStop: shouldStop)
                 .runPass(dryRun: dryRun, mode: mode)
             outcome.report = report
-            outcome.lines = describe(report, dryRun: dryRun)
+            outcome.lines = describe(report, dryRun: dryRun, store: store)
             if dryRun { return outcome }
             status.lastPass = CRMTime.format(Date())
             // (Kept across passes: a series shows in a listing only when it changes.)
@@ -326,11 +326,20 @@ enum SyncRun {
         do {
             let report = try await engine(context, employee: employee).purge(dryRun: dryRun)
             var lines = [
-                "\(mailbox): \(dryRun ? "would remove" : "removed") \(report.created.count - report.failures.count) items "
-                    + "this instance created, \(dryRun ? "would unlink" : "unlinked") \(report.unlinked); "
-                    + "\(report.imported.count) items made in Outlook left in place"
+                "\(mailbox): \(dryRun ? "would remove" : "removed") "
+                    + "\(PlanText.count(report.created.count - report.failures.count, "item")) this instance created, "
+                    + "\(dryRun ? "would unlink" : "unlinked") \(report.unlinked); "
+                    + "\(PlanText.count(report.imported.count, "item")) made in Outlook left in place"
             ]
-            if dryRun { lines += report.created.map { "  remove \($0)" } }
+            if dryRun {
+                // Each item by its activity's kind and subject (masked when private), as plans name them.
+                let text = PlanText(dryRun: true) { try? context.store.activity($0) }
+                let links = (try? context.store.links(mailbox: mailbox)) ?? []
+                let activities = Dictionary(links.map { ($0.itemId, $0.activityId) }, uniquingKeysWith: { a, _ in a })
+                lines += report.created.map { item in
+                    "  " + text.removal(item: item, activity: activities[item])
+                }
+            }
             lines += report.failures.map { "  failed: \($0)" }
             if !dryRun {
                 var status =
@@ -429,10 +438,13 @@ enum SyncRun {
         }
     }
 
-    static func describe(_ report: PassReport, dryRun: Bool) -> [String] {
+    /// The pass for people (`PlanText`): a head line, one line per action (the daemon's log pairs them with the
+    /// report's actions), then what stopped or limited the pass, and the totals last.
+    static func describe(_ report: PassReport, dryRun: Bool, store: Store) -> [String] {
+        let text = PlanText(dryRun: dryRun) { try? store.activity($0) }
         let actions = report.listed.filter { if case .skip = $0 { false } else { true } }
-        var lines = ["\(report.mailbox): \(dryRun ? "would do" : "did") \(actions.count) actions"]
-        lines += report.listed.map { "  \($0)" }
+        var lines = ["\(report.mailbox): \(text.head(actions.count))"]
+        lines += report.listed.map { "  \(text.line($0))" }
         if let paused = report.paused {
             lines.append("  paused: \(paused); nothing was executed.")
             lines.append(
@@ -445,6 +457,7 @@ enum SyncRun {
         if report.ambiguous > 0 {
             lines.append("  \(report.ambiguous) creates unconfirmed; reconciled by identity next pass")
         }
+        if !actions.isEmpty { lines.append("  \(text.totals(report.listed))") }
         return lines
     }
 }

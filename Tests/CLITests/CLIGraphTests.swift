@@ -77,7 +77,7 @@ struct CLIGraphTests {
         // (A task of Bob's: his mailbox is on Graph under graph.tasks: none — not planned, not refused.)
         try cli.ok("activity", "add", "--type", "task", "--id", "A3", "--owner", "E2", "--subject", "Not yet")
         let run = try cli.ok("run", "--once")
-        #expect(run.contains("create-remote A1"))
+        #expect(run.contains("created in Outlook: A1 "))
         #expect(!run.contains("A3"))
         let events = graph.events(mailbox: Self.bob)
         #expect(events.map { $0["subject"] as? String } == ["Visit Fabrikam"])

@@ -18,7 +18,7 @@ struct CLIRunOnceTests {
         #expect(output.status == 0, "\(output.stderr)")
         for index in 1...5 {
             #expect(fake.items(mailbox: "user\(index)@contoso.test", folder: "tasks").count == 1)
-            #expect(output.stdout.contains("user\(index)@contoso.test: did 1 actions"))
+            #expect(output.stdout.contains("user\(index)@contoso.test: did 1 action\n"))
         }
         #expect(fake.peakInFlight.mailboxes == 2)
         #expect(fake.peakInFlight.perMailbox == 1)

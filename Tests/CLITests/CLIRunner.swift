@@ -136,6 +136,11 @@ struct CLIRunner {
     /// Runs and expects exit 0; returns stdout.
     @discardableResult
     func ok(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        try ok(arguments, sourceLocation: sourceLocation)
+    }
+
+    @discardableResult
+    func ok(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         let output = try run(arguments)
         #expect(output.status == 0, "\(arguments): \(output.stderr)", sourceLocation: sourceLocation)
         return output.stdout

@@ -32,9 +32,9 @@ struct CLISyncTests {
         let (fake, cli) = try Self.setUp()
         defer { fake.stop() }
         let dry = try cli.ok("run", "--once", "--dry-run")
-        #expect(dry.contains("would do 1 actions") && dry.contains("create-remote A1"))
+        #expect(dry.contains("would do 1 action\n") && dry.contains("would create in Outlook: A1 task"))
         #expect(fake.items(mailbox: Self.mailbox, folder: "tasks").isEmpty)
-        #expect(try cli.ok("run", "--once").contains("did 1 actions"))
+        #expect(try cli.ok("run", "--once").contains("did 1 action\n"))
         let item = try #require(fake.items(mailbox: Self.mailbox, folder: "tasks").first)
         #expect(item.fields["Subject"] == "Call back")
 
@@ -54,7 +54,7 @@ struct CLISyncTests {
         #expect(
             conflict.keys.sorted() == [
                 "activity", "at", "base_value", "crm_value", "exchange_value", "field", "id",
-                "mailbox", "policy", "resolved", "winner",
+                "mailbox", "policy", "resolved", "resolved_at", "resolved_by", "taken", "winner",
             ]
         )
 
@@ -73,7 +73,7 @@ struct CLISyncTests {
         #expect(actions.contains("conflict") && actions.contains("update-remote"))
         #expect(
             audit?.first?.keys.sorted() == [
-                "action", "activity", "at", "fields", "item", "mailbox", "pass", "reason", "winner",
+                "action", "activity", "at", "by", "fields", "item", "mailbox", "pass", "reason", "winner",
             ]
         )
         #expect(try cli.run("audit", "--since", "yesterday").status == 64)

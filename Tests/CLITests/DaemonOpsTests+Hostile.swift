@@ -52,7 +52,8 @@ extension DaemonOpsTests {
             #expect(scrape.contains("activity_sync_limits_hit_total{limit=\"answer_elements\"}"), "\(scrape)")
             #expect(!scrape.contains("activity_sync_limits_hit_total{limit=\"answer_elements\"} 0\n"), "\(scrape)")
             #expect(scrape.contains("activity_sync_limits_hit_total{limit=\"find_pages\"} 0\n"), "\(scrape)")
-            #expect(scrape.contains("activity_sync_build_info{version=\""), "\(scrape)")
+            #expect(scrape.contains("activity_sync_build_info{commit=\""), "\(scrape)")
+            #expect(scrape.contains("\",version=\"0.1.0\"} 1\n"), "\(scrape)")
             #expect(error.contains("more than 50000 elements"), "\(error)")
         case .silent:
             #expect(error.contains("timed out"), "\(error)")

@@ -66,7 +66,7 @@ extension DaemonOpsTests {
                 journal.drain().contains { $0["MESSAGE"]?.hasPrefix("shared failure cleared") == true }
             }
         )
-        let created = journal.entries.first { $0["MESSAGE"]?.contains("create-remote A1") == true }
+        let created = journal.entries.first { $0["MESSAGE"]?.contains("created in Outlook: A1 ") == true }
         #expect(created?["ACTIVITY"] == "A1" && created?["MAILBOX"] == mailboxes[0] && created?["PASS"] != nil)
 
         // Both sides change the subject while the mailbox is paused: the conflict is a notice with its id.
@@ -85,6 +85,6 @@ extension DaemonOpsTests {
         #expect(await terminate(daemon) == 0)
         // Everything went to the journal's socket: nothing was written to stdout as well.
         let stdout = try String(contentsOfFile: cli.path("daemon.log"), encoding: .utf8)
-        #expect(!stdout.contains("pass failed") && !stdout.contains("create-remote"), "\(stdout)")
+        #expect(!stdout.contains("pass failed") && !stdout.contains("created in Outlook"), "\(stdout)")
     }
 }

@@ -58,11 +58,14 @@ struct DaemonOpsTests {
         )
         try await cli.okAsync("resync", "--mailbox", mailbox)
         let dry = try await cli.runAsync("purge", "--mailbox", mailbox, "--dry-run")
-        #expect(dry.status == 0 && dry.stdout.contains("would remove 1 items"), "\(dry.stdout)")
-        #expect(dry.stdout.contains("1 items made in Outlook left in place"))
+        #expect(dry.status == 0 && dry.stdout.contains("would remove 1 item this"), "\(dry.stdout)")
+        #expect(
+            dry.stdout.contains("1 item made in Outlook left in place")
+                && dry.stdout.contains("would remove from Outlook: A1 task \"Ours\" (item ")
+        )
         #expect(fake.items(mailbox: mailbox, folder: "tasks").count == 2)
         let purge = try await cli.runAsync("purge", "--mailbox", mailbox)
-        #expect(purge.status == 0 && purge.stdout.contains("removed 1 items"), "\(purge.stdout)")
+        #expect(purge.status == 0 && purge.stdout.contains("removed 1 item this"), "\(purge.stdout)")
         #expect(fake.items(mailbox: mailbox, folder: "tasks").map { $0.fields["Subject"] } == ["Mine"])
         #expect(fake.deletedItems(mailbox: mailbox).map { $0.fields["Subject"] } == ["Ours"])
         let status = try #require(
@@ -187,9 +190,13 @@ struct DaemonOpsTests {
         #expect(await terminate(daemon) == 0)
 
         let log = try String(contentsOfFile: cli.path("daemon.log"), encoding: .utf8)
-        #expect(log.contains("<6>info alice@contoso.test: did 1 actions"))
+        #expect(log.contains("<6>info alice@contoso.test: did 1 action mailbox="))
         #expect(log.contains("mailbox=alice@contoso.test pass="))
-        #expect(log.contains("<6>info   create-remote A1 (task) activity=A1 mailbox=alice@contoso.test pass="))
+        #expect(
+            log.contains(
+                "<6>info   created in Outlook: A1 task \"Metered\" activity=A1 mailbox=alice@contoso.test pass="
+            )
+        )
         #expect(log.contains("<7>debug EWS request"))  // log.level: debug
         #expect(log.contains("<5>notice EWS throttled; backing off"))
         #expect(!log.contains("pw\n") && !log.contains("=pw"))
@@ -230,7 +237,7 @@ extension DaemonOpsTests {
         #expect(fake.requestCount("SyncFolderItems") == 1)  // the back-off was honoured to the end
         // The back-off was recorded: the next process waits for its end before asking again.
         let busyAt = try #require(fake.requests.first { $0.operation == "SyncFolderItems" }?.at)
-        #expect(try await cli.okAsync("run", "--once").contains("did 1 actions"))
+        #expect(try await cli.okAsync("run", "--once").contains("did 1 action\n"))
         let retriedAt = try #require(fake.requests.filter { $0.operation == "SyncFolderItems" }.dropFirst().first?.at)
         #expect(
             retriedAt.timeIntervalSince(busyAt) >= 9.9,
