@@ -17,7 +17,7 @@ protocol CLIRecord: Encodable {
 extension CLIRecord {
     static func list(_ global: GlobalOptions, json: Bool) throws {
         let store = try global.openStore()
-        let records = CLI.run { try all(in: store) }
+        let records = CLI.run { try all(in: store) }.sorted { NaturalOrder.less($0.id, $1.id) }
         if json { return CLI.printJSON(records) }
         CLI.printTable(columns, records.map(\.row))
     }
@@ -48,7 +48,7 @@ extension CLIRecord {
         }
         apply(&record)
         CLI.run { try record.save(in: store) }
-        if create { CLI.print(id) }
+        CLI.print(create ? id : "\(kind) \(id) updated")
     }
 }
 

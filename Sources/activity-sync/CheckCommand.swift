@@ -19,7 +19,7 @@ struct CheckCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(name: .customLong("mailbox"), help: "Only this mailbox (repeatable; default: all sync users).")
     var mailboxes: [String] = []
-    @Flag var json = false
+    @Flag(help: "One JSON document instead of the table.") var json = false
     @Flag(help: "Graph mailboxes: also create one probe event outside the sync window, read it back and delete it.")
     var write = false
 

@@ -11,7 +11,7 @@ struct ConfigShowCommand: ParsableCommand {
         abstract: "Show the effective configuration: each key's value and source (file, environment, default)."
     )
     @OptionGroup var global: GlobalOptions
-    @Flag var json = false
+    @Flag(help: "One JSON document instead of the table.") var json = false
 
     struct Entry: Encodable {
         var key: String

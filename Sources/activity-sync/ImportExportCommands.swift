@@ -10,7 +10,7 @@ struct ImportCommand: ParsableCommand {
         abstract: "Upsert CRM records by id from a JSON document (- for stdin); all or nothing."
     )
     @OptionGroup var global: GlobalOptions
-    @Argument var file: String
+    @Argument(help: "The JSON document (- reads standard input).") var file: String
 
     func run() throws {
         let data: Data
@@ -53,7 +53,8 @@ struct BackupCommand: ParsableCommand {
         abstract: "Write a consistent copy of the store to FILE."
     )
     @OptionGroup var global: GlobalOptions
-    @Argument var file: String
+    @Argument(help: "Where to write the copy: a new file (restore: copy it back with the daemon stopped).")
+    var file: String
     func run() throws {
         let store = try global.openStore()
         // A backup that cannot be written is this command's failure (exit 1), whatever SQLite calls it — exit 2

@@ -17,7 +17,7 @@ struct RecordShow<Record: CLIRecord>: ParsableCommand {
         CommandConfiguration(commandName: "show", abstract: "Show one \(Record.kind).")
     }
     @OptionGroup var global: GlobalOptions
-    @Argument var id: String
+    @Argument(help: ArgumentHelp("The record's id.", valueName: "id")) var id: String
     @Flag(help: "One JSON document in the import shape.") var json = false
     func run() throws { try Record.show(id, global, json: json) }
 }
@@ -29,10 +29,11 @@ struct EmployeeCommand: ParsableCommand {
         abstract: "Manage employees (sync users).",
         subcommands: [Add.self, RecordList<Employee>.self, RecordShow<Employee>.self, Update.self]
     )
+    static let kind = Employee.kind
 
     struct Fields: ParsableArguments {
-        @Option var name: String?
-        @Option var mailbox: String?
+        @Option(help: "Full name, as colleagues see it.") var name: String?
+        @Option(help: "Exchange primary SMTP address (empty clears it).") var mailbox: String?
         @Option(help: "true or false: whether the employee's mailbox is synchronised.") var sync: Bool?
         @Option(name: .customLong("time-zone"), help: "IANA zone, e.g. Europe/Amsterdam.") var timeZone: String?
         @Option(help: "ews or graph: how the mailbox is reached (empty: exchange.backend).") var backend: String?
@@ -47,8 +48,9 @@ struct EmployeeCommand: ParsableCommand {
     }
 
     struct Add: ParsableCommand {
+        static var configuration: CommandConfiguration { RecordHelp.add(kind) }
         @OptionGroup var global: GlobalOptions
-        @Option var id: String
+        @Option(help: "The new record's id (unique among its kind).") var id: String
         @OptionGroup var fields: Fields
         func run() throws {
             try Employee.write(id, global, create: true, blank: Employee(id: id, name: ""), apply: fields.apply)
@@ -56,8 +58,9 @@ struct EmployeeCommand: ParsableCommand {
     }
 
     struct Update: ParsableCommand {
+        static var configuration: CommandConfiguration { RecordHelp.update(kind) }
         @OptionGroup var global: GlobalOptions
-        @Argument var id: String
+        @Argument(help: "The record's id.") var id: String
         @OptionGroup var fields: Fields
         func run() throws {
             try Employee.write(id, global, create: false, blank: Employee(id: id, name: ""), apply: fields.apply)
@@ -72,11 +75,14 @@ struct PartnerCommand: ParsableCommand {
         abstract: "Manage business partners.",
         subcommands: [Add.self, RecordList<BusinessPartner>.self, RecordShow<BusinessPartner>.self, Update.self]
     )
+    static let kind = BusinessPartner.kind
 
     struct Fields: ParsableArguments {
-        @Option var name: String?
-        @Option(name: .customLong("internal-rep")) var internalRep: String?
-        @Option(name: .customLong("external-rep")) var externalRep: String?
+        @Option(help: "The partner's name.") var name: String?
+        @Option(name: .customLong("internal-rep"), help: "Internal sales rep (employee id; empty clears it).")
+        var internalRep: String?
+        @Option(name: .customLong("external-rep"), help: "Field sales rep (employee id; empty clears it).")
+        var externalRep: String?
 
         func apply(to partner: inout BusinessPartner) {
             if let name { partner.name = name }
@@ -86,8 +92,9 @@ struct PartnerCommand: ParsableCommand {
     }
 
     struct Add: ParsableCommand {
+        static var configuration: CommandConfiguration { RecordHelp.add(kind) }
         @OptionGroup var global: GlobalOptions
-        @Option var id: String
+        @Option(help: "The new record's id (unique among its kind).") var id: String
         @OptionGroup var fields: Fields
         func run() throws {
             try BusinessPartner.write(
@@ -101,8 +108,9 @@ struct PartnerCommand: ParsableCommand {
     }
 
     struct Update: ParsableCommand {
+        static var configuration: CommandConfiguration { RecordHelp.update(kind) }
         @OptionGroup var global: GlobalOptions
-        @Argument var id: String
+        @Argument(help: "The record's id.") var id: String
         @OptionGroup var fields: Fields
         func run() throws {
             try BusinessPartner.write(
@@ -123,12 +131,13 @@ struct ContactCommand: ParsableCommand {
         abstract: "Manage contacts.",
         subcommands: [Add.self, RecordList<Contact>.self, RecordShow<Contact>.self, Update.self]
     )
+    static let kind = Contact.kind
 
     struct Fields: ParsableArguments {
-        @Option var name: String?
-        @Option var partner: String?
-        @Option var email: String?
-        @Option var phone: String?
+        @Option(help: "The contact's name.") var name: String?
+        @Option(help: "Business partner id (empty clears it).") var partner: String?
+        @Option(help: "E-mail address: how an Outlook attendee is matched to the contact.") var email: String?
+        @Option(help: "Phone number.") var phone: String?
         @Option(name: .customLong("opted-out"), help: "true or false.") var optedOut: Bool?
 
         func apply(to contact: inout Contact) {
@@ -141,8 +150,9 @@ struct ContactCommand: ParsableCommand {
     }
 
     struct Add: ParsableCommand {
+        static var configuration: CommandConfiguration { RecordHelp.add(kind) }
         @OptionGroup var global: GlobalOptions
-        @Option var id: String
+        @Option(help: "The new record's id (unique among its kind).") var id: String
         @OptionGroup var fields: Fields
         func run() throws {
             try Contact.write(id, global, create: true, blank: Contact(id: id, name: ""), apply: fields.apply)
@@ -150,8 +160,9 @@ struct ContactCommand: ParsableCommand {
     }
 
     struct Update: ParsableCommand {
+        static var configuration: CommandConfiguration { RecordHelp.update(kind) }
         @OptionGroup var global: GlobalOptions
-        @Argument var id: String
+        @Argument(help: "The record's id.") var id: String
         @OptionGroup var fields: Fields
         func run() throws {
             try Contact.write(id, global, create: false, blank: Contact(id: id, name: ""), apply: fields.apply)
@@ -166,10 +177,11 @@ struct OpportunityCommand: ParsableCommand {
         abstract: "Manage opportunities.",
         subcommands: [Add.self, RecordList<Opportunity>.self, RecordShow<Opportunity>.self, Update.self]
     )
+    static let kind = Opportunity.kind
 
     struct Fields: ParsableArguments {
-        @Option var name: String?
-        @Option var partner: String?
+        @Option(help: "The opportunity's name.") var name: String?
+        @Option(help: "Business partner id (empty clears it).") var partner: String?
 
         func apply(to opportunity: inout Opportunity) {
             if let name { opportunity.name = name }
@@ -178,8 +190,9 @@ struct OpportunityCommand: ParsableCommand {
     }
 
     struct Add: ParsableCommand {
+        static var configuration: CommandConfiguration { RecordHelp.add(kind) }
         @OptionGroup var global: GlobalOptions
-        @Option var id: String
+        @Option(help: "The new record's id (unique among its kind).") var id: String
         @OptionGroup var fields: Fields
         func run() throws {
             try Opportunity.write(id, global, create: true, blank: Opportunity(id: id, name: ""), apply: fields.apply)
@@ -187,11 +200,28 @@ struct OpportunityCommand: ParsableCommand {
     }
 
     struct Update: ParsableCommand {
+        static var configuration: CommandConfiguration { RecordHelp.update(kind) }
         @OptionGroup var global: GlobalOptions
-        @Argument var id: String
+        @Argument(help: "The record's id.") var id: String
         @OptionGroup var fields: Fields
         func run() throws {
             try Opportunity.write(id, global, create: false, blank: Opportunity(id: id, name: ""), apply: fields.apply)
         }
     }
+}
+
+/// The help of the record kinds' `add` and `update`.
+enum RecordHelp {
+    static func add(_ kind: String) -> CommandConfiguration {
+        CommandConfiguration(commandName: "add", abstract: "Add \(article(kind)) \(kind); prints its id.")
+    }
+
+    static func update(_ kind: String) -> CommandConfiguration {
+        CommandConfiguration(
+            commandName: "update",
+            abstract: "Change fields of \(article(kind)) \(kind); an empty value (--phone \"\") clears an optional one."
+        )
+    }
+
+    static func article(_ kind: String) -> String { "aeiou".contains(kind.first ?? "x") ? "an" : "a" }
 }

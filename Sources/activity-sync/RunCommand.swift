@@ -83,7 +83,7 @@ struct PurgeCommand: AsyncParsableCommand {
         abstract: "Remove every item this instance created in a mailbox, unlink all, and pause it."
     )
     @OptionGroup var global: GlobalOptions
-    @Option var mailbox: String
+    @Option(help: "The mailbox to purge (an employee's address).") var mailbox: String
     @Flag(name: .customLong("dry-run"), help: "List what would be removed and change nothing.") var dryRun = false
 
     func run() async throws {

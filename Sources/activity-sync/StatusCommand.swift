@@ -13,7 +13,7 @@ struct StatusCommand: ParsableCommand {
         abstract: "Per mailbox: state, last pass, linked items, pending changes, conflicts (exit 3 unless all enabled)."
     )
     @OptionGroup var global: GlobalOptions
-    @Flag var json = false
+    @Flag(help: "One JSON document instead of the table.") var json = false
     @Flag(help: "Exit 3 when no daemon runs (for monitoring a host where one should).") var expectDaemon = false
 
     /// The daemon as `status` reports it: who holds the store's daemon lock, and its last heartbeat.
@@ -208,7 +208,7 @@ struct PauseCommand: ParsableCommand {
         abstract: "Stop syncing a mailbox until resume."
     )
     @OptionGroup var global: GlobalOptions
-    @Option var mailbox: String
+    @Option(help: "The mailbox (an active sync user's address).") var mailbox: String
     func run() throws { try MailboxSwitch.set(global, mailbox, state: "paused", reason: "paused by ops") }
 }
 
@@ -219,7 +219,7 @@ struct ResumeCommand: AsyncParsableCommand {
         abstract: "Sync a paused or disabled mailbox again (after the cause was fixed)."
     )
     @OptionGroup var global: GlobalOptions
-    @Option var mailbox: String
+    @Option(help: "The mailbox (an active sync user's address).") var mailbox: String
     func run() async throws {
         try MailboxSwitch.set(global, mailbox, state: "enabled", reason: "resumed by ops; the next pass syncs it")
         // A running daemon syncs it at once instead of at its next scheduled pass.

@@ -65,8 +65,8 @@ struct ConflictsCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List conflicts (open ones; --all for resolved too).")
         @OptionGroup var global: GlobalOptions
-        @Flag var all = false
-        @Flag var json = false
+        @Flag(help: "Resolved conflicts too.") var all = false
+        @Flag(help: "One JSON document instead of the table.") var json = false
         func run() throws {
             let conflicts = CLI.run { try global.openStore().conflicts(includeResolved: all) }
             if json { return CLI.printJSON(conflicts.map(Row.init)) }
@@ -100,7 +100,7 @@ struct ConflictsCommand: ParsableCommand {
             abstract: "Settle a conflict by hand: the chosen value is written to the CRM and synced from there."
         )
         @OptionGroup var global: GlobalOptions
-        @Argument var id: Int64
+        @Argument(help: "The conflict's id (`conflicts list`).") var id: Int64
         @Option(help: "crm or exchange: whose value to keep.") var take: String
 
         func validate() throws {
@@ -156,8 +156,8 @@ struct ConflictsCommand: ParsableCommand {
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "audit", abstract: "Per-item sync decisions.")
     @OptionGroup var global: GlobalOptions
-    @Option var activity: String?
-    @Option var mailbox: String?
+    @Option(help: "Only entries about this activity.") var activity: String?
+    @Option(help: "Only entries about this mailbox.") var mailbox: String?
     @Option(
         help: ArgumentHelp(
             "Only entries from then on: a time (2026-12-03T09:00:00+01:00), a date (2026-12-03, midnight local time) "
@@ -166,7 +166,7 @@ struct AuditCommand: ParsableCommand {
         )
     )
     var since: String?
-    @Flag var json = false
+    @Flag(help: "One JSON document instead of the table.") var json = false
 
     struct Row: Encodable {
         var at: String

@@ -13,12 +13,13 @@ struct TemplateCommand: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a task or mailing template; prints its id.")
         @OptionGroup var global: GlobalOptions
-        @Option var id: String
+        @Option(help: "The template's id.") var id: String
         @Option(help: "task or mailing.") var type: ActivityType
-        @Option var subject: String
-        @Option var information: String?
-        @Option var priority: Priority = .normal
-        @Option(name: .customLong("due-in-days")) var dueInDays: Int?
+        @Option(help: "The subject each generated activity gets.") var subject: String
+        @Option(help: "The information text each generated activity gets.") var information: String?
+        @Option(help: "How urgent each generated activity is.") var priority: Priority = .normal
+        @Option(name: .customLong("due-in-days"), help: "A generated task is due this many days after generation.")
+        var dueInDays: Int?
         func run() throws {
             let template = ActivityTemplate(
                 id: id,
@@ -40,7 +41,7 @@ struct GenerateCommand: ParsableCommand {
         abstract: "Generate one activity per selected business object from a template (global addition)."
     )
     @OptionGroup var global: GlobalOptions
-    @Option var template: String
+    @Option(help: "The template's id (`template list`).") var template: String
     @Option(help: "Comma-separated partner ids.") var partners: String?
     @Option(help: "Comma-separated contact ids.") var contacts: String?
     @Option(help: "Comma-separated opportunity ids.") var opportunities: String?
@@ -49,7 +50,7 @@ struct GenerateCommand: ParsableCommand {
         "none"
     @Option(help: "Owner of what is created (employee id).") var owner: String
     @Flag(help: "Print what would be created; write nothing.") var simulate = false
-    @Flag var json = false
+    @Flag(help: "The generated activities as one JSON document.") var json = false
 
     func validate() throws {
         let chosen = [partners, contacts, opportunities, activities].compactMap { $0 }

@@ -30,6 +30,12 @@ struct CLIAuditOpsTests {
         let open = try cli.ok("conflicts", "list")
         #expect(open.contains("activity-sync conflicts resolve ID --take crm|exchange"), "\(open)")
         let id = try #require(open.split(separator: "\n").dropFirst().first?.split(separator: " ").first)
+        // `activity show` says where the item is, when it last synced, and the open conflict with its command.
+        let shown = try cli.ok("activity", "show", "A1")
+        #expect(shown.contains("outlook           \(CLISyncTests.mailbox), tasks folder, item "), "\(shown)")
+        #expect(!shown.contains("last_sync         -") && shown.contains("conflicts         1 open"), "\(shown)")
+        #expect(shown.contains("conflict          #\(id) subject: CRM \"Call back (CRM)\", Outlook "), "\(shown)")
+        #expect(shown.contains("(conflicts resolve \(id) --take crm|exchange)"), "\(shown)")
         try cli.ok("conflicts", "resolve", String(id), "--take", "exchange")
         let again = try cli.run("conflicts", "resolve", String(id), "--take", "crm")
         #expect(again.status == 1 && again.stderr.contains("conflict \(id) is resolved already"), "\(again.stderr)")

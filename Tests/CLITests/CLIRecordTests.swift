@@ -57,7 +57,20 @@ struct CLIRecordTests {
             "15"
         )
         #expect(id == "A1\n")
-        try cli.ok("activity", "update", "A1", "--status", "in_process", "--percent-complete", "50", "--contact", "")
+        #expect(
+            try cli.ok(
+                "activity",
+                "update",
+                "A1",
+                "--status",
+                "in_process",
+                "--percent-complete",
+                "50",
+                "--contact",
+                ""
+            )
+                == "A1 updated: status, contact, percent_complete\n"
+        )
         let shown =
             try JSONSerialization.jsonObject(with: Data(try cli.ok("activity", "show", "A1", "--json").utf8))
             as? [String: Any]
@@ -65,13 +78,18 @@ struct CLIRecordTests {
         #expect(shown?["due"] as? String == "2026-12-03T16:00:00Z")
         #expect(shown?["contact"] is NSNull)
         #expect(shown?["change_seq"] as? Int == 2)
-        try cli.ok("activity", "delete", "A1")
+        #expect(
+            try cli.ok("activity", "delete", "A1")
+                == "A1 deleted; `activity-sync activity restore A1` brings it back\n"
+        )
         #expect(try cli.ok("activity", "list") == "(none)\n")
         #expect(try cli.ok("activity", "list", "--include-deleted").contains("A1 (deleted)"))
-        try cli.ok("activity", "restore", "A1")
+        #expect(try cli.ok("activity", "restore", "A1") == "A1 restored\n")
+        #expect(try cli.ok("activity", "update", "A1", "--status", "in_process") == "A1 unchanged\n")
+        // (E1 has no zone of its own: the configured default, UTC here.)
         #expect(
             try cli.ok("activity", "list").contains(
-                "A1  task  in_process  2026-12-03T16:00:00Z  E1     Call back about renewal"
+                "A1  task  in_process  2026-12-03 16:00 UTC  E1     Call back about renewal"
             )
         )
     }
