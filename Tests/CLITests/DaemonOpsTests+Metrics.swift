@@ -62,6 +62,29 @@ extension DaemonOpsTests {
         let start = try #require(value("process_start_time_seconds"))
         #expect(abs(Date().timeIntervalSince1970 - start) < 120)
         #expect(value("process_cpu_seconds_total") != nil)
+        // Every series the shipped alerts and dashboard read is one this daemon serves (a renamed metric would
+        // leave an alert silent for good).
+        let missing = try Self.shippedMetricNames().filter { !scrape.contains("# TYPE \($0) ") }
+        #expect(missing.isEmpty, "named in contrib/ but not served: \(missing)")
         #expect(await terminate(daemon) == 0)
+    }
+
+    /// The metric names `contrib/prometheus/alerts.yml` and `contrib/grafana/activity-sync.json` query (a histogram's
+    /// `_bucket` series by its family's name; Prometheus' own `up` left out).
+    static func shippedMetricNames() throws -> Set<String> {
+        let root = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        var names: Set<String> = []
+        for file in ["contrib/prometheus/alerts.yml", "contrib/grafana/activity-sync.json"] {
+            let text = try String(contentsOf: root.appending(path: file), encoding: .utf8)
+            let regex = try Regex("(activity_sync|process)_[a-z_]+")
+            for match in text.matches(of: regex) {
+                var name = String(text[match.range])
+                if name.hasSuffix("_bucket") { name.removeLast("_bucket".count) }
+                names.insert(name)
+            }
+        }
+        #expect(names.count >= 15, "\(names)")
+        return names
     }
 }
