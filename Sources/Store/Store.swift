@@ -52,7 +52,20 @@ public final class Store: Sendable {
                 )
             }
             pool = try DatabasePool(path: path, configuration: configuration)
-            try StoreSchema.migrator().migrate(pool)
+            let migrator = StoreSchema.migrator()
+            // A store a newer build migrated (a rollback that kept the new store) is refused, not half-understood:
+            // this build would write rows without what the newer one relies on.
+            let unknown = try pool.read { try migrator.appliedIdentifiers($0).subtracting(StoreSchema.identifiers) }
+            if !unknown.isEmpty {
+                throw StoreError(
+                    .database,
+                    "the store at \(path) was migrated by a newer activity-sync (\(unknown.sorted().joined(separator: ", "))): "
+                        + "install that version again, or restore the backup taken before the upgrade"
+                )
+            }
+            try migrator.migrate(pool)
+        } catch let error as StoreError {
+            throw error
         } catch let error as DatabaseError {
             throw StoreError(.database, "cannot open the store at \(path): \(StoreAccess.explain(error, path: path))")
         } catch {

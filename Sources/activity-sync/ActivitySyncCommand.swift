@@ -11,7 +11,7 @@ struct ActivitySyncCommand: AsyncParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "activity-sync",
-        abstract: "Keeps CRM activities and Exchange mailboxes in step, both ways, over EWS.",
+        abstract: "Keeps CRM activities and Exchange mailboxes in step, both ways, over EWS and Microsoft Graph.",
         version: versionLine,
         subcommands: [
             DemoCommand.self, RunCommand.self, ResyncCommand.self, CheckCommand.self, StatusCommand.self,

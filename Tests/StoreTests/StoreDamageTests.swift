@@ -78,4 +78,22 @@ struct StoreOpenTests {
         chown(folder, 65534, 65534)
         #expect(Store.accessProblem(path: path, user: "nobody") == nil)
     }
+
+    @Test("a store a newer build migrated is refused with the way back, and left as it was")
+    func newerStoreRefused() throws {
+        let fixture = try StoreFixture()
+        _ = try fixture.store.addActivity(StoreFixture.task("A1"))
+        let path = fixture.folder + "/activity-sync.sqlite"
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-future')") }
+        #expect {
+            _ = try Store(path: path)
+        } throws: {
+            ($0 as? StoreError)?.code == .database && "\($0)".contains("migrated by a newer activity-sync (v99-future)")
+                && "\($0)".contains("restore the backup")
+        }
+        #expect(try queue.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }.count > 1)
+        try queue.write { try $0.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v99-future'") }
+        #expect(try Store(path: path).activity("A1") != nil)
+    }
 }
