@@ -54,11 +54,16 @@ struct CLIRunner {
             executable: Self.binary,
             arguments: arguments,
             environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ACTIVITY_SYNC_") }
-                .merging(environment) { $1 },
+                .merging(Self.hermetic) { $1 }.merging(environment) { $1 },
             directory: folder,
             output: output?.fileDescriptor
         )
     }
+
+    /// What every run gets unless the test says otherwise: run as root, `config check` checks the store's access for
+    /// the service user when the system has one — a host with the package installed has `activity-sync` (scripts/
+    /// check-package.sh leaves it, as Debian leaves system users), which would fail every test's root-made store.
+    static let hermetic = ["ACTIVITY_SYNC_SERVICE_USER": "activity-sync-test-absent"]
 
     func run(
         _ arguments: [String],
@@ -76,6 +81,7 @@ struct CLIRunner {
         var env = ProcessInfo.processInfo.environment.filter {
             !$0.key.hasPrefix("ACTIVITY_SYNC_") && $0.key != "STATE_DIRECTORY"
         }
+        env.merge(Self.hermetic) { $1 }
         env.merge(environment) { $1 }
         let out = Pipe()
         let errorFile = path("stderr-\(UUID().uuidString)")
