@@ -13,7 +13,11 @@ struct PlanText {
     /// "would do 1 action" / "did 3 actions".
     func head(_ count: Int) -> String { "\(dryRun ? "would do" : "did") \(Self.count(count, "action"))" }
 
-    func line(_ action: SyncAction) -> String {
+    /// The action's line; control characters escaped (an item id or a value from a hostile server must not drive
+    /// the terminal or forge a line).
+    func line(_ action: SyncAction) -> String { CLI.safe(plain(action)) }
+
+    private func plain(_ action: SyncAction) -> String {
         switch action {
         case .createRemote(let id, let kind, let fields, let invitations):
             return verb("create", "created") + " in Outlook: \(named(id, kind: kind, fields: fields))"
@@ -96,8 +100,10 @@ struct PlanText {
     /// A purge's item: its activity when a link names one, else the item alone (the link was lost; the identity
     /// stamp says this instance made it).
     func removal(item: String, activity id: String?) -> String {
-        verb("remove", "removed") + " from Outlook: "
-            + (id.map { "\(named($0)) (item \(Self.short(item)))" } ?? "item \(Self.short(item)) (no CRM link)")
+        CLI.safe(
+            verb("remove", "removed") + " from Outlook: "
+                + (id.map { "\(named($0)) (item \(Self.short(item)))" } ?? "item \(Self.short(item)) (no CRM link)")
+        )
     }
 
     private func verb(_ present: String, _ past: String) -> String { dryRun ? "would \(present)" : past }
