@@ -47,10 +47,12 @@ struct PlanText {
             return verb("copy", "copied") + " attendee answers to the CRM: \(named(id)) "
                 + "(\(responses.keys.sorted().joined(separator: ", ")))"
         case .recordConflict(let conflict):
-            let masked = isMasked(conflict.activityId) && Self.maskedFields.contains(conflict.field)
+            let sensitivity = activity(conflict.activityId)?.sensitivity ?? .normal
+            let masked = sensitivity != .normal && Self.maskedFields.contains(conflict.field)
             let (crm, exchange) =
                 masked
-                ? ("(private)", "(private)") : (Self.quoted(conflict.crmValue), Self.quoted(conflict.exchangeValue))
+                ? ("(\(sensitivity.rawValue))", "(\(sensitivity.rawValue))")
+                : (Self.quoted(conflict.crmValue), Self.quoted(conflict.exchangeValue))
             let winner = conflict.winner == .crm ? "the CRM's" : "Outlook's"
             return
                 "conflict: \(named(conflict.activityId)) \(conflict.field.rawValue): CRM \(crm), Outlook \(exchange); "
@@ -116,8 +118,6 @@ struct PlanText {
         guard let activity = activity(id) else { return id }
         return "\(id) \(activity.type.rawValue) \(Self.subject(activity.subject, activity.sensitivity))"
     }
-
-    private func isMasked(_ id: String) -> Bool { activity(id).map { $0.sensitivity != .normal } ?? false }
 
     /// The fields whose values a private item's conflict line does not show.
     static let maskedFields: Set<SyncFields.Field> = [.subject, .information, .location, .attendees]

@@ -57,6 +57,24 @@ struct CLIPlanTextTests {
         )
         #expect(!pass.contains("would"), "\(pass)")
 
+        // A conflict over a private item's subject: both values masked, the side kept said.
+        let secret = try #require(
+            fake.items(mailbox: SyncCLIFixture.mailbox, folder: "tasks").first {
+                $0.fields["Subject"] == "Divorce lawyer"
+            }
+        )
+        fake.userUpdate(mailbox: SyncCLIFixture.mailbox, itemId: secret.id, fields: ["Subject": "Lawyer (Outlook)"])
+        try cli.ok("activity", "update", "A2", "--subject", "Lawyer (CRM)")
+        let conflict = try cli.ok("run", "--once")
+        #expect(
+            conflict.contains(
+                "  conflict: A2 task (private) subject: CRM (private), Outlook (private); kept the CRM's (crm-wins)\n"
+            ),
+            "\(conflict)"
+        )
+        #expect(!conflict.contains("Lawyer"), "\(conflict)")
+        #expect(conflict.contains("; 1 conflict; "), "\(conflict)")
+
         // A dry-run purge names each item by its activity, the private one masked.
         let purge = try cli.ok("purge", "--mailbox", SyncCLIFixture.mailbox, "--dry-run")
         #expect(purge.contains("would remove 2 items this instance created"), "\(purge)")
