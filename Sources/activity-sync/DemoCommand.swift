@@ -141,8 +141,15 @@ struct DemoCommand: AsyncParsableCommand {
                 ? MailboxSync.graph(store: store, client: clients.graph, settings: settings, employee: employee)
                 : MailboxSync.ews(store: store, client: clients.ews, settings: settings, employee: employee)
             let report = try await sync.runPass()
-            let actions = report.plan.actions.map(\.description)
-            print("\(employee.mailbox!): " + (actions.isEmpty ? "nothing to do" : actions.joined(separator: "; ")))
+            // (As a pass prints it: one line per action naming the activity, the totals last.)
+            if report.plan.actions.isEmpty {
+                print("\(employee.mailbox!): nothing to do")
+                continue
+            }
+            let text = PlanText(dryRun: false) { try? store.activity($0) }
+            print("\(employee.mailbox!): \(text.head(report.plan.actions.count))")
+            for action in report.plan.actions { print("  " + text.line(action)) }
+            print("  " + text.totals(report.plan.actions))
         }
     }
 

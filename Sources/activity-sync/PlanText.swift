@@ -111,12 +111,13 @@ struct PlanText {
     private func verb(_ present: String, _ past: String) -> String { dryRun ? "would \(present)" : past }
 
     /// "A12 appointment "Quarterly review"": the id, the kind and the subject (masked when private).
+    /// (The activity's own type when the store has it — a call, not a "calendar item"; else the planned kind.)
     private func named(_ id: String, kind: ItemKind? = nil, fields: SyncFields? = nil) -> String {
-        if let fields, let kind {
-            return "\(id) \(Self.label(kind: kind, subject: fields.subject, sensitivity: fields.sensitivity))"
+        if let activity = activity(id) {
+            return "\(id) \(activity.type.rawValue) \(Self.subject(activity.subject, activity.sensitivity))"
         }
-        guard let activity = activity(id) else { return id }
-        return "\(id) \(activity.type.rawValue) \(Self.subject(activity.subject, activity.sensitivity))"
+        guard let fields, let kind else { return id }
+        return "\(id) \(Self.label(kind: kind, subject: fields.subject, sensitivity: fields.sensitivity))"
     }
 
     /// The fields whose values a private item's conflict line does not show.

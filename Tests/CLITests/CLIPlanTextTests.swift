@@ -82,4 +82,16 @@ struct CLIPlanTextTests {
         #expect(purge.contains("  would remove from Outlook: A2 task (private) (item "), "\(purge)")
         #expect(!purge.contains("Divorce"), "\(purge)")
     }
+
+    @Test("an activity is named by its own type: a call is a call in the plan, not the calendar item it becomes")
+    func callNamedAsCall() throws {
+        let (fake, cli) = try CLISyncTests.setUp()
+        defer { fake.stop() }
+        try cli.ok(
+            ["activity", "add", "--type", "call", "--id", "A3", "--owner", "E1", "--subject", "Ring Pat"]
+                + ["--start", "2026-12-04T09:00:00Z", "--end", "2026-12-04T09:15:00Z"]
+        )
+        let dry = try cli.ok("run", "--once", "--dry-run")
+        #expect(dry.contains("  would create in Outlook: A3 call \"Ring Pat\"\n"), "\(dry)")
+    }
 }
