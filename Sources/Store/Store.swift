@@ -55,7 +55,7 @@ public final class Store: Sendable {
             let migrator = StoreSchema.migrator()
             // A store a newer build migrated (a rollback that kept the new store) is refused, not half-understood:
             // this build would write rows without what the newer one relies on.
-            let unknown = try pool.read { try migrator.appliedIdentifiers($0).subtracting(StoreSchema.identifiers) }
+            let unknown = try pool.read { try migrator.appliedIdentifiers($0).subtracting(migrator.migrations) }
             if !unknown.isEmpty {
                 throw StoreError(
                     .database,

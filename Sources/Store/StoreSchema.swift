@@ -2,9 +2,6 @@ import GRDB
 
 /// The store's migrations: SQL written once and never edited after it ships; changes come as new ones.
 enum StoreSchema {
-    /// Every migration this build knows.
-    static var identifiers: Set<String> { Set(migrator().migrations) }
-
     static func migrator() -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-records-and-sync") { db in try db.execute(sql: v1) }

@@ -106,9 +106,7 @@ struct ActivityCommand: ParsableCommand {
             switch CRMTime.parse(text) {
             case .success(.instant(let instant)): return end ? instant.addingTimeInterval(0.001) : instant
             case .success(.date(let y, let m, let d)):
-                var calendar = Calendar(identifier: .gregorian)
-                calendar.timeZone = zone
-                return calendar.date(from: DateComponents(year: y, month: m, day: d + (end ? 1 : 0)))
+                return ActivityView.dayStart(y, m, d, in: zone, later: end ? 1 : 0)
             default: return nil
             }
         }

@@ -38,16 +38,21 @@ struct ActivityView {
     /// When the activity takes place or is due (start, due, or an e-mail's date).
     static func when(_ a: Activity) -> String? { a.start ?? a.due ?? a.date }
 
-    /// The instant `when` stands for (a date at its noon UTC, as the sync window counts it).
+    /// The instant `when` stands for (a date at its noon UTC, as `SyncSettings.inWindow` counts it).
     static func instant(_ text: String?) -> Date? {
-        switch text.map(CRMTime.parse) {
-        case .success(.instant(let date)): return date
-        case .success(.date(let y, let m, let d)):
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = .gmt
-            return calendar.date(from: DateComponents(year: y, month: m, day: d, hour: 12))
-        default: return nil
-        }
+        guard let text, let time = try? CRMTime.parse(text).get() else { return nil }
+        if case .date = time { return try? CRMTime.parse(text + "T12:00:00Z").get().instant }
+        return time.instant
+    }
+
+    /// The start of a day in `zone` (`later` days on: the next day's start is the end of this one); nil for a date
+    /// the calendar has not (2026-02-30). `--from`/`--to` of `activity list` and a date given to `audit --since`.
+    static func dayStart(_ year: Int, _ month: Int, _ day: Int, in zone: TimeZone, later: Int = 0) -> Date? {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let components = DateComponents(year: year, month: month, day: day)
+        guard components.isValidDate(in: calendar), let start = calendar.date(from: components) else { return nil }
+        return calendar.date(byAdding: .day, value: later, to: start)
     }
 
     func employee(_ id: String?) -> String? { id.map { id in employees[id].map { "\(id) (\($0.name))" } ?? id } }

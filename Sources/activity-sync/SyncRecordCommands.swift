@@ -239,14 +239,10 @@ struct AuditCommand: ParsableCommand {
     /// `--since`: a time with a zone, a date (its midnight in `zone`), or a duration back from `now` — units
     /// w, d, h, m, s, combined as in 1d12h.
     static func instant(_ text: String, now: Date, zone: TimeZone) -> Date? {
-        if case .success(.instant(let instant)) = CRMTime.parse(text) { return instant }
-        let parts = text.split(separator: "-")
-        if parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), parts[0].count == 4 {
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = zone
-            let components = DateComponents(year: y, month: m, day: d)
-            guard components.isValidDate(in: calendar) else { return nil }
-            return calendar.date(from: components)
+        switch CRMTime.parse(text) {
+        case .success(.instant(let instant)): return instant
+        case .success(.date(let y, let m, let d)): return ActivityView.dayStart(y, m, d, in: zone)
+        case .failure: break
         }
         let units: [Character: Double] = ["w": 604_800, "d": 86_400, "h": 3_600, "m": 60, "s": 1]
         var seconds = 0.0

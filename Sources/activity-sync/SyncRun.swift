@@ -441,7 +441,14 @@ enum SyncRun {
     /// The pass for people (`PlanText`): a head line, one line per action (the daemon's log pairs them with the
     /// report's actions), then what stopped or limited the pass, and the totals last.
     static func describe(_ report: PassReport, dryRun: Bool, store: Store) -> [String] {
-        let text = PlanText(dryRun: dryRun) { try? store.activity($0) }
+        // Each activity read once, however many of its actions (a conflict, both updates) name it.
+        let named = Set(report.listed.compactMap(\.subjects.activity))
+        let activities = Dictionary(
+            uniqueKeysWithValues: named.compactMap { id in
+                (try? store.activity(id)).flatMap { $0 }.map { (id, $0) }
+            }
+        )
+        let text = PlanText(dryRun: dryRun) { id in activities[id] ?? (try? store.activity(id)) ?? nil }
         let actions = report.listed.filter { if case .skip = $0 { false } else { true } }
         var lines = ["\(report.mailbox): \(text.head(actions.count))"]
         lines += report.listed.map { "  \(text.line($0))" }
